@@ -1,0 +1,358 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+
+	"github.com/spf13/cobra"
+
+	"github.com/hhnet/hhnet/neuron"
+	"github.com/hhnet/hhnet/report"
+	"github.com/hhnet/hhnet/sim"
+)
+
+type equivOptions struct {
+	Out         io.Writer
+	Experiments []string // xor, fc, signals; all when none named
+	Signal      string   // one stimulus of the signals experiment; "" = all
+	Variant     string   // paper | exact
+	Method      string   // euler | euler-fast | rk4 | rush-larsen
+	DT          float64  // ms; 0 = the paper's
+	Standalone  bool
+	Weights     string // folder with the paper's fc network; "" = seeded random
+	Seed        uint64
+	OutDir      string
+	OutSet      bool // --out given (with --json, files are written only then)
+	JSON        bool
+	NPY         bool
+}
+
+var experimentNames = []string{"xor", "fc", "signals"}
+
+func newEquivCmd(runF func(context.Context, *equivOptions) error) *cobra.Command {
+	opts := &equivOptions{}
+	cmd := &cobra.Command{
+		Use:   "equiv [{xor | fc | signals}] [flags]",
+		Short: "Run the HH ⇄ tv-LIF2HH / s-LIF2HH equivalence experiments",
+		Long: `Run the study's equivalence experiments (DESIGN.md §6) and write their
+spike trains, metrics and figures.
+
+  xor      HH XOR network and its tv-LIF2HH twin, all four input cases
+  fc       784–128–10 fully connected HH network and its tv-LIF2HH twin
+  signals  two-layer HH vs s-LIF2HH under five stimuli
+
+With no experiment named, all three run. Files go to --out (default
+out/equiv): summary.json, CSV spike trains, PNG figures, and .npy trains
+with --npy. With --json, one JSON document per experiment is printed on
+stdout (an array when none is named) and files are written only if --out
+is given. Defaults reproduce the paper.`,
+		Example: `  hhnet equiv
+  hhnet equiv fc --weights ../shared/data/paper-fc-network --json
+  hhnet equiv xor --variant exact --standalone
+  hhnet equiv signals --signal sine --method rk4 --dt 0.01`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 1 {
+				return usagef("equiv takes at most one experiment, got %d (%v)", len(args), args)
+			}
+			for _, a := range args {
+				if !slices.Contains(experimentNames, a) {
+					return usagef("unknown experiment %q (want xor, fc or signals)", a)
+				}
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Out = cmd.OutOrStdout()
+			opts.Experiments = args
+			opts.OutSet = cmd.Flags().Changed("out")
+			if err := opts.validate(); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return runEquiv(cmd.Context(), opts)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&opts.Signal, "signal", "", "run only this stimulus of the signals experiment: const, sine, square, sawtooth or triangle")
+	f.StringVar(&opts.Variant, "variant", "paper", "tv-LIF2HH discretisation: paper or exact")
+	f.StringVar(&opts.Method, "method", "euler", "HH integrator: euler (the paper's, exact kernel), euler-fast, rk4 or rush-larsen")
+	f.Float64Var(&opts.DT, "dt", 0, "HH time step in ms (default: the paper's, 0.001)")
+	f.BoolVar(&opts.Standalone, "standalone", false, "run each tv-LIF2HH neuron on its own gating variables, not its HH twin's")
+	f.StringVar(&opts.Weights, "weights", "", "`DIR` holding the paper's fc network (W01_784x128.csv, W12_128x10.csv, image_flat_colmajor_784.csv); default: seeded random weights")
+	f.Uint64Var(&opts.Seed, "seed", 1, "seed of the random fc network used without --weights")
+	f.StringVar(&opts.OutDir, "out", filepath.Join("out", "equiv"), "`DIR` for summary.json, CSV trains and figures")
+	f.BoolVar(&opts.JSON, "json", false, "print the results as JSON on stdout")
+	f.BoolVar(&opts.NPY, "npy", false, "also write spike trains as NumPy .npy files")
+	return cmd
+}
+
+func (o *equivOptions) validate() error {
+	if _, err := neuron.ParseVariant(o.Variant); err != nil {
+		return &usageError{fmt.Errorf("--variant: %w", err)}
+	}
+	switch o.Method {
+	case "euler", "euler-fast", "rk4", "rush-larsen":
+	default:
+		return usagef("--method: unknown integration method %q (want euler, euler-fast, rk4 or rush-larsen)", o.Method)
+	}
+	if o.DT < 0 || math.IsNaN(o.DT) || math.IsInf(o.DT, 0) || (o.DT == 0 && o.dtGiven()) {
+		return usagef("--dt: %v ms is not a positive step", o.DT)
+	}
+	if o.DT > 1 {
+		return usagef("--dt: %v ms is too coarse for HH dynamics (at most 1 ms)", o.DT)
+	}
+	if o.Signal != "" {
+		if _, err := sim.StimulusByName(o.Signal); err != nil {
+			return &usageError{fmt.Errorf("--signal: %w", err)}
+		}
+		if len(o.Experiments) == 1 && o.Experiments[0] != "signals" {
+			return usagef("--signal applies to the signals experiment, not %s", o.Experiments[0])
+		}
+	}
+	return nil
+}
+
+// dtGiven is set by newEquivCmd's flag parsing through a sentinel: a user
+// who types --dt 0 means a zero step, which is an error, not the default.
+func (o *equivOptions) dtGiven() bool { return o.DT == 0 && math.Signbit(o.DT) }
+
+func (o *equivOptions) settings() sim.Settings {
+	v, _ := neuron.ParseVariant(o.Variant)
+	return sim.Settings{DT: o.DT, Variant: v, Method: o.Method, Standalone: o.Standalone}
+}
+
+// equivRun is one finished experiment: its document and how to draw it.
+type equivRun struct {
+	doc     *sim.Document
+	figures func(dir string) error
+}
+
+func runEquiv(ctx context.Context, opts *equivOptions) error {
+	names := opts.Experiments
+	if len(names) == 0 {
+		names = experimentNames
+	}
+	s := opts.settings()
+	var runs []equivRun
+	for _, name := range names {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("interrupted before %s; nothing written", name)
+		}
+		r, err := runExperiment(name, s, opts)
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		runs = append(runs, r)
+	}
+	if !opts.JSON || opts.OutSet {
+		if err := writeEquivFiles(opts, runs); err != nil {
+			return err
+		}
+	}
+	if opts.JSON {
+		var v any = runs[0].doc
+		if len(opts.Experiments) == 0 {
+			docs := make([]*sim.Document, len(runs))
+			for i, r := range runs {
+				docs[i] = r.doc
+			}
+			v = docs
+		}
+		enc := json.NewEncoder(opts.Out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(v)
+	}
+	for _, r := range runs {
+		fmt.Fprintln(opts.Out, summaryLine(r.doc))
+	}
+	fmt.Fprintf(opts.Out, "wrote %s\n", opts.OutDir)
+	return nil
+}
+
+func runExperiment(name string, s sim.Settings, opts *equivOptions) (equivRun, error) {
+	switch name {
+	case "xor":
+		r, err := sim.RunXOR(s)
+		if err != nil {
+			return equivRun{}, err
+		}
+		return equivRun{doc: r.Document(), figures: func(dir string) error { return xorFigures(dir, r) }}, nil
+	case "fc":
+		data := sim.RandomFC(opts.Seed)
+		if opts.Weights != "" {
+			var err error
+			if data, err = sim.LoadFC(opts.Weights); err != nil {
+				return equivRun{}, err
+			}
+		}
+		r, err := sim.RunFC(s, data)
+		if err != nil {
+			return equivRun{}, err
+		}
+		return equivRun{doc: r.Document(), figures: func(dir string) error { return fcFigures(dir, r) }}, nil
+	default:
+		var sigs []string
+		if opts.Signal != "" {
+			sigs = []string{opts.Signal}
+		}
+		rs, err := sim.RunSignals(s, sigs...)
+		if err != nil {
+			return equivRun{}, err
+		}
+		return equivRun{doc: sim.SignalsDocument(s, rs), figures: func(dir string) error { return signalFigures(dir, rs) }}, nil
+	}
+}
+
+func summaryLine(d *sim.Document) string {
+	m := d.Metrics
+	switch d.Experiment {
+	case "xor":
+		line := "xor: output spikes (HH/tv-LIF2HH)"
+		for _, c := range d.Cases {
+			line += fmt.Sprintf(" (%d,%d)→%d/%d", c.A, c.B, c.HHOut, c.TVLIF2HH)
+		}
+		return line + fmt.Sprintf("; bin agreement %.6f", m["bin_agreement"])
+	case "fc":
+		return fmt.Sprintf("fc: hidden spikes %v/%v, output counts %v/%v, bin agreement hidden %.6f output %.6f",
+			m["hidden_spikes_hh"], m["hidden_spikes_tvlif2hh"], m["output_counts_hh"], m["output_counts_tvlif2hh"],
+			m["bin_agreement_hidden"], m["bin_agreement_out"])
+	}
+	line := "signals:"
+	for _, name := range d.Signals {
+		sm := m[name].(map[string]any)
+		if sm["comparable"] == true {
+			line += fmt.Sprintf(" %s isi_diff %.5f ms, error %.5f;", name, sm["mean_isi_diff_ms"], sm["spike_time_error"])
+		} else {
+			line += fmt.Sprintf(" %s counts %v vs %v (not comparable), van Rossum %.3f;", name, sm["count_hh"], sm["count_slif2hh"], sm["van_rossum"])
+		}
+	}
+	return line
+}
+
+// writeEquivFiles writes every file into a staging folder beside the output
+// folder and moves them into place only when all are written, so a failure
+// leaves no partial set behind.
+func writeEquivFiles(opts *equivOptions, runs []equivRun) error {
+	if err := os.MkdirAll(opts.OutDir, 0o755); err != nil {
+		return fmt.Errorf("--out: %w", err)
+	}
+	stage, err := os.MkdirTemp(opts.OutDir, ".staging-")
+	if err != nil {
+		return fmt.Errorf("--out: %w", err)
+	}
+	defer os.RemoveAll(stage)
+	docs := make([]*sim.Document, len(runs))
+	for i, r := range runs {
+		docs[i] = r.doc
+		if err := writeTrains(stage, r.doc, opts.NPY); err != nil {
+			return err
+		}
+		if err := r.figures(stage); err != nil {
+			return fmt.Errorf("figures: %w", err)
+		}
+	}
+	if err := report.WriteJSON(filepath.Join(stage, "summary.json"), docs); err != nil {
+		return err
+	}
+	entries, err := os.ReadDir(stage)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if err := os.Rename(filepath.Join(stage, e.Name()), filepath.Join(opts.OutDir, e.Name())); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writeTrains writes EXPERIMENT_trains.csv (train, row, onset_ms) and, with
+// npy, one EXPERIMENT_TRAIN.npy of (row, onset_ms) pairs per train.
+func writeTrains(dir string, d *sim.Document, npy bool) error {
+	names := make([]string, 0, len(d.Trains))
+	for name := range d.Trains {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	rowLabel := "neuron"
+	if d.Experiment == "signals" {
+		rowLabel = "signal"
+	}
+	var rows [][]string
+	for _, name := range names {
+		var flat []float64
+		for i, train := range d.Trains[name] {
+			label := strconv.Itoa(i)
+			if d.Experiment == "signals" {
+				label = d.Signals[i]
+			}
+			for _, t := range train {
+				rows = append(rows, []string{name, label, strconv.FormatFloat(t, 'g', -1, 64)})
+				flat = append(flat, float64(i), t)
+			}
+		}
+		if npy {
+			if err := report.WriteNPY(filepath.Join(dir, d.Experiment+"_"+name+".npy"), len(flat)/2, 2, flat); err != nil {
+				return err
+			}
+		}
+	}
+	return report.WriteCSV(filepath.Join(dir, d.Experiment+"_trains.csv"), []string{"train", rowLabel, "onset_ms"}, rows)
+}
+
+func xorFigures(dir string, r *sim.XORResult) error {
+	tr := r.Traces[0]
+	if err := report.VoltageOverlay(filepath.Join(dir, "xor_voltage.png"),
+		"XOR (1,1), input neuron A: HH vs tv-LIF2HH ("+r.Settings.Variant.String()+")",
+		tr.T, tr.HH, tr.Twin, "HH", "tv-LIF2HH"); err != nil {
+		return err
+	}
+	var cats []string
+	vals := [][]float64{{}, {}, {}}
+	for _, c := range r.Cases {
+		cats = append(cats, fmt.Sprintf("(%d,%d)", c.A, c.B))
+		vals[0] = append(vals[0], float64(c.HHOut))
+		vals[1] = append(vals[1], float64(c.TVOut))
+		vals[2] = append(vals[2], float64(c.HHIn[0]+c.HHIn[1]))
+	}
+	return report.GroupedBars(filepath.Join(dir, "xor_truth_table.png"), "XOR truth table: output spikes in 40 ms",
+		"spikes", cats, []string{"HH output", "tv-LIF2HH output", "HH input spikes (A+B)"}, vals)
+}
+
+func fcFigures(dir string, r *sim.FCResult) error {
+	tr := r.Traces[0]
+	if err := report.VoltageOverlay(filepath.Join(dir, "fc_voltage.png"),
+		"Fully connected network, "+tr.Label+": HH vs tv-LIF2HH", tr.T, tr.HH, tr.Twin, "HH", "tv-LIF2HH"); err != nil {
+		return err
+	}
+	var rows []report.RasterRow
+	for i := range r.HHOut {
+		rows = append(rows,
+			report.RasterRow{Label: fmt.Sprintf("out %d HH", i), Times: r.HHOut[i]},
+			report.RasterRow{Label: fmt.Sprintf("out %d tv", i), Times: r.TVOut[i], Test: true})
+	}
+	return report.Raster(filepath.Join(dir, "fc_raster.png"), "Output spikes: HH (blue) vs tv-LIF2HH (red)", rows, r.Settings.Duration)
+}
+
+func signalFigures(dir string, rs []*sim.SignalResult) error {
+	var rows []report.RasterRow
+	duration := 0.0
+	for _, r := range rs {
+		rows = append(rows,
+			report.RasterRow{Label: r.Stimulus + " HH", Times: r.HHOut},
+			report.RasterRow{Label: r.Stimulus + " s-LIF2HH", Times: r.SLIFOut, Test: true})
+		if n := len(r.TraceT); n > 0 {
+			duration = max(duration, r.TraceT[n-1])
+		}
+	}
+	return report.Raster(filepath.Join(dir, "signals_raster.png"), "Layer-2 spikes: HH (blue) vs s-LIF2HH (red)", rows, duration)
+}

@@ -1,0 +1,188 @@
+package report
+
+import (
+	"fmt"
+	"image/color"
+	"io"
+	"path/filepath"
+	"strings"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
+	"gonum.org/v1/plot/vg/vgsvg"
+)
+
+// Colours of the two models compared in every figure: the reference (HH)
+// in blue, the LIF construction in red, differences in grey.
+const (
+	colorRef  = 0x1f77b4
+	colorTest = 0xd62728
+	colorDiff = 0x505050
+)
+
+func rgb(c uint32) color.Color {
+	return color.RGBA{R: uint8(c >> 16), G: uint8(c >> 8), B: uint8(c), A: 255}
+}
+
+// saveGrid draws plots stacked in one column into path; the format (PNG or
+// SVG) follows the file extension. Width and height are per figure.
+func saveGrid(path string, plots []*plot.Plot, w, h vg.Length) error {
+	var c interface {
+		vg.CanvasSizer
+		io.WriterTo
+	}
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".png":
+		c = vgimg.PngCanvas{Canvas: vgimg.NewWith(vgimg.UseWH(w, h), vgimg.UseDPI(150))}
+	case ".svg":
+		c = vgsvg.New(w, h)
+	default:
+		return fmt.Errorf("%s: figures are .png or .svg", path)
+	}
+	grid := make([][]*plot.Plot, len(plots))
+	for i, p := range plots {
+		grid[i] = []*plot.Plot{p}
+	}
+	tiles := draw.Tiles{Rows: len(plots), Cols: 1, PadX: vg.Millimeter, PadY: 2 * vg.Millimeter,
+		PadTop: vg.Millimeter, PadBottom: vg.Millimeter, PadLeft: vg.Millimeter, PadRight: 2 * vg.Millimeter}
+	canvases := plot.Align(grid, tiles, draw.New(c))
+	for i, p := range plots {
+		p.Draw(canvases[i][0])
+	}
+	return WriteFileAtomic(path, func(wr io.Writer) error {
+		_, err := c.WriteTo(wr)
+		return err
+	})
+}
+
+func xy(t, v []float64) plotter.XYs {
+	n := min(len(t), len(v))
+	pts := make(plotter.XYs, n)
+	for i := range n {
+		pts[i].X, pts[i].Y = t[i], v[i]
+	}
+	return pts
+}
+
+func line(p *plot.Plot, pts plotter.XYs, c uint32, label string, dashed bool) error {
+	l, err := plotter.NewLine(pts)
+	if err != nil {
+		return err
+	}
+	l.Color = rgb(c)
+	l.Width = vg.Points(1)
+	if dashed {
+		l.Dashes = []vg.Length{vg.Points(4), vg.Points(2)}
+	}
+	p.Add(l)
+	if label != "" {
+		p.Legend.Add(label, l)
+	}
+	return nil
+}
+
+// VoltageOverlay draws two voltage traces on a common time grid (ms, mV)
+// over each other, with their difference b − a in a panel below.
+func VoltageOverlay(path, title string, t, a, b []float64, labelA, labelB string) error {
+	top := plot.New()
+	top.Title.Text = title
+	top.Y.Label.Text = "V (mV)"
+	top.Legend.Top = true
+	if err := line(top, xy(t, a), colorRef, labelA, false); err != nil {
+		return err
+	}
+	if err := line(top, xy(t, b), colorTest, labelB, true); err != nil {
+		return err
+	}
+	diff := make([]float64, min(len(a), len(b)))
+	for i := range diff {
+		diff[i] = b[i] - a[i]
+	}
+	bottom := plot.New()
+	bottom.X.Label.Text = "time (ms)"
+	bottom.Y.Label.Text = labelB + " − " + labelA + " (mV)"
+	if err := line(bottom, xy(t, diff), colorDiff, "", false); err != nil {
+		return err
+	}
+	return saveGrid(path, []*plot.Plot{top, bottom}, 18*vg.Centimeter, 14*vg.Centimeter)
+}
+
+// RasterRow is one line of a raster plot: a label and spike times (ms).
+type RasterRow struct {
+	Label string
+	Times []float64
+	Test  bool // drawn in the second model's colour
+}
+
+// Raster draws one row of spike ticks per RasterRow, top to bottom, over
+// [0, duration] ms.
+func Raster(path, title string, rows []RasterRow, duration float64) error {
+	p := plot.New()
+	p.Title.Text = title
+	p.X.Label.Text = "time (ms)"
+	p.X.Min, p.X.Max = 0, duration
+	n := len(rows)
+	ticks := make([]plot.Tick, n)
+	for i, r := range rows {
+		y := float64(n - 1 - i)
+		ticks[i] = plot.Tick{Value: y, Label: r.Label}
+		if len(r.Times) == 0 {
+			continue
+		}
+		pts := make(plotter.XYs, len(r.Times))
+		for k, t := range r.Times {
+			pts[k].X, pts[k].Y = t, y
+		}
+		s, err := plotter.NewScatter(pts)
+		if err != nil {
+			return err
+		}
+		s.GlyphStyle.Shape = draw.BoxGlyph{}
+		s.GlyphStyle.Radius = vg.Points(1.6)
+		s.GlyphStyle.Color = rgb(colorRef)
+		if r.Test {
+			s.GlyphStyle.Color = rgb(colorTest)
+		}
+		p.Add(s)
+	}
+	p.Y.Tick.Marker = plot.ConstantTicks(ticks)
+	p.Y.Min, p.Y.Max = -0.8, float64(n)-0.2
+	h := vg.Length(max(6, 0.45*float64(n)+3)) * vg.Centimeter
+	return saveGrid(path, []*plot.Plot{p}, 18*vg.Centimeter, h)
+}
+
+// GroupedBars draws, for each category, one bar per series side by side.
+func GroupedBars(path, title, ylabel string, categories []string, series []string, values [][]float64) error {
+	p := plot.New()
+	p.Title.Text = title
+	p.Y.Label.Text = ylabel
+	p.Legend.Top = true
+	w := vg.Points(18)
+	colors := []uint32{colorRef, colorTest, colorDiff, 0x2ca02c}
+	for s, name := range series {
+		if len(values[s]) != len(categories) {
+			return fmt.Errorf("%s: series %q has %d values for %d categories", path, name, len(values[s]), len(categories))
+		}
+		bars, err := plotter.NewBarChart(plotter.Values(values[s]), w)
+		if err != nil {
+			return err
+		}
+		bars.Color = rgb(colors[s%len(colors)])
+		bars.LineStyle.Width = 0
+		bars.Offset = w * vg.Length(2*s-len(series)+1) / 2
+		p.Add(bars)
+		p.Legend.Add(name, bars)
+	}
+	p.NominalX(categories...)
+	top := 0.0
+	for _, vs := range values {
+		for _, v := range vs {
+			top = max(top, v)
+		}
+	}
+	p.Y.Min, p.Y.Max = 0, 1.45*top+1 // headroom for the legend
+	return saveGrid(path, []*plot.Plot{p}, 16*vg.Centimeter, 10*vg.Centimeter)
+}
