@@ -62,10 +62,14 @@ func (h *HH) StepEulerFastRange(dt float64, lo, hi int) {
 	for i, v := range V {
 		m, n, hg := M[i], N[i], H[i]
 		r := v + rest
-		var am, bm, an, bn, ah, bh float64
 		if r > 180 || r < -180 {
-			am, bm, an, bn, ah, bh = p.Rates(v)
-		} else {
+			// Far outside physiology: the exact kernel, kept out of line so
+			// the hot path's registers are not spilled around a call.
+			h.StepEulerRange(dt, lo+i, lo+i+1)
+			continue
+		}
+		var am, bm, an, bn, ah, bh float64
+		{
 			q := expTaylor(r * (-1.0 / 720))
 			q2 := q * q
 			q4 := q2 * q2

@@ -113,9 +113,15 @@ func (t *TVLIF2HH) StepWith(dt float64, gNa, gK []float64) {
 	if len(gNa) != t.Len() || len(gK) != t.Len() {
 		panic("neuron: TVLIF2HH.StepWith: conductance lengths differ from the population")
 	}
+	t.StepWithRange(dt, 0, t.Len(), gNa, gK)
+}
+
+// StepWithRange is StepWith for neurons lo ≤ i < hi only, so that disjoint
+// ranges can be stepped concurrently; gNa and gK cover the whole population.
+func (t *TVLIF2HH) StepWithRange(dt float64, lo, hi int, gNa, gK []float64) {
 	p := &t.Params
 	c := p.C
-	for i := range t.Out {
+	for i := lo; i < hi; i++ {
 		gna, gk, gl := gNa[i], gK[i], p.GL
 		gs := gna + gk + gl
 		in := t.IExt[i] / gs

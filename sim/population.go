@@ -104,6 +104,14 @@ func (p *TVPop) snapshot() {
 	}
 }
 
+func (p *TVPop) stepRange(dt float64, lo, hi int) bool {
+	if p.source == nil {
+		return false
+	}
+	p.StepWithRange(dt, lo, hi, p.gNa, p.gK)
+	return true
+}
+
 // Step implements Population. A paired population uses the conductances of
 // its last snapshot, which Network.Step takes before any group steps.
 func (p *TVPop) Step(dt float64) {

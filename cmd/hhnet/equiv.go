@@ -30,6 +30,7 @@ type equivOptions struct {
 	Seed        uint64
 	OutDir      string
 	OutSet      bool // --out given (with --json, files are written only then)
+	dtSet       bool // --dt given: then 0 is an error, not "the paper's"
 	JSON        bool
 	NPY         bool
 }
@@ -72,6 +73,7 @@ is given. Defaults reproduce the paper.`,
 			opts.Out = cmd.OutOrStdout()
 			opts.Experiments = args
 			opts.OutSet = cmd.Flags().Changed("out")
+			opts.dtSet = cmd.Flags().Changed("dt")
 			if err := opts.validate(); err != nil {
 				return err
 			}
@@ -104,7 +106,7 @@ func (o *equivOptions) validate() error {
 	default:
 		return usagef("--method: unknown integration method %q (want euler, euler-fast, rk4 or rush-larsen)", o.Method)
 	}
-	if o.DT < 0 || math.IsNaN(o.DT) || math.IsInf(o.DT, 0) || (o.DT == 0 && o.dtGiven()) {
+	if o.dtSet && !(o.DT > 0) || math.IsInf(o.DT, 0) {
 		return usagef("--dt: %v ms is not a positive step", o.DT)
 	}
 	if o.DT > 1 {
@@ -120,10 +122,6 @@ func (o *equivOptions) validate() error {
 	}
 	return nil
 }
-
-// dtGiven is set by newEquivCmd's flag parsing through a sentinel: a user
-// who types --dt 0 means a zero step, which is an error, not the default.
-func (o *equivOptions) dtGiven() bool { return o.DT == 0 && math.Signbit(o.DT) }
 
 func (o *equivOptions) settings() sim.Settings {
 	v, _ := neuron.ParseVariant(o.Variant)

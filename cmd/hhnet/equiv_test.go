@@ -1,0 +1,169 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const paperData = "../../../shared/data/paper-fc-network"
+
+func TestNewEquivCmd(t *testing.T) {
+	for _, tc := range []struct {
+		args  []string
+		check func(*equivOptions) bool
+	}{
+		{[]string{}, func(o *equivOptions) bool {
+			return len(o.Experiments) == 0 && o.Variant == "paper" && o.Method == "euler" && o.DT == 0 && !o.JSON
+		}},
+		{[]string{"fc", "--weights", "W", "--json", "--variant", "exact", "--dt", "0.01"}, func(o *equivOptions) bool {
+			return o.Experiments[0] == "fc" && o.Weights == "W" && o.JSON && o.Variant == "exact" && o.DT == 0.01 && !o.OutSet
+		}},
+		{[]string{"signals", "--signal", "sine", "--method", "rk4", "--out", "x", "--npy"}, func(o *equivOptions) bool {
+			return o.Signal == "sine" && o.Method == "rk4" && o.OutDir == "x" && o.OutSet && o.NPY
+		}},
+	} {
+		var got *equivOptions
+		cmd := newEquivCmd(func(_ context.Context, o *equivOptions) error { got = o; return nil })
+		cmd.SetArgs(tc.args)
+		if err := cmd.Execute(); err != nil {
+			t.Errorf("%v: %v", tc.args, err)
+			continue
+		}
+		if !tc.check(got) {
+			t.Errorf("%v: options %+v", tc.args, got)
+		}
+	}
+}
+
+// TestUsageErrors: each wrong command line exits 2 with one line naming the problem.
+func TestUsageErrors(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"equiv", "mnist"}, `unknown experiment "mnist"`},
+		{[]string{"equiv", "signals", "--signal", "noise"}, `unknown signal "noise"`},
+		{[]string{"equiv", "--dt", "0"}, "--dt"},
+		{[]string{"equiv", "--dt", "-1"}, "--dt"},
+		{[]string{"equiv", "--method", "heun"}, "--method"},
+		{[]string{"equiv", "--variant", "fast"}, "--variant"},
+		{[]string{"equiv", "--nope"}, "unknown flag"},
+		{[]string{"equiv", "xor", "fc"}, "at most one experiment"},
+		{[]string{"frobnicate"}, "unknown command"},
+	} {
+		var out, errb bytes.Buffer
+		code := run(context.Background(), tc.args, &out, &errb)
+		if code != exitUsage || !strings.Contains(errb.String(), tc.want) {
+			t.Errorf("%v: exit %d, stderr %q; want exit 2 mentioning %q", tc.args, code, errb.String(), tc.want)
+		}
+	}
+}
+
+// TestDataErrors: bad weight folders exit 1 with the file named, and leave no output files.
+func TestDataErrors(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good")
+	os.MkdirAll(good, 0o755)
+	for _, name := range []string{"W01_784x128.csv", "W12_128x10.csv", "image_flat_colmajor_784.csv"} {
+		b, err := os.ReadFile(filepath.Join(paperData, name))
+		if err != nil {
+			t.Skip("the paper's data is not beside the repository")
+		}
+		os.WriteFile(filepath.Join(good, name), b, 0o644)
+	}
+	nanDir := filepath.Join(dir, "nan")
+	os.CopyFS(nanDir, os.DirFS(good))
+	os.WriteFile(filepath.Join(nanDir, "W12_128x10.csv"), []byte(strings.Repeat("NaN,1,1,1,1,1,1,1,1,1\n", 128)), 0o644)
+	shapeDir := filepath.Join(dir, "shape")
+	os.CopyFS(shapeDir, os.DirFS(good))
+	os.WriteFile(filepath.Join(shapeDir, "W12_128x10.csv"), []byte(strings.Repeat("1,1\n", 128)), 0o644)
+	for _, tc := range []struct {
+		weights, want string
+	}{
+		{filepath.Join(dir, "absent"), "absent"},
+		{nanDir, "W12_128x10.csv"},
+		{shapeDir, "W12_128x10.csv"},
+	} {
+		out := filepath.Join(dir, "out-"+filepath.Base(tc.weights))
+		var stdout, stderr bytes.Buffer
+		code := run(context.Background(), []string{"equiv", "fc", "--weights", tc.weights, "--out", out}, &stdout, &stderr)
+		if code != exitError || !strings.Contains(stderr.String(), tc.want) || strings.Count(stderr.String(), "\n") != 1 {
+			t.Errorf("--weights %s: exit %d, stderr %q", tc.weights, code, stderr.String())
+		}
+		if _, err := os.Stat(out); !os.IsNotExist(err) {
+			t.Errorf("--weights %s: output folder %s exists after a failure", tc.weights, out)
+		}
+	}
+}
+
+// TestRunEquivFC runs the paper's fc network and checks the JSON document.
+func TestRunEquivFC(t *testing.T) {
+	if _, err := os.Stat(paperData); err != nil {
+		t.Skip("the paper's data is not beside the repository")
+	}
+	var out, errb bytes.Buffer
+	if code := run(context.Background(), []string{"equiv", "fc", "--weights", paperData, "--json"}, &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	var doc struct {
+		Experiment string
+		DTms       float64 `json:"dt_ms"`
+		Trains     map[string][][]float64
+		Metrics    map[string]any
+	}
+	if err := json.Unmarshal(out.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Experiment != "fc" || doc.DTms != 0.001 || len(doc.Trains["hh_hidden"]) != 128 || len(doc.Trains["tvlif2hh_out"]) != 10 {
+		t.Errorf("document: %s dt %v, %d hidden trains", doc.Experiment, doc.DTms, len(doc.Trains["hh_hidden"]))
+	}
+	if doc.Metrics["hidden_spikes_hh"] != 853.0 || doc.Metrics["counts_equal"] != true {
+		t.Errorf("metrics %v", doc.Metrics)
+	}
+}
+
+// TestRunEquivFiles: the default run writes every promised file.
+func TestRunEquivFiles(t *testing.T) {
+	dir := t.TempDir()
+	var out, errb bytes.Buffer
+	args := []string{"equiv", "--out", dir, "--npy", "--dt", "0.005"}
+	if code := run(context.Background(), args, &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	for _, f := range []string{"summary.json", "xor_trains.csv", "fc_trains.csv", "signals_trains.csv",
+		"xor_voltage.png", "xor_truth_table.png", "fc_voltage.png", "fc_raster.png", "signals_raster.png",
+		"fc_hh_out.npy", "signals_slif2hh_out.npy"} {
+		st, err := os.Stat(filepath.Join(dir, f))
+		if err != nil || st.Size() == 0 {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), ".") {
+			t.Errorf("staging left behind: %s", e.Name())
+		}
+	}
+	var docs []map[string]any
+	b, _ := os.ReadFile(filepath.Join(dir, "summary.json"))
+	if err := json.Unmarshal(b, &docs); err != nil || len(docs) != 3 {
+		t.Errorf("summary.json: %d docs, %v", len(docs), err)
+	}
+	// --json without --out prints an array and writes nothing.
+	out.Reset()
+	t.Chdir(t.TempDir())
+	if code := run(context.Background(), []string{"equiv", "--json", "--dt", "0.005"}, &out, &errb); code != 0 {
+		t.Fatalf("--json: exit %d", code)
+	}
+	if err := json.Unmarshal(out.Bytes(), &docs); err != nil || len(docs) != 3 {
+		t.Errorf("--json: %v", err)
+	}
+	if _, err := os.Stat("out"); !os.IsNotExist(err) {
+		t.Error("--json without --out wrote files")
+	}
+}
