@@ -49,7 +49,15 @@ func (p *HHParams) fastConsts() fastConsts {
 func (h *HH) StepEulerFast(dt float64) { h.StepEulerFastRange(dt, 0, h.Len()) }
 
 // StepEulerFastRange is StepEulerFast for neurons lo ≤ i < hi only.
+// Built with GOEXPERIMENT=simd on an AVX2 machine it steps four neurons at
+// a time with the same arithmetic in vector registers (hh_simd_amd64.go).
 func (h *HH) StepEulerFastRange(dt float64, lo, hi int) {
+	lo = h.stepFastVector(dt, lo, hi)
+	h.stepFastScalar(dt, lo, hi)
+}
+
+// stepFastScalar is the fast kernel one neuron at a time.
+func (h *HH) stepFastScalar(dt float64, lo, hi int) {
 	p := &h.Params
 	c := p.fastConsts()
 	rest := p.Convention.offsets().rest
