@@ -94,12 +94,17 @@ func (p *HHParams) SteadyState(v float64) (m, n, h float64) {
 	return am / (am + bm), an / (an + bn), ah / (ah + bh)
 }
 
+// ionic returns the membrane current I_Na + I_K + I_L (µA/cm²) at state (v, m, n, h).
+func (p *HHParams) ionic(v, m, n, h float64) float64 {
+	return p.GNa*m*m*m*h*(v-p.ENa) + p.GK*n*n*n*n*(v-p.EK) + p.GL*(v-p.EL)
+}
+
 // Rest returns the resting potential of the convention's parameters,
 // found by bisection of the steady-state current, and the gates there.
 func (p *HHParams) Rest() (v, m, n, h float64) {
 	current := func(v float64) float64 {
 		m, n, h := p.SteadyState(v)
-		return p.GNa*m*m*m*h*(v-p.ENa) + p.GK*n*n*n*n*(v-p.EK) + p.GL*(v-p.EL)
+		return p.ionic(v, m, n, h)
 	}
 	lo, hi := p.EK, p.EK+40 // the ionic current changes sign once in here
 	for i := 0; i < 200 && hi-lo > 1e-13; i++ {
@@ -165,7 +170,7 @@ func (h *HH) Derivs(dst []float64, t float64, y []float64) {
 	dv, dm, dn, dh := dst[:n], dst[n:2*n], dst[2*n:3*n], dst[3*n:4*n]
 	for i := range v {
 		am, bm, an, bn, ah, bh := p.Rates(v[i])
-		ion := p.GNa*m[i]*m[i]*m[i]*hg[i]*(v[i]-p.ENa) + p.GK*nn[i]*nn[i]*nn[i]*nn[i]*(v[i]-p.EK) + p.GL*(v[i]-p.EL)
+		ion := p.ionic(v[i], m[i], nn[i], hg[i])
 		dv[i] = (-ion + h.IExt[i]) / p.C
 		dm[i] = am*(1-m[i]) - bm*m[i]
 		dn[i] = an*(1-nn[i]) - bn*nn[i]
@@ -182,7 +187,7 @@ func (h *HH) Gates(a, b []float64, t float64, y []float64) {
 	v, m, nn, hg := y[:n], y[n:2*n], y[2*n:3*n], y[3*n:4*n]
 	for i := range v {
 		am, bm, an, bn, ah, bh := p.Rates(v[i])
-		ion := p.GNa*m[i]*m[i]*m[i]*hg[i]*(v[i]-p.ENa) + p.GK*nn[i]*nn[i]*nn[i]*nn[i]*(v[i]-p.EK) + p.GL*(v[i]-p.EL)
+		ion := p.ionic(v[i], m[i], nn[i], hg[i])
 		a[i], b[i] = (-ion+h.IExt[i])/p.C, 0
 		a[n+i], b[n+i] = am, am+bm
 		a[2*n+i], b[2*n+i] = an, an+bn
@@ -220,7 +225,7 @@ func (h *HH) StepEulerRange(dt float64, lo, hi int) {
 	for i, v := range V {
 		m, n, hg := M[i], N[i], H[i]
 		am, bm, an, bn, ah, bh := p.Rates(v)
-		ion := p.GNa*m*m*m*hg*(v-p.ENa) + p.GK*n*n*n*n*(v-p.EK) + p.GL*(v-p.EL)
+		ion := p.ionic(v, m, n, hg)
 		V[i] = v + dt*(-ion+I[i])/p.C
 		M[i] = m + dt*(am*(1-m)-bm*m)
 		N[i] = n + dt*(an*(1-n)-bn*n)

@@ -9,6 +9,13 @@ import (
 // paperInit is the initial HH state of the paper's XOR and fc runs.
 func paperInit(h *HH) { h.SetState(-70, 0.0289, 0.2446, 0.7541) }
 
+// paperTwin returns one tv-LIF2HH neuron in the paper's initial state.
+func paperTwin(p HHParams, v Variant) *TVLIF2HH {
+	t := NewTVLIF2HH(p, v, 1, -70)
+	t.Reset(-70, 0.0289, 0.2446, 0.7541)
+	return t
+}
+
 // randomDrive returns a piecewise-constant current in [−10, 60) µA/cm²
 // that changes every 2 ms: silent stretches, single spikes and trains.
 func randomDrive(seed uint64, steps int) []float64 {
@@ -34,10 +41,7 @@ func TestExactMatchesHH(t *testing.T) {
 		p := HHAbsolute()
 		hh := NewHH(p, 1)
 		paperInit(hh)
-		paired := NewTVLIF2HH(p, Exact, 1, -70)
-		paired.Reset(-70, 0.0289, 0.2446, 0.7541)
-		alone := NewTVLIF2HH(p, Exact, 1, -70)
-		alone.Reset(-70, 0.0289, 0.2446, 0.7541)
+		paired, alone := paperTwin(p, Exact), paperTwin(p, Exact)
 		gNa, gK := make([]float64, 1), make([]float64, 1)
 		var dPaired, dAlone float64
 		spikes, above := 0, false
@@ -70,10 +74,7 @@ func TestPaperApproximatesHH(t *testing.T) {
 	p := HHAbsolute()
 	hh := NewHH(p, 1)
 	paperInit(hh)
-	paired := NewTVLIF2HH(p, Paper, 1, -70)
-	paired.Reset(-70, 0.0289, 0.2446, 0.7541)
-	alone := NewTVLIF2HH(p, Paper, 1, -70)
-	alone.Reset(-70, 0.0289, 0.2446, 0.7541)
+	paired, alone := paperTwin(p, Paper), paperTwin(p, Paper)
 	if paired.Lag() != 1 {
 		t.Fatalf("Paper lag = %d, want 1", paired.Lag())
 	}
