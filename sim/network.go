@@ -190,9 +190,9 @@ type halfStep struct {
 
 func (h *helper) loop() {
 	for spins := 0; !h.stop.Load(); spins++ {
-		if j := h.job.Load(); j != nil {
+		// Claim the job before running it: the caller may take it back.
+		if j := h.job.Load(); j != nil && h.job.CompareAndSwap(j, nil) {
 			j.ok = j.rs.stepRange(j.dt, j.lo, j.hi)
-			h.job.Store(nil)
 			h.done.Store(true)
 			spins = 0
 		} else if spins%1024 == 1023 {
@@ -217,7 +217,13 @@ func (n *Network) stepGroup(g *Group) {
 	n.helper.done.Store(false)
 	n.helper.job.Store(j)
 	ok = rs.stepRange(n.DT, 0, mid)
-	for !n.helper.done.Load() {
+	if n.helper.job.CompareAndSwap(j, nil) {
+		// The helper has not started (its thread is descheduled, say when
+		// other processes load the machine): do the half here, not wait.
+		j.ok = rs.stepRange(n.DT, mid, size)
+	} else {
+		for !n.helper.done.Load() {
+		}
 	}
 	if !ok || !j.ok { // not splittable this step: nothing was done
 		g.Pop.Step(n.DT)
