@@ -1,0 +1,21 @@
+// Package nn holds the layers of the training engine, each with a
+// hand-written forward and backward pass: Linear, the spiking layers LIF,
+// HH (the paper's trainable Hodgkin–Huxley) and SLIF2HH (s-LIF2HH), the
+// binary step of the ANN baseline, softmax cross-entropy, Adam with L2
+// weight decay and the multi-step learning-rate schedule (DESIGN.md §7).
+//
+// Layers are generic over the float type: models train in float32 and the
+// same code is checked against finite differences in float64.
+//
+// # Time and memory
+//
+// A spiking layer runs T steps. Forward(t, …) must be called for
+// t = 0, 1, …, T−1 and Backward(t, …) for t = T−1, …, 0; the layer keeps
+// every step's membrane and spikes (sized once by Reset) for the backward
+// pass. Backward adds into the input-gradient buffers it is given (the
+// caller zeroes them), so a static input's gradient can be summed over
+// time in one buffer. Slices a layer returns are its own and are
+// overwritten by the next call.
+//
+// Misuse (wrong lengths, steps out of order) panics with an "nn:" message.
+package nn

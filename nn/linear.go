@@ -1,0 +1,59 @@
+package nn
+
+import (
+	"math"
+	"math/rand/v2"
+
+	"github.com/hhnet/hhnet/tensor"
+)
+
+// Linear is y = x·W + b with W of shape [In, Out] and x, y batch-major:
+// x [batch, In], y [batch, Out]. (PyTorch stores the transpose, [Out, In];
+// this layout makes the forward product and the weight gradient run over
+// rows of W, so the pure-Go back end can skip the input's zeros.)
+type Linear[F Float] struct {
+	In, Out int
+	W, B    *Param[F]
+}
+
+// NewLinear returns a layer with PyTorch's default initialisation: weights
+// and bias from U(−1/√In, 1/√In).
+func NewLinear[F Float](name string, in, out int, rng *rand.Rand) *Linear[F] {
+	l := &Linear[F]{In: in, Out: out, W: NewParam[F](name+".weight", in, out), B: NewParam[F](name+".bias", out)}
+	bound := 1 / math.Sqrt(float64(in))
+	l.W.Uniform(rng, bound)
+	l.B.Uniform(rng, bound)
+	return l
+}
+
+// Params returns W and B.
+func (l *Linear[F]) Params() []*Param[F] { return []*Param[F]{l.W, l.B} }
+
+// Forward overwrites y [batch, Out] with x·W + b.
+func (l *Linear[F]) Forward(y, x []F, batch int) {
+	if len(x) < batch*l.In || len(y) < batch*l.Out {
+		panic("nn: Linear.Forward buffers shorter than the batch")
+	}
+	for i := 0; i < batch; i++ {
+		copy(y[i*l.Out:(i+1)*l.Out], l.B.Value)
+	}
+	tensor.Gemm(false, false, batch, l.Out, l.In, 1, x, l.In, l.W.Value, l.Out, 1, y, l.Out)
+}
+
+// Backward adds xᵀ·dy to W's gradient and the column sums of dy to B's,
+// and, if dx is not nil, overwrites dx [batch, In] with dy·Wᵀ.
+func (l *Linear[F]) Backward(dx, dy, x []F, batch int) {
+	if len(x) < batch*l.In || len(dy) < batch*l.Out || dx != nil && len(dx) < batch*l.In {
+		panic("nn: Linear.Backward buffers shorter than the batch")
+	}
+	tensor.Gemm(true, false, l.In, l.Out, batch, 1, x, l.In, dy, l.Out, 1, l.W.Grad, l.Out)
+	db := l.B.Grad
+	for i := 0; i < batch; i++ {
+		for j, g := range dy[i*l.Out : (i+1)*l.Out] {
+			db[j] += g
+		}
+	}
+	if dx != nil {
+		tensor.Gemm(false, true, batch, l.In, l.Out, 1, dy, l.Out, l.W.Value, l.Out, 0, dx, l.In)
+	}
+}

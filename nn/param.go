@@ -1,0 +1,144 @@
+package nn
+
+import (
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"sync"
+
+	"github.com/hhnet/hhnet/tensor"
+)
+
+// Float is the element type (float32 to train, float64 to check).
+type Float = tensor.Float
+
+// Param is a trainable tensor and its gradient, which Backward passes add
+// into and the optimiser zeroes.
+type Param[F Float] struct {
+	Name  string
+	Shape []int
+	Value []F
+	Grad  []F
+}
+
+// NewParam returns a zeroed parameter of the given shape.
+func NewParam[F Float](name string, shape ...int) *Param[F] {
+	n := 1
+	for _, d := range shape {
+		n *= d
+	}
+	return &Param[F]{Name: name, Shape: shape, Value: make([]F, n), Grad: make([]F, n)}
+}
+
+// Uniform fills p with draws from U(−bound, bound).
+func (p *Param[F]) Uniform(rng *rand.Rand, bound float64) {
+	for i := range p.Value {
+		p.Value[i] = F((2*rng.Float64() - 1) * bound)
+	}
+}
+
+// ZeroGrads zeroes the gradients of params.
+func ZeroGrads[F Float](params []*Param[F]) {
+	for _, p := range params {
+		clear(p.Grad)
+	}
+}
+
+// Count returns the number of values in params.
+func Count[F Float](params []*Param[F]) int {
+	n := 0
+	for _, p := range params {
+		n += len(p.Value)
+	}
+	return n
+}
+
+// Adam is the Adam optimiser with PyTorch's semantics: the weight decay is
+// added to the gradient (L2), g = ∇ + wd·θ, and the update is
+// θ ← θ − lr·m̂/(√v̂ + ε) with bias-corrected moments.
+type Adam[F Float] struct {
+	Beta1, Beta2, Eps float64 // 0.9, 0.999, 1e-8 from NewAdam
+	WeightDecay       float64
+	Steps             int   // updates done; the bias corrections use it
+	M, V              [][]F // moments, one slice per parameter
+}
+
+// NewAdam returns Adam with PyTorch's default β and ε for params.
+func NewAdam[F Float](params []*Param[F], weightDecay float64) *Adam[F] {
+	a := &Adam[F]{Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, WeightDecay: weightDecay}
+	for _, p := range params {
+		a.M = append(a.M, make([]F, len(p.Value)))
+		a.V = append(a.V, make([]F, len(p.Value)))
+	}
+	return a
+}
+
+// Step updates params (the ones given to NewAdam, in the same order) with
+// learning rate lr and zeroes their gradients.
+func (a *Adam[F]) Step(params []*Param[F], lr float64) {
+	if len(params) != len(a.M) {
+		panic("nn: Adam.Step with other parameters than NewAdam's")
+	}
+	a.Steps++
+	bc1 := 1 - math.Pow(a.Beta1, float64(a.Steps))
+	bc2 := 1 - math.Pow(a.Beta2, float64(a.Steps))
+	k := adamKernel[F]{b1: F(a.Beta1), b2: F(a.Beta2), wd: F(a.WeightDecay), stepSize: F(lr / bc1),
+		sqrtBC2: F(math.Sqrt(bc2)), eps: F(a.Eps)}
+	for i, p := range params {
+		n := len(p.Value)
+		m, v, grad := a.M[i][:n], a.V[i][:n], p.Grad[:n]
+		// Elementwise, so splitting it changes no result.
+		parallelChunks(n, func(lo, hi int) { k.update(p.Value[lo:hi], grad[lo:hi], m[lo:hi], v[lo:hi]) })
+	}
+}
+
+type adamKernel[F Float] struct{ b1, b2, wd, stepSize, sqrtBC2, eps F }
+
+func (k adamKernel[F]) update(val, grad, m, v []F) {
+	grad, m, v = grad[:len(val)], m[:len(val)], v[:len(val)]
+	for j, w := range val {
+		g := grad[j] + k.wd*w
+		mj := k.b1*m[j] + (1-k.b1)*g
+		vj := k.b2*v[j] + (1-k.b2)*g*g
+		m[j], v[j] = mj, vj
+		val[j] = w - k.stepSize*mj/(F(math.Sqrt(float64(vj)))/k.sqrtBC2+k.eps)
+		grad[j] = 0
+	}
+}
+
+// parallelChunks runs work over [0, n) in two halves on two goroutines
+// when n is large (the engine's elementwise passes are memory-bound; two
+// cores are what the target machine has).
+func parallelChunks(n int, work func(lo, hi int)) {
+	if n < 1<<16 || runtime.GOMAXPROCS(0) == 1 {
+		work(0, n)
+		return
+	}
+	var wg sync.WaitGroup
+	half := n / 2
+	wg.Add(1)
+	go func() { defer wg.Done(); work(half, n) }()
+	work(0, half)
+	wg.Wait()
+}
+
+// MultiStepLR is PyTorch's MultiStepLR stepped once per epoch: the rate of
+// epoch e (0-based) is Base·Gamma^(number of milestones ≤ e). With
+// milestones 10, 20, 30, epochs 0–9 run at Base and epochs 10–19 at
+// Base·Gamma ("after epoch 10" in 1-based counting).
+type MultiStepLR struct {
+	Base       float64
+	Gamma      float64
+	Milestones []int
+}
+
+// At returns the learning rate of epoch e (0-based).
+func (s MultiStepLR) At(epoch int) float64 {
+	lr := s.Base
+	for _, m := range s.Milestones {
+		if epoch >= m {
+			lr *= s.Gamma
+		}
+	}
+	return lr
+}

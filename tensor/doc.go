@@ -1,0 +1,19 @@
+// Package tensor holds the dense linear algebra the training engine needs:
+// general matrix multiplication on row-major slices, in float32 for
+// training and float64 for gradient checks.
+//
+// # Back ends
+//
+// float32 products go to one of two back ends chosen at build time:
+// gonum's pure-Go blas32 (the default, no cgo) or OpenBLAS (build tag
+// `openblas`, Debian's libopenblas-dev). OpenBLAS runs single-threaded and
+// large products are split across goroutines by rows of the result in
+// fixed blocks, so for a given back end every element is summed in the
+// same order whatever GOMAXPROCS is. float64 products always use gonum's
+// blas64.
+//
+// # Layout and aliasing
+//
+// Matrices are row-major slices with an explicit leading dimension (the
+// row stride), as in CBLAS. The output must not alias an input.
+package tensor

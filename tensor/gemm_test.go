@@ -1,0 +1,132 @@
+package tensor
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"slices"
+	"testing"
+)
+
+// refGemm is the textbook triple loop, in float64.
+func refGemm(transA, transB bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			var s float64
+			for p := 0; p < k; p++ {
+				var av, bv float64
+				if transA {
+					av = a[p*lda+i]
+				} else {
+					av = a[i*lda+p]
+				}
+				if transB {
+					bv = b[j*ldb+p]
+				} else {
+					bv = b[p*ldb+j]
+				}
+				s += av * bv
+			}
+			c[i*ldc+j] = alpha*s + beta*c[i*ldc+j]
+		}
+	}
+}
+
+func randSlice(rng *rand.Rand, n int) []float64 {
+	x := make([]float64, n)
+	for i := range x {
+		x[i] = rng.Float64()*2 - 1
+	}
+	return x
+}
+
+func to32(x []float64) []float32 {
+	y := make([]float32, len(x))
+	for i, v := range x {
+		y[i] = float32(v)
+	}
+	return y
+}
+
+// TestGemm compares both precisions with the triple loop for every
+// transpose combination, padded leading dimensions and beta ≠ 0, on shapes
+// small and large enough to be split across goroutines.
+func TestGemm(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, sz := range [][3]int{{1, 1, 1}, {3, 5, 7}, {70, 33, 129}, {200, 150, 90}} {
+		m, n, k := sz[0], sz[1], sz[2]
+		for _, tA := range []bool{false, true} {
+			for _, tB := range []bool{false, true} {
+				ar, ac := m, k
+				if tA {
+					ar, ac = k, m
+				}
+				br, bc := k, n
+				if tB {
+					br, bc = n, k
+				}
+				lda, ldb, ldc := ac+2, bc+1, n+3
+				a, b, c := randSlice(rng, ar*lda), randSlice(rng, br*ldb), randSlice(rng, m*ldc)
+				want := slices.Clone(c)
+				refGemm(tA, tB, m, n, k, 0.5, a, lda, b, ldb, -2, want, ldc)
+				got64 := slices.Clone(c)
+				Gemm(tA, tB, m, n, k, 0.5, a, lda, b, ldb, -2, got64, ldc)
+				got32 := to32(c)
+				Gemm(tA, tB, m, n, k, 0.5, to32(a), lda, to32(b), ldb, -2, got32, ldc)
+				for i := range want {
+					if d := math.Abs(got64[i] - want[i]); d > 1e-12 {
+						t.Fatalf("float64 %v tA=%v tB=%v: element %d off by %g", sz, tA, tB, i, d)
+					}
+					if d := math.Abs(float64(got32[i]) - want[i]); d > 1e-4*math.Sqrt(float64(k)) {
+						t.Fatalf("float32 (%s) %v tA=%v tB=%v: element %d off by %g", Backend, sz, tA, tB, i, d)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestGemmDeterministic: the float32 product is bit-identical whatever GOMAXPROCS is.
+func TestGemmDeterministic(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	m, n, k := 300, 257, 400
+	a, b := to32(randSlice(rng, m*k)), to32(randSlice(rng, k*n))
+	run := func(procs int) []float32 {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+		c := make([]float32, m*n)
+		Gemm(false, false, m, n, k, 1, a, k, b, n, 0, c, n)
+		return c
+	}
+	ref := run(1)
+	for _, p := range []int{2, 3, 8} {
+		if !slices.Equal(run(p), ref) {
+			t.Errorf("GOMAXPROCS %d gives other bits than 1 (%s)", p, Backend)
+		}
+	}
+}
+
+func TestGemmPanics(t *testing.T) {
+	defer func() {
+		if r := recover(); r == nil {
+			t.Error("short C did not panic")
+		}
+	}()
+	Gemm(false, false, 2, 2, 2, 1, make([]float32, 4), 2, make([]float32, 4), 2, 0, make([]float32, 3), 2)
+}
+
+// BenchmarkGemm times the products of one LIF_fc training step: the
+// hoisted input projection (128×1296 · 1296×512) and its weight gradient.
+func BenchmarkGemm(b *testing.B) {
+	for _, sz := range [][3]int{{128, 512, 1296}, {512, 1296, 128}, {128, 50, 512}} {
+		m, n, k := sz[0], sz[1], sz[2]
+		b.Run(fmt.Sprintf("%s/%dx%dx%d", Backend, m, n, k), func(b *testing.B) {
+			rng := rand.New(rand.NewPCG(1, 1))
+			x, y, c := to32(randSlice(rng, m*k)), to32(randSlice(rng, k*n)), make([]float32, m*n)
+			for b.Loop() {
+				Gemm(false, false, m, n, k, 1, x, k, y, n, 0, c, n)
+			}
+			b.ReportMetric(2*float64(m*n*k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOPS")
+		})
+	}
+}
