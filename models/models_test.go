@@ -25,8 +25,8 @@ func TestParamCounts(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := nn.Count(m.Params()); got != tc.params || m.Frozen() != tc.frozen {
-			t.Errorf("%s: %d trainable, %d frozen; want %d, %d", tc.name, got, m.Frozen(), tc.params, tc.frozen)
+		if got := nn.Count(m.Params()); got != tc.params || CountFrozen(m) != tc.frozen {
+			t.Errorf("%s: %d trainable, %d frozen; want %d, %d", tc.name, got, CountFrozen(m), tc.params, tc.frozen)
 		}
 	}
 	if _, err := New[float32]("GRU", rand.New(rand.NewPCG(1, 1)), Options{}); err == nil {
@@ -122,13 +122,13 @@ func TestHoistedEqualsPerStep(t *testing.T) {
 	}
 	labels := []int32{1, 2, 3, 4, 5, 6, 7, 8}
 	backprop(mm, x, labels, batch)
-	hoisted := slices.Clone(m.proj[0].W.Grad)
-	hoistedB := slices.Clone(m.proj[0].B.Grad)
+	hoisted := slices.Clone(m.proj.W.Grad)
+	hoistedB := slices.Clone(m.proj.B.Grad)
 
 	// Per step: project at every step, back-propagate each step's input
 	// gradient through its own projection.
 	nn.ZeroGrads(mm.Params())
-	lif, proj := m.lif, m.proj[0]
+	lif, proj := m.lif, m.proj
 	lif.Reset(batch*width, steps)
 	cur := make([]float64, batch*width)
 	rate := make([]float64, batch*width)

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/hhnet/hhnet/nn"
+	"github.com/hhnet/hhnet/tensor"
 )
 
 // Unit is the kind of neuron a model's hidden layer is made of.
@@ -83,8 +84,9 @@ type Model[F nn.Float] interface {
 	Backward(dLogits1, dLogits2 []F)
 	// Params are the trainable parameters, in a fixed order.
 	Params() []*Param[F]
-	// Frozen is the number of fixed, untrained parameters (HH rate coefficients).
-	Frozen() int
+	// Frozen returns the fixed, untrained parameters (the HH rate
+	// coefficients), as views that can be written to restore them.
+	Frozen() [][]F
 }
 
 // Param is nn.Param, re-exported so callers of Model need not import nn.
@@ -98,6 +100,9 @@ type Options struct {
 	Hidden int     // shared read-out layer width (default 50)
 	Steps  int     // time steps (default the spec's)
 	Smooth float64 // > 0: smooth sigmoid spikes of this slope (gradient checks)
+	// Pool splits large products and the spiking layers' neurons over
+	// goroutines; nil runs everything on the caller's.
+	Pool *tensor.Pool
 }
 
 // New builds the model called name with parameters drawn from rng.

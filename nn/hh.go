@@ -35,6 +35,9 @@ type HH[F Float] struct {
 	leak, drive            [][]F // [t][neuron of a sample]: 1 − Dt·g and Dt·Σ g·E
 	v, spk                 [][]F // [t][size]
 	cV, zero               []F
+	sens                   []F // static form: d(spike count)/d(input)
+	flatLeak, flatDrive    []F // leak and drive, row after row, for the static form
+	static                 hhStatic[F]
 }
 
 // NewHH returns a layer of width coefficient columns drawn from U[0, 0.01),
@@ -49,9 +52,6 @@ func NewHH[F Float](width int, dt, theta F, sg Surrogate[F], rng *rand.Rand) *HH
 	}
 	return l
 }
-
-// Frozen returns the number of frozen rate coefficients.
-func (l *HH[F]) Frozen() int { return 6 * l.Width }
 
 // Reset prepares a sequence of steps over size = batch × perSample neurons
 // and computes the gates' course for it.

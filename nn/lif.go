@@ -15,6 +15,8 @@ type LIF[F Float] struct {
 	mem, spk    [][]F // [t][size]
 	cMem, cSpk  []F   // gradient carried from step t+1 to the membrane and spikes of step t
 	zero        []F
+	sens        []F // static form: d(spike count)/d(input) per neuron
+	static      lifStatic[F]
 }
 
 // Reset prepares the layer for a sequence of steps over size neurons

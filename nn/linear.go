@@ -14,6 +14,7 @@ import (
 type Linear[F Float] struct {
 	In, Out int
 	W, B    *Param[F]
+	Pool    *tensor.Pool // splits large products; nil runs them here
 }
 
 // NewLinear returns a layer with PyTorch's default initialisation: weights
@@ -37,7 +38,7 @@ func (l *Linear[F]) Forward(y, x []F, batch int) {
 	for i := 0; i < batch; i++ {
 		copy(y[i*l.Out:(i+1)*l.Out], l.B.Value)
 	}
-	tensor.Gemm(false, false, batch, l.Out, l.In, 1, x, l.In, l.W.Value, l.Out, 1, y, l.Out)
+	tensor.Gemm(l.Pool, false, false, batch, l.Out, l.In, 1, x, l.In, l.W.Value, l.Out, 1, y, l.Out)
 }
 
 // Backward adds xᵀ·dy to W's gradient and the column sums of dy to B's,
@@ -46,7 +47,7 @@ func (l *Linear[F]) Backward(dx, dy, x []F, batch int) {
 	if len(x) < batch*l.In || len(dy) < batch*l.Out || dx != nil && len(dx) < batch*l.In {
 		panic("nn: Linear.Backward buffers shorter than the batch")
 	}
-	tensor.Gemm(true, false, l.In, l.Out, batch, 1, x, l.In, dy, l.Out, 1, l.W.Grad, l.Out)
+	tensor.Gemm(l.Pool, true, false, l.In, l.Out, batch, 1, x, l.In, dy, l.Out, 1, l.W.Grad, l.Out)
 	db := l.B.Grad
 	for i := 0; i < batch; i++ {
 		for j, g := range dy[i*l.Out : (i+1)*l.Out] {
@@ -54,6 +55,6 @@ func (l *Linear[F]) Backward(dx, dy, x []F, batch int) {
 		}
 	}
 	if dx != nil {
-		tensor.Gemm(false, true, batch, l.In, l.Out, 1, dy, l.Out, l.W.Value, l.Out, 0, dx, l.In)
+		tensor.Gemm(l.Pool, false, true, batch, l.In, l.Out, 1, dy, l.Out, l.W.Value, l.Out, 0, dx, l.In)
 	}
 }

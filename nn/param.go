@@ -3,8 +3,6 @@ package nn
 import (
 	"math"
 	"math/rand/v2"
-	"runtime"
-	"sync"
 
 	"github.com/hhnet/hhnet/tensor"
 )
@@ -59,8 +57,10 @@ func Count[F Float](params []*Param[F]) int {
 type Adam[F Float] struct {
 	Beta1, Beta2, Eps float64 // 0.9, 0.999, 1e-8 from NewAdam
 	WeightDecay       float64
-	Steps             int   // updates done; the bias corrections use it
-	M, V              [][]F // moments, one slice per parameter
+	Steps             int          // updates done; the bias corrections use it
+	M, V              [][]F        // moments, one slice per parameter
+	Pool              *tensor.Pool // splits the update; nil runs it here
+	work              adamWork[F]
 }
 
 // NewAdam returns Adam with PyTorch's default β and ε for params.
@@ -82,14 +82,27 @@ func (a *Adam[F]) Step(params []*Param[F], lr float64) {
 	a.Steps++
 	bc1 := 1 - math.Pow(a.Beta1, float64(a.Steps))
 	bc2 := 1 - math.Pow(a.Beta2, float64(a.Steps))
-	k := adamKernel[F]{b1: F(a.Beta1), b2: F(a.Beta2), wd: F(a.WeightDecay), stepSize: F(lr / bc1),
+	a.work.k = adamKernel[F]{b1: F(a.Beta1), b2: F(a.Beta2), wd: F(a.WeightDecay), stepSize: F(lr / bc1),
 		sqrtBC2: F(math.Sqrt(bc2)), eps: F(a.Eps)}
 	for i, p := range params {
 		n := len(p.Value)
-		m, v, grad := a.M[i][:n], a.V[i][:n], p.Grad[:n]
+		w := &a.work
+		w.val, w.grad, w.m, w.v = p.Value, p.Grad[:n], a.M[i][:n], a.V[i][:n]
 		// Elementwise, so splitting it changes no result.
-		parallelChunks(n, func(lo, hi int) { k.update(p.Value[lo:hi], grad[lo:hi], m[lo:hi], v[lo:hi]) })
+		a.Pool.Run(w, n, 1<<14)
 	}
+	a.work = adamWork[F]{}
+}
+
+// adamWork is one parameter's update, kept in Adam so that handing it to
+// the pool allocates nothing.
+type adamWork[F Float] struct {
+	k               adamKernel[F]
+	val, grad, m, v []F
+}
+
+func (w *adamWork[F]) Range(lo, hi int) {
+	w.k.update(w.val[lo:hi], w.grad[lo:hi], w.m[lo:hi], w.v[lo:hi])
 }
 
 type adamKernel[F Float] struct{ b1, b2, wd, stepSize, sqrtBC2, eps F }
@@ -104,22 +117,6 @@ func (k adamKernel[F]) update(val, grad, m, v []F) {
 		val[j] = w - k.stepSize*mj/(F(math.Sqrt(float64(vj)))/k.sqrtBC2+k.eps)
 		grad[j] = 0
 	}
-}
-
-// parallelChunks runs work over [0, n) in two halves on two goroutines
-// when n is large (the engine's elementwise passes are memory-bound; two
-// cores are what the target machine has).
-func parallelChunks(n int, work func(lo, hi int)) {
-	if n < 1<<16 || runtime.GOMAXPROCS(0) == 1 {
-		work(0, n)
-		return
-	}
-	var wg sync.WaitGroup
-	half := n / 2
-	wg.Add(1)
-	go func() { defer wg.Done(); work(half, n) }()
-	work(0, half)
-	wg.Wait()
 }
 
 // MultiStepLR is PyTorch's MultiStepLR stepped once per epoch: the rate of

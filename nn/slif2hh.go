@@ -26,6 +26,7 @@ type SLIF2HH[F Float] struct {
 	mem, spk    [4][][]F // [sub-neuron][t][size]
 	cMem, cSpk  [4][]F
 	zero        []F
+	static      slifStatic[F]
 }
 
 // NewSLIF2HH returns a layer whose mixing is PyTorch's default

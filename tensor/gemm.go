@@ -12,18 +12,41 @@ type Float interface{ ~float32 | ~float64 }
 // Gemm computes C = alpha·op(A)·op(B) + beta·C for row-major matrices,
 // where op(X) is X or Xᵀ (transA, transB), op(A) is m×k, op(B) is k×n and C
 // is m×n; lda, ldb and ldc are row strides. With beta = 0, C need not be
-// initialised. It panics on impossible shapes.
-func Gemm[F Float](transA, transB bool, m, n, k int, alpha F, a []F, lda int, b []F, ldb int, beta F, c []F, ldc int) {
+// initialised. Large float32 products are split over p's workers (p may
+// be nil). It panics on impossible shapes.
+func Gemm[F Float](p *Pool, transA, transB bool, m, n, k int, alpha F, a []F, lda int, b []F, ldb int, beta F, c []F, ldc int) {
 	if m == 0 || n == 0 {
 		return
 	}
 	checkGemm(transA, transB, m, n, k, len(a), lda, len(b), ldb, len(c), ldc)
 	switch a := any(a).(type) {
 	case []float32:
-		sgemm(transA, transB, m, n, k, float32(alpha), a, lda, any(b).([]float32), ldb, float32(beta), any(c).([]float32), ldc)
+		g := gemmArgs{transA, transB, m, n, k, float32(alpha), a, lda, any(b).([]float32), ldb, float32(beta), any(c).([]float32), ldc}
+		if p == nil {
+			g.serial()
+			return
+		}
+		p.gemm = g
+		sgemm(p, &p.gemm)
+		p.gemm = gemmArgs{} // drop the references
 	case []float64:
 		blas64.Implementation().Dgemm(op(transA), op(transB), m, n, k, float64(alpha), a, lda, any(b).([]float64), ldb, float64(beta), any(c).([]float64), ldc)
 	}
+}
+
+// gemmArgs are the arguments of one float32 product; a Pool keeps one so
+// that handing it to the workers allocates nothing.
+type gemmArgs struct {
+	transA, transB bool
+	m, n, k        int
+	alpha          float32
+	a              []float32
+	lda            int
+	b              []float32
+	ldb            int
+	beta           float32
+	c              []float32
+	ldc            int
 }
 
 func op(t bool) blas.Transpose {

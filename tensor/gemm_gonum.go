@@ -3,88 +3,86 @@
 package tensor
 
 import (
-	"runtime"
-	"sync"
-
 	"gonum.org/v1/gonum/blas/blas32"
 )
 
 // Backend names the float32 GEMM back end of this build.
 const Backend = "gonum"
 
-// sgemm is the pure-Go back end. Products with op(B) = B are computed row
-// by row as sums of rows of B scaled by the entries of A, skipping A's
-// zeros — images and spike maps are mostly zeros, and this beats a dense
-// kernel even on dense data here (gonum's Saxpy is vectorised assembly).
-// The rest goes to gonum's Sgemm. Each row of C is summed in a fixed
-// order by one goroutine, so results do not depend on GOMAXPROCS.
-func sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	if transB {
-		blas32.Implementation().Sgemm(op(transA), op(transB), m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
-		return
-	}
-	parallelRows(m, n*k, func(lo, hi int) {
-		impl := blas32.Implementation()
-		for i := lo; i < hi; i++ {
-			ci := c[i*ldc : i*ldc+n]
-			scaleRow(ci, beta)
-			for p := 0; p < k; p++ {
-				var av float32
-				if transA {
-					av = a[p*lda+i]
-				} else {
-					av = a[i*lda+p]
-				}
-				if av != 0 {
-					impl.Saxpy(n, alpha*av, b[p*ldb:p*ldb+n], 1, ci, 1)
-				}
-			}
-		}
-	})
-}
-
-func scaleRow(c []float32, beta float32) {
-	switch beta {
-	case 1:
-	case 0:
-		clear(c)
-	default:
-		for j := range c {
-			c[j] *= beta
-		}
-	}
-}
-
-// rowBlock is the fixed number of rows of C one goroutine takes at a time.
+// rowBlock is the fixed number of rows of C in one block of work.
 const rowBlock = 16
 
-// parallelRows calls work on fixed blocks of the m rows, spread over
-// GOMAXPROCS goroutines when the product (rows × work per row) is large.
-func parallelRows(m, perRow int, work func(lo, hi int)) {
-	workers := runtime.GOMAXPROCS(0)
-	if workers == 1 || m*perRow < 1<<18 || m < 2*rowBlock {
-		work(0, m)
+// sgemm is the pure-Go back end, on gonum's vectorised Saxpy and Sdot.
+// Products with op(B) = B are computed row by row as sums of rows of B
+// scaled by the entries of A, skipping A's zeros — images and spike maps
+// are mostly zeros, and this beats gonum's Sgemm even on dense data here.
+// With op(B) = Bᵀ each element is a dot product. Each row of C is summed
+// in a fixed order within one block, so results do not depend on the
+// workers, and nothing allocates.
+func sgemm(p *Pool, g *gemmArgs) {
+	if g.m*g.n*g.k < 1<<18 {
+		g.Range(0, g.m)
 		return
 	}
-	blocks := (m + rowBlock - 1) / rowBlock
-	var mu sync.Mutex
-	next := 0
-	var wg sync.WaitGroup
-	for w := 0; w < min(workers, blocks); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				mu.Lock()
-				blk := next
-				next++
-				mu.Unlock()
-				if blk >= blocks {
-					return
-				}
-				work(blk*rowBlock, min((blk+1)*rowBlock, m))
+	p.Run(g, g.m, rowBlock)
+}
+
+// serial computes the product on the calling goroutine, in the blocks sgemm
+// would use.
+func (g *gemmArgs) serial() {
+	g.Range(0, g.m)
+}
+
+// Range computes rows [lo, hi) of C.
+func (g *gemmArgs) Range(lo, hi int) {
+	impl := blas32.Implementation()
+	n := g.n
+	for i := lo; i < hi; i++ {
+		ci := g.c[i*g.ldc : i*g.ldc+n]
+		if g.transB {
+			g.dotRow(i, ci)
+			continue
+		}
+		switch g.beta {
+		case 1:
+		case 0:
+			clear(ci)
+		default:
+			for j := range ci {
+				ci[j] *= g.beta
 			}
-		}()
+		}
+		for p := 0; p < g.k; p++ {
+			var av float32
+			if g.transA {
+				av = g.a[p*g.lda+i]
+			} else {
+				av = g.a[i*g.lda+p]
+			}
+			if av != 0 {
+				impl.Saxpy(n, g.alpha*av, g.b[p*g.ldb:p*g.ldb+n], 1, ci, 1)
+			}
+		}
 	}
-	wg.Wait()
+}
+
+// dotRow computes row i of C = alpha·op(A)·Bᵀ + beta·C by dot products.
+func (g *gemmArgs) dotRow(i int, ci []float32) {
+	impl := blas32.Implementation()
+	for j := range ci {
+		var d float32
+		bj := g.b[j*g.ldb : j*g.ldb+g.k]
+		if g.transA {
+			for p, bv := range bj {
+				d += g.a[p*g.lda+i] * bv
+			}
+		} else {
+			d = impl.Sdot(g.k, g.a[i*g.lda:i*g.lda+g.k], 1, bj, 1)
+		}
+		if g.beta == 0 {
+			ci[j] = g.alpha * d
+		} else {
+			ci[j] = g.alpha*d + g.beta*ci[j]
+		}
+	}
 }

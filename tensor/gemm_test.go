@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"runtime"
 	"slices"
 	"testing"
 )
@@ -54,7 +53,9 @@ func to32(x []float64) []float32 {
 // small and large enough to be split across goroutines.
 func TestGemm(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
-	for _, sz := range [][3]int{{1, 1, 1}, {3, 5, 7}, {70, 33, 129}, {200, 150, 90}} {
+	pool := NewPool(3)
+	defer pool.Close()
+	for _, sz := range [][3]int{{1, 1, 1}, {3, 5, 7}, {70, 33, 129}, {200, 150, 90}, {64, 600, 100}} {
 		m, n, k := sz[0], sz[1], sz[2]
 		for _, tA := range []bool{false, true} {
 			for _, tB := range []bool{false, true} {
@@ -71,9 +72,9 @@ func TestGemm(t *testing.T) {
 				want := slices.Clone(c)
 				refGemm(tA, tB, m, n, k, 0.5, a, lda, b, ldb, -2, want, ldc)
 				got64 := slices.Clone(c)
-				Gemm(tA, tB, m, n, k, 0.5, a, lda, b, ldb, -2, got64, ldc)
+				Gemm(pool, tA, tB, m, n, k, 0.5, a, lda, b, ldb, -2, got64, ldc)
 				got32 := to32(c)
-				Gemm(tA, tB, m, n, k, 0.5, to32(a), lda, to32(b), ldb, -2, got32, ldc)
+				Gemm(pool, tA, tB, m, n, k, 0.5, to32(a), lda, to32(b), ldb, -2, got32, ldc)
 				for i := range want {
 					if d := math.Abs(got64[i] - want[i]); d > 1e-12 {
 						t.Fatalf("float64 %v tA=%v tB=%v: element %d off by %g", sz, tA, tB, i, d)
@@ -87,22 +88,60 @@ func TestGemm(t *testing.T) {
 	}
 }
 
-// TestGemmDeterministic: the float32 product is bit-identical whatever GOMAXPROCS is.
+// TestGemmDeterministic: the float32 product is bit-identical whatever
+// the number of workers, for narrow and wide products.
 func TestGemmDeterministic(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
-	m, n, k := 300, 257, 400
-	a, b := to32(randSlice(rng, m*k)), to32(randSlice(rng, k*n))
-	run := func(procs int) []float32 {
-		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
-		c := make([]float32, m*n)
-		Gemm(false, false, m, n, k, 1, a, k, b, n, 0, c, n)
-		return c
-	}
-	ref := run(1)
-	for _, p := range []int{2, 3, 8} {
-		if !slices.Equal(run(p), ref) {
-			t.Errorf("GOMAXPROCS %d gives other bits than 1 (%s)", p, Backend)
+	for _, sz := range [][3]int{{300, 257, 400}, {128, 700, 300}} {
+		m, n, k := sz[0], sz[1], sz[2]
+		a, b := to32(randSlice(rng, m*k)), to32(randSlice(rng, k*n))
+		run := func(p *Pool) []float32 {
+			c := make([]float32, m*n)
+			Gemm(p, false, false, m, n, k, 1, a, k, b, n, 0, c, n)
+			return c
 		}
+		ref := run(nil)
+		for _, w := range []int{1, 2, 3, 8} {
+			p := NewPool(w)
+			if !slices.Equal(run(p), ref) {
+				t.Errorf("%v: %d workers give other bits than none (%s)", sz, w, Backend)
+			}
+			p.Close()
+		}
+	}
+}
+
+type sumRanger struct{ in, out []float64 }
+
+func (s *sumRanger) Range(lo, hi int) {
+	for i := lo; i < hi; i++ {
+		s.out[i] = s.in[i] * 2
+	}
+}
+
+func TestPool(t *testing.T) {
+	p := NewPool(4)
+	defer p.Close()
+	r := &sumRanger{in: make([]float64, 1000), out: make([]float64, 1000)}
+	for i := range r.in {
+		r.in[i] = float64(i)
+	}
+	for _, grain := range []int{1, 7, 1000, 5000} {
+		clear(r.out)
+		p.Run(r, len(r.in), grain)
+		for i, v := range r.out {
+			if v != 2*float64(i) {
+				t.Fatalf("grain %d: out[%d] = %v", grain, i, v)
+			}
+		}
+	}
+	if a := testing.AllocsPerRun(20, func() { p.Run(r, 1000, 10) }); a != 0 {
+		t.Errorf("Run allocates %v times", a)
+	}
+	var nilPool *Pool
+	nilPool.Run(r, 10, 3)
+	if nilPool.Workers() != 1 || p.Workers() != 4 {
+		t.Error("Workers")
 	}
 }
 
@@ -112,7 +151,7 @@ func TestGemmPanics(t *testing.T) {
 			t.Error("short C did not panic")
 		}
 	}()
-	Gemm(false, false, 2, 2, 2, 1, make([]float32, 4), 2, make([]float32, 4), 2, 0, make([]float32, 3), 2)
+	Gemm(nil, false, false, 2, 2, 2, 1, make([]float32, 4), 2, make([]float32, 4), 2, 0, make([]float32, 3), 2)
 }
 
 // BenchmarkGemm times the products of one LIF_fc training step: the
@@ -123,8 +162,11 @@ func BenchmarkGemm(b *testing.B) {
 		b.Run(fmt.Sprintf("%s/%dx%dx%d", Backend, m, n, k), func(b *testing.B) {
 			rng := rand.New(rand.NewPCG(1, 1))
 			x, y, c := to32(randSlice(rng, m*k)), to32(randSlice(rng, k*n)), make([]float32, m*n)
+			p := NewPool(0)
+			defer p.Close()
+			b.ReportAllocs()
 			for b.Loop() {
-				Gemm(false, false, m, n, k, 1, x, k, y, n, 0, c, n)
+				Gemm(p, false, false, m, n, k, 1, x, k, y, n, 0, c, n)
 			}
 			b.ReportMetric(2*float64(m*n*k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOPS")
 		})

@@ -34,6 +34,7 @@ func BenchmarkTrainStep(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
+			defer s.Close()
 			s.Step(x, labels, 128, 1e-4) // warm-up sizes the buffers
 			b.ReportAllocs()
 			for b.Loop() {

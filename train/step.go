@@ -5,6 +5,7 @@ import (
 
 	"github.com/hhnet/hhnet/models"
 	"github.com/hhnet/hhnet/nn"
+	"github.com/hhnet/hhnet/tensor"
 )
 
 // Stepper holds a float32 model, its optimiser and the loss buffers: one
@@ -13,17 +14,26 @@ import (
 type Stepper struct {
 	Model  models.Model[float32]
 	Adam   *nn.Adam[float32]
+	Pool   *tensor.Pool // GOMAXPROCS workers; Close releases them
 	d1, d2 []float32
 }
 
-// NewStepper builds the named model from seed with Adam at the spec's weight decay.
+// NewStepper builds the named model from seed with Adam at the spec's
+// weight decay, on a pool of GOMAXPROCS workers.
 func NewStepper(name string, seed uint64) (*Stepper, error) {
-	m, err := models.New[float32](name, rand.New(rand.NewPCG(seed, 0x6d6f64656c)), models.Options{})
+	pool := tensor.NewPool(0)
+	m, err := models.New[float32](name, rand.New(rand.NewPCG(seed, 0x6d6f64656c)), models.Options{Pool: pool})
 	if err != nil {
+		pool.Close()
 		return nil, err
 	}
-	return &Stepper{Model: m, Adam: nn.NewAdam(m.Params(), m.Spec().WeightDecay)}, nil
+	a := nn.NewAdam(m.Params(), m.Spec().WeightDecay)
+	a.Pool = pool
+	return &Stepper{Model: m, Adam: a, Pool: pool}, nil
 }
+
+// Close stops the pool's workers.
+func (s *Stepper) Close() { s.Pool.Close() }
 
 // Result sums what a batch gave: the summed losses of both tasks (mean
 // over the batch) and the correct answers per task.

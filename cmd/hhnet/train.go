@@ -1,0 +1,221 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+
+	"github.com/hhnet/hhnet/dataset"
+	"github.com/hhnet/hhnet/models"
+	"github.com/hhnet/hhnet/tensor"
+	"github.com/hhnet/hhnet/train"
+)
+
+type trainOptions struct {
+	Out      io.Writer
+	Log      io.Writer // progress and messages (stderr)
+	Settings train.Settings
+	OutDir   string // default out/train/MODEL-DATA-seedN
+	Resume   bool
+	JSON     bool
+	DataDir  string
+	CacheDir string
+}
+
+func newTrainCmd(runF func(context.Context, *trainOptions) error) *cobra.Command {
+	opts := &trainOptions{}
+	s := &opts.Settings
+	cmd := &cobra.Command{
+		Use:   "train --model NAME --data VARIANT [flags]",
+		Short: "Train a multi-task model by backpropagation through time",
+		Long: `Train one of the study's two-task models (DESIGN.md §7) on a Multi-MNIST variant
+with the published settings: Adam with L2 weight decay, batch 128, the
+multi-step learning-rate schedule, 40 epochs.
+
+Models: ` + strings.Join(models.Names(), ", ") + `.
+Data:   ` + strings.Join(dataset.VariantNames(), ", ") + ` (prepared on first use).
+
+After every epoch the test accuracy of both tasks is measured, a line is
+appended to DIR/metrics.jsonl (epoch, loss, acc1, acc2 in percent,
+train_seconds, …) and DIR/checkpoint.bin is replaced atomically. Ctrl-C
+saves the position reached; --resume continues bit-exactly from it.`,
+		Example: `  hhnet train --model LIF_fc --data multi-fashion-mnist --epochs 3
+  hhnet train --model HH_fc --data multi-mnist --noise 50 --out runs/hh50
+  hhnet train --model LIF_fc --data multi-fashion-mnist --epochs 40 --resume --json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			opts.Out, opts.Log = cmd.OutOrStdout(), cmd.ErrOrStderr()
+			if err := opts.validate(); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return runTrain(cmd.Context(), opts)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&s.Model, "model", "", "model: "+strings.Join(models.Names(), ", ")+" (required)")
+	f.StringVar(&s.Data, "data", "", "dataset variant: "+strings.Join(dataset.VariantNames(), ", ")+" (required)")
+	f.IntVar(&s.Epochs, "epochs", 40, "epochs to train in all (with --resume, the total to reach)")
+	f.IntVar(&s.Batch, "batch", 128, "mini-batch size")
+	f.Uint64Var(&s.Seed, "seed", 1, "seed of the initialisation, the batch order and the noise pattern")
+	f.Float64Var(&s.Noise, "noise", 0, "amplitude A (0–255 scale) of a fixed N(0,1) noise pattern added to every image")
+	f.Float64Var(&s.LR, "lr", 0, "learning rate (default: the model's published one)")
+	f.Uint64Var(&s.DataSeed, "data-seed", 0, "generation seed of the dataset")
+	f.StringVar(&opts.OutDir, "out", "", "`DIR` for checkpoint.bin and metrics.jsonl (default out/train/MODEL-DATA-seedN)")
+	f.BoolVar(&opts.Resume, "resume", false, "continue from DIR/checkpoint.bin")
+	f.BoolVar(&opts.JSON, "json", false, `print {"model", "data", "epochs": [records]} on stdout at the end`)
+	f.StringVar(&opts.DataDir, "data-dir", os.Getenv("HHNET_DATA"), "`DIR` holding mnist/ and fashion-mnist/ IDX files (default $HHNET_DATA)")
+	f.StringVar(&opts.CacheDir, "cache-dir", "", "`DIR` of generated datasets (default: user cache dir/hhnet/multi)")
+	return cmd
+}
+
+func (o *trainOptions) validate() error {
+	s := &o.Settings
+	if s.Model == "" || s.Data == "" {
+		return usagef("--model and --data are required (models: %s; data: %s)", strings.Join(models.Names(), ", "), strings.Join(dataset.VariantNames(), ", "))
+	}
+	if _, err := models.Lookup(s.Model); err != nil {
+		return &usageError{fmt.Errorf("--model: %w", err)}
+	}
+	if _, err := dataset.ParseVariant(s.Data); err != nil {
+		return &usageError{fmt.Errorf("--data: %w", err)}
+	}
+	if s.Epochs < 1 {
+		return usagef("--epochs: %d, want at least 1", s.Epochs)
+	}
+	if s.Batch < 1 || s.Batch > 4096 {
+		return usagef("--batch: %d, want 1 to 4096", s.Batch)
+	}
+	if s.Noise < 0 || s.Noise > 255 || s.Noise != s.Noise {
+		return usagef("--noise: %v, want an amplitude in [0, 255]", s.Noise)
+	}
+	if s.LR < 0 || s.LR != s.LR || s.LR > 1 {
+		return usagef("--lr: %v, want a rate in (0, 1]", s.LR)
+	}
+	if o.OutDir == "" {
+		name := fmt.Sprintf("%s-%s-seed%d", s.Model, s.Data, s.Seed)
+		if s.Noise != 0 {
+			name += fmt.Sprintf("-noise%g", s.Noise)
+		}
+		o.OutDir = filepath.Join("out", "train", name)
+	}
+	return nil
+}
+
+// loadData loads both splits of a variant, preparing them if needed and saying so.
+func loadData(ctx context.Context, variant string, seed uint64, dataDir, cacheDir string, log io.Writer) (trainSet, testSet *dataset.Multi, err error) {
+	v, err := dataset.ParseVariant(variant)
+	if err != nil {
+		return nil, nil, err
+	}
+	o := &dataOptions{DataDir: dataDir, CacheDir: cacheDir, Seed: seed, Log: log}
+	store, err := o.store()
+	if err != nil {
+		return nil, nil, err
+	}
+	var sets [2]*dataset.Multi
+	for i, split := range []dataset.Split{dataset.Train, dataset.Test} {
+		if _, err := store.Cached(v.Name, split, seed); err != nil {
+			fmt.Fprintf(log, "preparing %s/%s (not in the cache yet)\n", v.Name, split)
+		}
+		if sets[i], _, err = loadLogged(ctx, store, v, split, o); err != nil {
+			return nil, nil, err
+		}
+	}
+	return sets[0], sets[1], nil
+}
+
+func runTrain(ctx context.Context, o *trainOptions) error {
+	trainSet, testSet, err := loadData(ctx, o.Settings.Data, o.Settings.DataSeed, o.DataDir, o.CacheDir, o.Log)
+	if err != nil {
+		return err
+	}
+	rec := newTrainRecorder(o.Log)
+	defer rec.close()
+	fmt.Fprintf(o.Log, "training %s on %s (GEMM: %s), writing %s\n", o.Settings.Model, o.Settings.Data, tensor.Backend, o.OutDir)
+	run := &train.Run{Settings: o.Settings, Train: trainSet, Test: testSet, Dir: o.OutDir, Resume: o.Resume, Recorder: rec}
+	recs, err := run.Execute(ctx)
+	rec.close()
+	if errors.Is(err, train.ErrInterrupted) {
+		return fmt.Errorf("interrupted; the position reached is saved in %s — continue with the same flags and --resume",
+			filepath.Join(o.OutDir, train.CheckpointFile))
+	}
+	if err != nil {
+		return err
+	}
+	if o.JSON {
+		if recs == nil {
+			recs = []train.Record{}
+		}
+		enc := json.NewEncoder(o.Out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(struct {
+			Model  string         `json:"model"`
+			Data   string         `json:"data"`
+			Epochs []train.Record `json:"epochs"`
+		}{o.Settings.Model, o.Settings.Data, recs})
+	}
+	if n := len(recs); n > 0 {
+		last := recs[n-1]
+		fmt.Fprintf(o.Out, "%s on %s: epoch %d test accuracy task 1 %.2f %%, task 2 %.2f %%\n", o.Settings.Model, o.Settings.Data, last.Epoch, last.Acc1, last.Acc2)
+	}
+	return nil
+}
+
+// trainRecorder draws a progress bar on a terminal and prints one line per
+// epoch everywhere.
+type trainRecorder struct {
+	log      io.Writer
+	terminal bool
+	bar      *progressbar.ProgressBar
+	epoch    int
+}
+
+func newTrainRecorder(log io.Writer) *trainRecorder {
+	r := &trainRecorder{log: log, epoch: -1}
+	if f, ok := log.(*os.File); ok {
+		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+			r.terminal = true
+		}
+	}
+	return r
+}
+
+func (r *trainRecorder) Batch(p train.Progress) {
+	if !r.terminal {
+		return
+	}
+	if r.bar == nil || p.Epoch != r.epoch {
+		r.close()
+		r.epoch = p.Epoch
+		r.bar = progressbar.NewOptions(p.Batches, progressbar.OptionSetWriter(r.log),
+			progressbar.OptionShowIts(), progressbar.OptionSetItsString("batch"), progressbar.OptionShowCount(),
+			progressbar.OptionThrottle(200*time.Millisecond), progressbar.OptionClearOnFinish())
+	}
+	r.bar.Describe(fmt.Sprintf("epoch %d/%d  loss %.3f  acc %.1f/%.1f %%", p.Epoch+1, p.Epochs, p.Loss, p.TrainAcc1, p.TrainAcc2))
+	r.bar.Set(p.Batch)
+}
+
+func (r *trainRecorder) Epoch(rec train.Record) {
+	r.close()
+	fmt.Fprintf(r.log, "epoch %d: loss %.4f, test accuracy %.2f %% / %.2f %% (train %.2f / %.2f), lr %g, %.1f s\n",
+		rec.Epoch, rec.Loss, rec.Acc1, rec.Acc2, rec.TrainAcc1, rec.TrainAcc2, rec.LR, rec.TrainSeconds)
+}
+
+func (r *trainRecorder) close() {
+	if r.bar != nil {
+		r.bar.Finish()
+		r.bar = nil
+	}
+}

@@ -1,0 +1,104 @@
+package tensor
+
+import (
+	"runtime"
+	"sync"
+	"sync/atomic"
+)
+
+// Ranger is work over an index range that can be split: Range(lo, hi)
+// must touch only what belongs to [lo, hi).
+type Ranger interface {
+	Range(lo, hi int)
+}
+
+// Pool runs Rangers on a fixed set of worker goroutines. Work is cut into
+// blocks whose bounds depend only on the range and the grain, never on the
+// number of workers, so a computation that sums within blocks gives the
+// same bits whatever GOMAXPROCS is. Run allocates nothing.
+//
+// A nil *Pool runs everything on the calling goroutine. Use one Pool from
+// one goroutine at a time.
+type Pool struct {
+	workers int
+	tasks   chan task
+	wg      sync.WaitGroup
+	next    atomic.Int64 // the next unclaimed block of the current Run
+	gemm    gemmArgs // the product in progress, see Gemm
+}
+
+type task struct {
+	r             Ranger
+	n, grain, num int
+}
+
+// NewPool starts workers−1 helper goroutines (the caller of Run is the
+// last worker); workers ≤ 0 means GOMAXPROCS. Close stops them.
+func NewPool(workers int) *Pool {
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	p := &Pool{workers: workers, tasks: make(chan task)}
+	for w := 1; w < workers; w++ {
+		go p.helper()
+	}
+	return p
+}
+
+// Workers is the number of goroutines that share each Run (1 for nil).
+func (p *Pool) Workers() int {
+	if p == nil {
+		return 1
+	}
+	return p.workers
+}
+
+// Close stops the helper goroutines. The pool must not be used afterwards.
+func (p *Pool) Close() {
+	if p != nil {
+		close(p.tasks)
+	}
+}
+
+func (p *Pool) helper() {
+	for t := range p.tasks {
+		p.drain(t)
+		p.wg.Done()
+	}
+}
+
+// drain takes blocks until none is left.
+func (p *Pool) drain(t task) {
+	for {
+		b := int(p.next.Add(1) - 1)
+		if b >= t.num {
+			return
+		}
+		t.r.Range(b*t.grain, min((b+1)*t.grain, t.n))
+	}
+}
+
+// Run calls r.Range over [0, n) in blocks of grain indices and returns when
+// all are done.
+func (p *Pool) Run(r Ranger, n, grain int) {
+	if n <= 0 {
+		return
+	}
+	grain = max(grain, 1)
+	num := (n + grain - 1) / grain
+	if p == nil || p.workers == 1 || num == 1 {
+		for b := 0; b < num; b++ {
+			r.Range(b*grain, min((b+1)*grain, n))
+		}
+		return
+	}
+	t := task{r: r, n: n, grain: grain, num: num}
+	p.next.Store(0)
+	helpers := min(p.workers-1, num-1)
+	p.wg.Add(helpers)
+	for h := 0; h < helpers; h++ {
+		p.tasks <- t
+	}
+	p.drain(t)
+	p.wg.Wait()
+}
