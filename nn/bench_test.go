@@ -66,3 +66,24 @@ func BenchmarkLIFStatic(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkSLIF2HHStatic runs LIF_hh_fc's spiking layer (128 × 512 units,
+// 15 steps) forward and backward on 2 workers.
+func BenchmarkSLIF2HHStatic(b *testing.B) {
+	const w, batch, steps = 512, 128, 15
+	rng := rand.New(rand.NewPCG(1, 1))
+	in := make([]float32, 3*w*batch)
+	for i := range in {
+		in[i] = rng.Float32() * 3
+	}
+	l := NewSLIF2HH("s", float32(0.5), 2, Rect[float32](0.4), rng)
+	count, dIn, dCount := make([]float32, 4*w*batch), make([]float32, 3*w*batch), make([]float32, 4*w*batch)
+	p := tensor.NewPool(2)
+	defer p.Close()
+	l.Reset(w*batch, steps)
+	b.ReportAllocs()
+	for b.Loop() {
+		l.ForwardStatic(p, count, in, w)
+		l.BackwardStatic(p, dIn, dCount)
+	}
+}

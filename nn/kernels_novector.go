@@ -13,3 +13,15 @@ func lifStatic32(d, th, lens float32, steps int, in, cnt, k []float32) {
 func hhStatic32(k *hhKernel[float32], j0 int, in, cnt, sens []float32) {
 	hhStatic32Scalar(k, j0, in, cnt, sens)
 }
+
+// adam32 is the float32 Adam update; this build has only the scalar one.
+func adam32(k *adamKernel[float32], val, grad, m, v []float32) {
+	k.update(val, grad, m, v)
+}
+
+// slifForward32 and slifBackward32 are vector kernels for the first
+// multiple of eight units of a stretch; this build has none, so they do
+// no units and the generic code does all.
+func slifForward32(s *slifStatic[float32], u0, u1, b, j0 int) int { return 0 }
+
+func slifBackward32(s *slifStatic[float32], u0, u1, b, j0 int, part *[4]float64) int { return 0 }

@@ -102,6 +102,10 @@ type adamWork[F Float] struct {
 }
 
 func (w *adamWork[F]) Range(lo, hi int) {
+	if w32, ok := any(w).(*adamWork[float32]); ok {
+		adam32(&w32.k, w32.val[lo:hi], w32.grad[lo:hi], w32.m[lo:hi], w32.v[lo:hi])
+		return
+	}
 	w.k.update(w.val[lo:hi], w.grad[lo:hi], w.m[lo:hi], w.v[lo:hi])
 }
 

@@ -343,6 +343,11 @@ func (s *slifStatic[F]) Range(lo, hi int) {
 
 func (s *slifStatic[F]) forwardStretch(u0, u1, b, j0 int) {
 	l, w := s.l, s.w
+	if isFast32(l.Surrogate) {
+		if i := slifForward32(any(s).(*slifStatic[float32]), u0, u1, b, j0); i > 0 {
+			u0, j0 = u0+i, j0+i
+		}
+	}
 	d, th, sg := l.Decay, l.Theta, l.Surrogate
 	w0, w1, w2, bias := l.Mix.Value[0], l.Mix.Value[1], l.Mix.Value[2], l.Mix.Value[3]
 	for u := u0; u < u1; u++ {
@@ -372,6 +377,11 @@ func (s *slifStatic[F]) forwardStretch(u0, u1, b, j0 int) {
 
 func (s *slifStatic[F]) backwardStretch(u0, u1, b, j0 int, part *[4]float64) {
 	l, w := s.l, s.w
+	if isFast32(l.Surrogate) {
+		if i := slifBackward32(any(s).(*slifStatic[float32]), u0, u1, b, j0, part); i > 0 {
+			u0, j0 = u0+i, j0+i
+		}
+	}
 	d, th, sg := l.Decay, l.Theta, l.Surrogate
 	mix := l.Mix.Value
 	for u := u0; u < u1; u++ {

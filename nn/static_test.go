@@ -197,3 +197,98 @@ func TestFastKernelsMatchGeneric(t *testing.T) {
 		}
 	}
 }
+
+// TestAdamKernelMatchesGeneric: the float32 Adam kernel (AVX2 under
+// GOEXPERIMENT=simd) gives the generic update's bits.
+func TestAdamKernelMatchesGeneric(t *testing.T) {
+	rng := rand.New(rand.NewPCG(23, 1))
+	const n = 1003
+	mk := func() []float32 {
+		x := make([]float32, n)
+		for i := range x {
+			x[i] = float32(rng.NormFloat64())
+		}
+		return x
+	}
+	val, grad, m, v := mk(), mk(), mk(), mk()
+	for i := range v {
+		v[i] *= v[i]
+	}
+	k := adamKernel[float32]{b1: 0.9, b2: 0.999, wd: 1e-5, stepSize: 1e-3, sqrtBC2: 0.03, eps: 1e-8}
+	val2, grad2, m2, v2 := slices.Clone(val), slices.Clone(grad), slices.Clone(m), slices.Clone(v)
+	k.update(val, grad, m, v)
+	adam32(&k, val2, grad2, m2, v2)
+	if !slices.Equal(val, val2) || !slices.Equal(m, m2) || !slices.Equal(v, v2) || !slices.Equal(grad, grad2) {
+		t.Error("float32 Adam kernel differs from the generic update")
+	}
+}
+
+// TestSLIF2HHFast32MatchesPerStep: the float32 static s-LIF2HH (vector
+// kernels under GOEXPERIMENT=simd) agrees with the float32 per-step form:
+// same counts and input gradients, mixing gradient to float32 rounding.
+func TestSLIF2HHFast32MatchesPerStep(t *testing.T) {
+	rng := rand.New(rand.NewPCG(24, 1))
+	const w, batch, steps = 36, 3, 15 // 36 = 4·8 + 4: vector and scalar units
+	sg := Rect[float32](0.4)
+	sl := NewSLIF2HH("s", float32(0.5), 2, sg, rng)
+	n := batch * w
+	xs, gs := make([]float32, 3*n), make([]float32, 4*n)
+	for i := range xs {
+		xs[i] = float32(rng.Float64() * 2.5)
+	}
+	for i := range gs {
+		gs[i] = float32(rng.Float64()*2 - 1)
+	}
+	unitsOf := func(v []float32, k, parts int) []float32 {
+		out := make([]float32, n)
+		for b := 0; b < batch; b++ {
+			copy(out[b*w:], v[(b*parts+k)*w:(b*parts+k+1)*w])
+		}
+		return out
+	}
+	sl.Reset(n, steps)
+	want := make([]float32, 4*n)
+	for s := 0; s < steps; s++ {
+		out := sl.Forward(s, [3][]float32{unitsOf(xs, 0, 3), unitsOf(xs, 1, 3), unitsOf(xs, 2, 3)})
+		for q := 0; q < 4; q++ {
+			for b := 0; b < batch; b++ {
+				for j := 0; j < w; j++ {
+					want[(b*4+q)*w+j] += out[q][b*w+j]
+				}
+			}
+		}
+	}
+	d3 := [3][]float32{make([]float32, n), make([]float32, n), make([]float32, n)}
+	clear(sl.Mix.Grad)
+	for s := steps - 1; s >= 0; s-- {
+		sl.Backward(s, d3, [4][]float32{unitsOf(gs, 0, 4), unitsOf(gs, 1, 4), unitsOf(gs, 2, 4), unitsOf(gs, 3, 4)})
+	}
+	wantMix := slices.Clone(sl.Mix.Grad)
+	clear(sl.Mix.Grad)
+	pool := tensor.NewPool(2)
+	defer pool.Close()
+	cs, ds := make([]float32, 4*n), make([]float32, 3*n)
+	sl.ForwardStatic(pool, cs, xs, w)
+	sl.BackwardStatic(pool, ds, gs)
+	if !slices.Equal(cs, want) {
+		t.Fatal("counts differ")
+	}
+	for b := 0; b < batch; b++ {
+		for k := 0; k < 3; k++ {
+			for j := 0; j < w; j++ {
+				got, exp := ds[(b*3+k)*w+j], d3[k][b*w+j]
+				if math.Abs(float64(got-exp)) > 1e-5*max(1, math.Abs(float64(exp))) {
+					t.Fatalf("input gradient b%d k%d j%d: %v, want %v", b, k, j, got, exp)
+				}
+			}
+		}
+	}
+	for q := range wantMix {
+		if math.Abs(float64(sl.Mix.Grad[q]-wantMix[q])) > 1e-4*max(1, math.Abs(float64(wantMix[q]))) {
+			t.Errorf("mixing gradient %d: %v, want %v", q, sl.Mix.Grad[q], wantMix[q])
+		}
+	}
+	if slices.Max(cs) == 0 {
+		t.Error("no spikes: the comparison checks little")
+	}
+}

@@ -154,21 +154,43 @@ func TestGemmPanics(t *testing.T) {
 	Gemm(nil, false, false, 2, 2, 2, 1, make([]float32, 4), 2, make([]float32, 4), 2, 0, make([]float32, 3), 2)
 }
 
-// BenchmarkGemm times the products of one LIF_fc training step: the
-// hoisted input projection (128×1296 · 1296×512) and its weight gradient.
+// BenchmarkGemm times the products of a training step: the hoisted input
+// projections of LIF_fc (128×1296 · 1296×512) and LIF_hh_fc (…×1536), their
+// weight gradients (xᵀ·dI) and a read-out layer.
 func BenchmarkGemm(b *testing.B) {
-	for _, sz := range [][3]int{{128, 512, 1296}, {512, 1296, 128}, {128, 50, 512}} {
-		m, n, k := sz[0], sz[1], sz[2]
-		b.Run(fmt.Sprintf("%s/%dx%dx%d", Backend, m, n, k), func(b *testing.B) {
+	for _, sz := range []struct {
+		tA      bool
+		m, n, k int
+	}{{false, 128, 512, 1296}, {true, 1296, 512, 128}, {false, 128, 1536, 1296}, {true, 1296, 1536, 128}, {false, 128, 50, 512}} {
+		m, n, k := sz.m, sz.n, sz.k
+		b.Run(fmt.Sprintf("%s/tA=%v/%dx%dx%d", Backend, sz.tA, m, n, k), func(b *testing.B) {
 			rng := rand.New(rand.NewPCG(1, 1))
 			x, y, c := to32(randSlice(rng, m*k)), to32(randSlice(rng, k*n)), make([]float32, m*n)
+			lda := k
+			if sz.tA {
+				lda = m
+			}
 			p := NewPool(0)
 			defer p.Close()
 			b.ReportAllocs()
 			for b.Loop() {
-				Gemm(p, false, false, m, n, k, 1, x, k, y, n, 0, c, n)
+				Gemm(p, sz.tA, false, m, n, k, 1, x, lda, y, n, 0, c, n)
 			}
 			b.ReportMetric(2*float64(m*n*k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOPS")
 		})
+	}
+}
+
+type nopRanger struct{}
+
+func (nopRanger) Range(lo, hi int) {}
+
+// BenchmarkPoolRun is the cost of handing out two blocks of nothing: the
+// overhead each split product or layer pays.
+func BenchmarkPoolRun(b *testing.B) {
+	p := NewPool(2)
+	defer p.Close()
+	for b.Loop() {
+		p.Run(nopRanger{}, 2, 1)
 	}
 }

@@ -24,7 +24,7 @@ type Pool struct {
 	tasks   chan task
 	wg      sync.WaitGroup
 	next    atomic.Int64 // the next unclaimed block of the current Run
-	gemm    gemmArgs // the product in progress, see Gemm
+	gemm    gemmArgs     // the product in progress, see Gemm
 }
 
 type task struct {

@@ -1,0 +1,107 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestNewTrainCmd(t *testing.T) {
+	var got *trainOptions
+	cmd := newTrainCmd(func(_ context.Context, o *trainOptions) error { got = o; return nil })
+	cmd.SetArgs([]string{"--model", "HH_fc", "--data", "multi-fashion", "--epochs", "3", "--noise", "50", "--seed", "7"})
+	if err := cmd.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	s := got.Settings
+	if s.Model != "HH_fc" || s.Data != "multi-fashion" || s.Epochs != 3 || s.Noise != 50 || s.Seed != 7 || s.Batch != 128 ||
+		got.OutDir != filepath.Join("out", "train", "HH_fc-multi-fashion-seed7-noise50") || got.Resume || got.JSON {
+		t.Errorf("options %+v", got)
+	}
+}
+
+func TestTrainUsageErrors(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"train"}, "--model and --data are required"},
+		{[]string{"train", "--model", "GRU", "--data", "multi-mnist"}, "--model"},
+		{[]string{"train", "--model", "LIF_fc", "--data", "cifar"}, "--data"},
+		{[]string{"train", "--model", "LIF_fc", "--data", "multi-mnist", "--epochs", "0"}, "--epochs"},
+		{[]string{"train", "--model", "LIF_fc", "--data", "multi-mnist", "--batch", "0"}, "--batch"},
+		{[]string{"train", "--model", "LIF_fc", "--data", "multi-mnist", "--noise", "-3"}, "--noise"},
+		{[]string{"train", "--model", "LIF_fc", "--data", "multi-mnist", "--lr", "-1"}, "--lr"},
+		{[]string{"eval"}, "--checkpoint is required"},
+	} {
+		var out, errb bytes.Buffer
+		if code := run(context.Background(), tc.args, &out, &errb); code != exitUsage || !strings.Contains(errb.String(), tc.want) {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", tc.args, code, errb.String(), tc.want)
+		}
+	}
+}
+
+// TestRunTrain trains LIF_fc for one epoch on a tiny generated dataset,
+// resumes to two, and re-evaluates the checkpoint, all through the CLI.
+func TestRunTrain(t *testing.T) {
+	data, cache, out := fakeDataDir(t), t.TempDir(), t.TempDir()
+	common := []string{"--model", "LIF_fc", "--data", "multi-mnist", "--batch", "32", "--data-dir", data, "--cache-dir", cache, "--out", out, "--json"}
+	type summary struct {
+		Model  string `json:"model"`
+		Data   string `json:"data"`
+		Epochs []struct {
+			Epoch        int     `json:"epoch"`
+			Loss         float64 `json:"loss"`
+			Acc1         float64 `json:"acc1"`
+			Acc2         float64 `json:"acc2"`
+			TrainSeconds float64 `json:"train_seconds"`
+		} `json:"epochs"`
+	}
+	train := func(extra ...string) summary {
+		t.Helper()
+		var o, e bytes.Buffer
+		if code := run(context.Background(), append(append([]string{"train"}, common...), extra...), &o, &e); code != 0 {
+			t.Fatalf("train %v: exit %d: %s", extra, code, e.String())
+		}
+		var s summary
+		if err := json.Unmarshal(o.Bytes(), &s); err != nil {
+			t.Fatalf("train JSON: %v\n%s", err, o.String())
+		}
+		return s
+	}
+	s := train("--epochs", "1")
+	if s.Model != "LIF_fc" || s.Data != "multi-mnist" || len(s.Epochs) != 1 || s.Epochs[0].Epoch != 1 || s.Epochs[0].Loss <= 0 {
+		t.Fatalf("one epoch: %+v", s)
+	}
+	s = train("--epochs", "2", "--resume")
+	if len(s.Epochs) != 2 || s.Epochs[1].Epoch != 2 {
+		t.Fatalf("resumed to two epochs: %+v", s)
+	}
+	lines, err := os.ReadFile(filepath.Join(out, "metrics.jsonl"))
+	if err != nil || strings.Count(string(lines), "\n") != 2 {
+		t.Fatalf("metrics.jsonl: %v\n%s", err, lines)
+	}
+	var o, e bytes.Buffer
+	args := []string{"eval", "--checkpoint", filepath.Join(out, "checkpoint.bin"), "--data-dir", data, "--cache-dir", cache, "--json"}
+	if code := run(context.Background(), args, &o, &e); code != 0 {
+		t.Fatalf("eval: exit %d: %s", code, e.String())
+	}
+	var ev struct {
+		Acc1, Acc2 float64
+		N          int
+	}
+	if err := json.Unmarshal(o.Bytes(), &ev); err != nil || ev.N != 20 || ev.Acc1 != s.Epochs[1].Acc1 || ev.Acc2 != s.Epochs[1].Acc2 {
+		t.Fatalf("eval %+v (err %v), want n 20 and the last epoch's accuracies %v/%v", ev, err, s.Epochs[1].Acc1, s.Epochs[1].Acc2)
+	}
+	// A damaged checkpoint is refused with a message naming the file.
+	bad := filepath.Join(t.TempDir(), "bad.bin")
+	os.WriteFile(bad, []byte("HHNETCK\x01garbage"), 0o644)
+	e.Reset()
+	if code := run(context.Background(), []string{"eval", "--checkpoint", bad}, &o, &e); code != exitError || !strings.Contains(e.String(), "bad.bin") {
+		t.Errorf("damaged checkpoint: exit %d, %q", code, e.String())
+	}
+}
