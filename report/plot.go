@@ -186,3 +186,41 @@ func GroupedBars(path, title, ylabel string, categories []string, series []strin
 	p.Y.Min, p.Y.Max = 0, 1.45*top+1 // headroom for the legend
 	return saveGrid(path, []*plot.Plot{p}, 16*vg.Centimeter, 10*vg.Centimeter)
 }
+
+// Series is one named curve of a LinePanels figure.
+type Series struct {
+	Name string
+	X, Y []float64
+}
+
+// LinePanels draws one panel per title, each with its curves (with point
+// markers), sharing the axis labels.
+func LinePanels(path string, titles []string, xlabel, ylabel string, panels [][]Series) error {
+	if len(titles) != len(panels) {
+		return fmt.Errorf("%s: %d titles for %d panels", path, len(titles), len(panels))
+	}
+	colors := []uint32{colorRef, colorTest, 0x2ca02c, 0xff7f0e, 0x9467bd, colorDiff}
+	var plots []*plot.Plot
+	for i, curves := range panels {
+		p := plot.New()
+		p.Title.Text = titles[i]
+		p.X.Label.Text = xlabel
+		p.Y.Label.Text = ylabel
+		p.Legend.Top = true
+		p.Legend.Left = true
+		for k, c := range curves {
+			pts := xy(c.X, c.Y)
+			if err := line(p, pts, colors[k%len(colors)], c.Name, false); err != nil {
+				return err
+			}
+			sc, err := plotter.NewScatter(pts)
+			if err != nil {
+				return err
+			}
+			sc.Color = rgb(colors[k%len(colors)])
+			p.Add(sc)
+		}
+		plots = append(plots, p)
+	}
+	return saveGrid(path, plots, 16*vg.Centimeter, 9*vg.Centimeter)
+}
