@@ -83,6 +83,15 @@ func (m *FC[F]) Spec() Spec { return m.spec }
 // Params returns the trainable parameters.
 func (m *FC[F]) Params() []*nn.Param[F] { return m.params }
 
+// Spikes is the number of hidden-layer spikes of the last Forward.
+func (m *FC[F]) Spikes() float64 {
+	var n float64
+	for _, r := range m.rate {
+		n += float64(r)
+	}
+	return n * float64(m.spec.Steps)
+}
+
 // Frozen returns the HH layer's rate coefficients (none for the other units).
 func (m *FC[F]) Frozen() [][]F {
 	if m.hh != nil {

@@ -87,6 +87,9 @@ type Model[F nn.Float] interface {
 	// Frozen returns the fixed, untrained parameters (the HH rate
 	// coefficients), as views that can be written to restore them.
 	Frozen() [][]F
+	// Spikes is the number of spikes the hidden layer emitted over the
+	// batch of the last Forward (binary activations for the ANN).
+	Spikes() float64
 }
 
 // Param is nn.Param, re-exported so callers of Model need not import nn.

@@ -1,0 +1,198 @@
+package analysis
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Unit is the neuron of a spiking stage, for the per-neuron cost rules.
+type Unit int
+
+const (
+	LIF  Unit = iota // 3 mul + 3 add per neuron per step
+	HH               // 23 mul + 16 add
+	SLIF             // s-LIF2HH: 15 mul + 14 add per 4-LIF unit
+	Step             // ReLU + threshold of the ANN/CNN: not counted
+)
+
+// neuronCost is the paper's per-neuron, per-step cost of a unit.
+func neuronCost(u Unit) (mul, add int64) {
+	switch u {
+	case LIF:
+		return 3, 3
+	case HH:
+		return 23, 16
+	case SLIF:
+		return 15, 14
+	}
+	return 0, 0
+}
+
+// Stage is one layer of a model as the cost rules see it.
+type Stage struct {
+	// A product: a Linear In→Out, or, when K > 0, a K×K convolution
+	// Cin→Cout producing H×W maps. Copies products of the same shape run
+	// side by side (s-LIF2HH's three input projections or convolutions).
+	In, Out           int
+	K, Cin, Cout, H, W int
+	Copies            int
+	// Static products act on the unchanging image: the dense rules count
+	// them at every step, the implementation computes them once.
+	Static bool
+	// Once: counted once per sample, not per step (the read-out Linear).
+	Once bool
+	// Neurons: a spiking stage of this many neurons (units) of kind Unit.
+	Neurons int
+	Unit    Unit
+}
+
+// Arch is a model as the cost rules see it.
+type Arch struct {
+	Name   string
+	Steps  int // T of the cost rules: 15 for the spiking models, 1 for ANN and CNN
+	Stages []Stage
+	// Shared trainable parameters outside the stages (s-LIF2HH's mixing
+	// layer: 3 weights and a bias) and frozen ones (HH rate coefficients).
+	Extra, Frozen int
+}
+
+func linear(in, out int) Stage { return Stage{In: in, Out: out, Copies: 1} }
+
+func conv(cin, cout, hw int) Stage {
+	return Stage{K: 3, Cin: cin, Cout: cout, H: hw, W: hw, Copies: 1}
+}
+
+func neurons(n int, u Unit) Stage { return Stage{Neurons: n, Unit: u} }
+
+// Archs returns the study's ten models (DESIGN.md §7), fully connected first.
+func Archs() []Arch {
+	fc := func(name string, width int, u Unit, steps int) Arch {
+		proj := linear(1296, width)
+		proj.Static = true
+		feat := width
+		a := Arch{Name: name, Steps: steps}
+		if u == SLIF {
+			proj.Copies, feat, a.Extra = 3, 4*width, 4
+		}
+		if u == HH {
+			a.Frozen = 6 * width
+		}
+		read := linear(feat, 50)
+		read.Once = true
+		a.Stages = []Stage{proj, neurons(width, u), read}
+		return a
+	}
+	cnv := func(name string, ch int, u Unit, steps int) Arch {
+		c1, c2 := conv(1, ch, 36), conv(ch, ch, 18)
+		c1.Static = true
+		feat := ch * 9 * 9
+		a := Arch{Name: name, Steps: steps}
+		if u == SLIF {
+			c1.Copies, c2.Copies, feat, a.Extra = 3, 3, 4*feat, 4
+		}
+		if u == HH {
+			a.Frozen = 6 * (36 + 18) // one value per feature-map column
+		}
+		read := linear(feat, 50)
+		read.Once = true
+		a.Stages = []Stage{c1, neurons(ch*36*36, u), c2, neurons(ch*18*18, u), read}
+		return a
+	}
+	return []Arch{
+		fc("LIF_fc", 512, LIF, 15), fc("HH_fc", 512, HH, 15), fc("LIF_hh_fc", 512, SLIF, 15),
+		fc("4LIF_fc", 2048, LIF, 15), fc("ANN", 512, Step, 1),
+		cnv("LIF_conv", 10, LIF, 15), cnv("HH_conv", 10, HH, 15), cnv("LIF_hh_conv", 10, SLIF, 15),
+		cnv("4LIF_conv", 40, LIF, 15), cnv("CNN", 10, Step, 1),
+	}
+}
+
+// Lookup returns the architecture called name.
+func Lookup(name string) (Arch, error) {
+	var names []string
+	for _, a := range Archs() {
+		if a.Name == name {
+			return a, nil
+		}
+		names = append(names, a.Name)
+	}
+	return Arch{}, fmt.Errorf("unknown model %q (want one of %s)", name, strings.Join(names, ", "))
+}
+
+// product is the multiplications and additions of one copy of a product.
+func (s Stage) product() (mul, add int64) {
+	if s.K > 0 {
+		k := int64(s.K * s.K * s.Cin)
+		outs := int64(s.Cout * s.H * s.W)
+		return k * outs, (k - 1) * outs
+	}
+	return int64(s.In) * int64(s.Out), int64(s.In-1) * int64(s.Out)
+}
+
+// Dense counts multiplications and additions per sample by the paper's
+// rules (DESIGN.md §10): every product at every step (the read-out once),
+// each neuron's cost at every step; heads and pooling not counted;
+// s-LIF2HH's layer-2 convolutions once each, on the summed spike map.
+func (a Arch) Dense() (mul, add int64) {
+	return a.count(false)
+}
+
+// Executed counts what the implementation computes per sample in a forward
+// pass: products on the static image once, not at every step.
+func (a Arch) Executed() (mul, add int64) {
+	return a.count(true)
+}
+
+func (a Arch) count(hoisted bool) (mul, add int64) {
+	T := int64(a.Steps)
+	for _, s := range a.Stages {
+		if s.Neurons > 0 {
+			m, ad := neuronCost(s.Unit)
+			mul += m * int64(s.Neurons) * T
+			add += ad * int64(s.Neurons) * T
+			continue
+		}
+		m, ad := s.product()
+		times := T
+		if s.Once || hoisted && s.Static {
+			times = 1
+		}
+		c := int64(s.Copies) * times
+		mul += m * c
+		add += ad * c
+	}
+	return mul, add
+}
+
+// Params counts the trainable parameters: products' weights and biases,
+// the shared extras, and the two task heads Linear(50→10).
+func (a Arch) Params() int64 {
+	n := int64(a.Extra) + 2*(50*10+10)
+	for _, s := range a.Stages {
+		switch {
+		case s.Neurons > 0:
+		case s.K > 0:
+			n += int64(s.Copies) * int64(s.K*s.K*s.Cin*s.Cout+s.Cout)
+		default:
+			n += int64(s.Copies) * int64(s.In*s.Out+s.Out)
+		}
+	}
+	return n
+}
+
+// FanOut is how many multiplications of the next product one spike of the
+// first spiking stage takes part in: the read-out's 50 outputs in the fc
+// models; in the conv models a spike enters one 2×2-pooled value, which
+// 3×3·Cout (times the copies) outputs of the second convolution read.
+func (a Arch) FanOut() int {
+	for i, s := range a.Stages {
+		if s.Neurons == 0 || i+1 >= len(a.Stages) {
+			continue
+		}
+		next := a.Stages[i+1]
+		if next.K > 0 {
+			return next.K * next.K * next.Cout * next.Copies
+		}
+		return next.Out
+	}
+	return 0
+}

@@ -1,0 +1,31 @@
+package analysis
+
+import (
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/hhnet/hhnet/dataset"
+)
+
+func TestMeasure(t *testing.T) {
+	rng := rand.New(rand.NewPCG(4, 4))
+	n := 200
+	data := &dataset.Multi{N: n, Images: make([]byte, n*dataset.Pixels), Labels: make([]byte, 2*n)}
+	for i := range data.Images {
+		if rng.IntN(3) == 0 {
+			data.Images[i] = byte(rng.IntN(256))
+		}
+	}
+	m, err := Measure("LIF_fc", data, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.SpikesPerSample <= 0 || m.SynOps != 50*m.SpikesPerSample || m.TrainMsPerSample <= 0 ||
+		m.InferMsPerSample <= 0 || m.InferMsPerSample > m.TrainMsPerSample || m.StepMemoryBytes < 4*690734 {
+		t.Errorf("implausible measurement %+v", m)
+	}
+	if _, err := Measure("LIF_conv", data, 1); err == nil || !strings.Contains(err.Error(), "not implemented") {
+		t.Errorf("conv model: %v", err)
+	}
+}
