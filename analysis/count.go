@@ -33,9 +33,9 @@ type Stage struct {
 	// A product: a Linear In→Out, or, when K > 0, a K×K convolution
 	// Cin→Cout producing H×W maps. Copies products of the same shape run
 	// side by side (s-LIF2HH's three input projections or convolutions).
-	In, Out           int
+	In, Out            int
 	K, Cin, Cout, H, W int
-	Copies            int
+	Copies             int
 	// Static products act on the unchanging image: the dense rules count
 	// them at every step, the implementation computes them once.
 	Static bool
