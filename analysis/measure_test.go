@@ -25,7 +25,7 @@ func TestMeasure(t *testing.T) {
 		m.InferMsPerSample <= 0 || m.InferMsPerSample > m.TrainMsPerSample || m.StepMemoryBytes < 4*690734 {
 		t.Errorf("implausible measurement %+v", m)
 	}
-	if _, err := Measure("LIF_conv", data, 1); err == nil || !strings.Contains(err.Error(), "not implemented") {
-		t.Errorf("conv model: %v", err)
+	if _, err := Measure("GRU", data, 1); err == nil || !strings.Contains(err.Error(), "unknown model") {
+		t.Errorf("unknown model: %v", err)
 	}
 }

@@ -23,8 +23,9 @@ const (
 type Spec struct {
 	Name  string
 	Unit  Unit
-	Width int // neurons (units for s-LIF2HH) in the spiking layer
-	Steps int // time steps T
+	Conv  bool // convolutional (two conv stages) rather than fully connected
+	Width int  // fc: neurons (units for s-LIF2HH) of the spiking layer; conv: channels
+	Steps int  // time steps T
 	// Theta is the firing threshold and Lens the half-width of the
 	// rectangular surrogate.
 	Theta, Lens float64
@@ -37,6 +38,17 @@ type Spec struct {
 
 // Specs returns the published models, in the study's order.
 func Specs() []Spec {
+	conv := func(s Spec) Spec {
+		s.Conv = true
+		s.LR, s.WeightDecay, s.Milestones = 3e-3, 3e-4, []int{20, 30}
+		if s.Unit == StepUnit {
+			s.LR, s.WeightDecay = 1e-3, 1e-4
+		}
+		if s.Steps == 0 {
+			s.Steps = 15
+		}
+		return s
+	}
 	fc := func(s Spec) Spec {
 		s.LR, s.WeightDecay, s.Milestones = 1e-4, 1e-5, []int{10, 20, 30}
 		if s.Steps == 0 {
@@ -50,6 +62,11 @@ func Specs() []Spec {
 		fc(Spec{Name: "LIF_hh_fc", Unit: SLIFUnit, Width: 512, Theta: 2, Lens: 0.4, Decay: 0.5}),
 		fc(Spec{Name: "4LIF_fc", Unit: LIFUnit, Width: 2048, Theta: 0.3, Lens: 0.5, Decay: 0.2}),
 		fc(Spec{Name: "ANN", Unit: StepUnit, Width: 512, Steps: 1, Theta: 0.5, Lens: 0.5}),
+		conv(Spec{Name: "LIF_conv", Unit: LIFUnit, Width: 10, Theta: 0.3, Lens: 0.5, Decay: 0.2}),
+		conv(Spec{Name: "HH_conv", Unit: HHUnit, Width: 10, Theta: 2.3, Lens: 0.5, Dt: 0.1}),
+		conv(Spec{Name: "LIF_hh_conv", Unit: SLIFUnit, Width: 10, Steps: 10, Theta: 0.3, Lens: 0.4, Decay: 0.2}),
+		conv(Spec{Name: "4LIF_conv", Unit: LIFUnit, Width: 40, Theta: 0.3, Lens: 0.5, Decay: 0.2}),
+		conv(Spec{Name: "CNN", Unit: StepUnit, Width: 10, Steps: 1, Theta: 0.5, Lens: 0.5}),
 	}
 }
 
@@ -98,7 +115,8 @@ type Param[F nn.Float] = nn.Param[F]
 // Options changes a model's size or spike function, for tests; the zero
 // value builds the published model.
 type Options struct {
-	In     int     // inputs per sample (default 36·36)
+	In     int     // fc: inputs per sample (default 36·36)
+	Side   int     // conv: image side, a multiple of 4 (default 36)
 	Width  int     // spiking-layer width (default the spec's)
 	Hidden int     // shared read-out layer width (default 50)
 	Steps  int     // time steps (default the spec's)
@@ -125,6 +143,15 @@ func New[F nn.Float](name string, rng *rand.Rand, opts Options) (Model[F], error
 	}
 	if opts.Hidden <= 0 {
 		opts.Hidden = 50
+	}
+	if spec.Conv {
+		if opts.Side <= 0 {
+			opts.Side = 36
+		}
+		if opts.Side%4 != 0 {
+			return nil, fmt.Errorf("models: image side %d is not a multiple of 4", opts.Side)
+		}
+		return newConv[F](spec, opts, rng), nil
 	}
 	return newFC[F](spec, opts, rng), nil
 }

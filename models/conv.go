@@ -1,0 +1,259 @@
+package models
+
+import (
+	"math/rand/v2"
+
+	"github.com/hhnet/hhnet/nn"
+	"github.com/hhnet/hhnet/tensor"
+)
+
+// Conv is a convolutional model (DESIGN.md §7): conv3×3 (1→C) → spiking →
+// avgpool 2 → conv3×3 (C→C) → spiking → avgpool 2 → rate → Linear(→Hidden)
+// → two heads. Maps are laid out [C][batch][H][W] (package nn).
+//
+// The first convolution acts on the unchanging image, so it runs once per
+// batch and its weight gradient is one product of the time-summed error.
+// For s-LIF2HH each stage has three convolutions (one per input
+// sub-neuron, as one convolution of 3C outputs) and both layers share one
+// mixing layer; layer 2's convolutions act on the sum of layer 1's four
+// spike maps with their bias added four times, Σⱼ conv(sⱼ) = W∗(Σⱼ sⱼ) + 4b.
+type Conv[F nn.Float] struct {
+	spec             Spec
+	side, hidden     int
+	ch, copies, subs int // channels; convolutions per stage (3 for s-LIF2HH); spike maps per layer (4)
+	pool             *tensor.Pool
+	conv1, conv2     *nn.Conv2d[F]
+	lif1, lif2       *nn.LIF[F]
+	hh1, hh2         *nn.HH[F]
+	sl1, sl2         *nn.SLIF2HH[F]
+	step             nn.Step[F]
+	read             *nn.Linear[F]
+	head1, head2     *nn.Linear[F]
+	params           []*nn.Param[F]
+
+	batch              int
+	x                  []F
+	i1, i2             []F   // currents of the two spiking stages
+	s1sum              []F   // layer 1's spike maps summed over sub-neurons
+	p1                 [][]F // pooled layer-1 spikes of each step (layer 2's input)
+	cnt2, rate         []F   // layer-2 spike counts [subs][C][B][S/2²], pooled rate [B][features]
+	hid, dHid, dH      []F
+	out1, out2         []F
+	dRate, dCnt2, dS2  []F
+	dI1, dI2, dP1, dS1 []F
+	spikes             float64
+}
+
+func newConv[F nn.Float](spec Spec, opts Options, rng *rand.Rand) *Conv[F] {
+	s, c := opts.Side, spec.Width
+	m := &Conv[F]{spec: spec, side: s, hidden: opts.Hidden, ch: c, copies: 1, subs: 1, pool: opts.Pool}
+	if spec.Unit == SLIFUnit {
+		m.copies, m.subs = 3, 4
+	}
+	sg := nn.Surrogate[F]{Lens: F(spec.Lens), Smooth: F(opts.Smooth)}
+	m.conv1 = nn.NewConv2d[F]("conv1", 1, m.copies*c, s, s, rng)
+	m.conv2 = nn.NewConv2d[F]("conv2", c, m.copies*c, s/2, s/2, rng)
+	switch spec.Unit {
+	case LIFUnit:
+		m.lif1 = &nn.LIF[F]{Decay: F(spec.Decay), Theta: F(spec.Theta), Surrogate: sg}
+		m.lif2 = &nn.LIF[F]{Decay: F(spec.Decay), Theta: F(spec.Theta), Surrogate: sg}
+	case HHUnit:
+		// One rate coefficient per feature-map column, broadcast over
+		// channels and rows; the ionic currents carry no gradient.
+		m.hh1 = nn.NewHH(s, F(spec.Dt), F(spec.Theta), sg, rng)
+		m.hh2 = nn.NewHH(s/2, F(spec.Dt), F(spec.Theta), sg, rng)
+		m.hh1.DetachCurrents, m.hh2.DetachCurrents = true, true
+	case SLIFUnit:
+		m.sl1 = nn.NewSLIF2HH("slif", F(spec.Decay), F(spec.Theta), sg, rng)
+		m.sl2 = &nn.SLIF2HH[F]{Decay: F(spec.Decay), Theta: F(spec.Theta), Surrogate: sg, Mix: m.sl1.Mix}
+	case StepUnit:
+		m.step = nn.Step[F]{Theta: F(spec.Theta), Surrogate: sg}
+	}
+	feat := m.subs * c * (s / 4) * (s / 4)
+	m.read = nn.NewLinear[F]("fc", feat, opts.Hidden, rng)
+	m.head1 = nn.NewLinear[F]("task1", opts.Hidden, 10, rng)
+	m.head2 = nn.NewLinear[F]("task2", opts.Hidden, 10, rng)
+	m.params = append(m.params, m.conv1.Params()...)
+	m.params = append(m.params, m.conv2.Params()...)
+	if m.sl1 != nil {
+		m.params = append(m.params, m.sl1.Params()...)
+	}
+	for _, l := range []*nn.Linear[F]{m.read, m.head1, m.head2} {
+		l.Pool = opts.Pool
+		m.params = append(m.params, l.Params()...)
+	}
+	m.conv1.Pool, m.conv2.Pool = opts.Pool, opts.Pool
+	return m
+}
+
+// Spec returns the model's definition.
+func (m *Conv[F]) Spec() Spec { return m.spec }
+
+// Params returns the trainable parameters.
+func (m *Conv[F]) Params() []*nn.Param[F] { return m.params }
+
+// Frozen returns the HH layers' rate coefficients (none for the others).
+func (m *Conv[F]) Frozen() [][]F {
+	if m.hh1 == nil {
+		return nil
+	}
+	return append(append([][]F{}, m.hh1.Coef[:]...), m.hh2.Coef[:]...)
+}
+
+// Spikes is the number of layer-1 spikes of the last Forward.
+func (m *Conv[F]) Spikes() float64 { return m.spikes }
+
+func (m *Conv[F]) size(batch int) {
+	m.batch = batch
+	s, c, T := m.side, m.ch, m.spec.Steps
+	n1, n2, n3 := batch*s*s, batch*(s/2)*(s/2), batch*(s/4)*(s/4)
+	m.i1, m.dI1 = growTo(m.i1, m.copies*c*n1), growTo(m.dI1, m.copies*c*n1)
+	m.s1sum, m.dS1 = growTo(m.s1sum, c*n1), growTo(m.dS1, c*n1)
+	for len(m.p1) < T {
+		m.p1 = append(m.p1, nil)
+	}
+	for t := 0; t < T; t++ {
+		m.p1[t] = growTo(m.p1[t], c*n2)
+	}
+	m.i2, m.dI2, m.dP1 = growTo(m.i2, m.copies*c*n2), growTo(m.dI2, m.copies*c*n2), growTo(m.dP1, c*n2)
+	m.cnt2, m.dCnt2, m.dS2 = growTo(m.cnt2, m.subs*c*n2), growTo(m.dCnt2, m.subs*c*n3), growTo(m.dS2, m.subs*c*n2)
+	feat := m.subs * c * n3
+	m.rate, m.dRate = growTo(m.rate, feat), growTo(m.dRate, feat)
+	m.hid, m.dHid, m.dH = growTo(m.hid, batch*m.hidden), growTo(m.dHid, batch*m.hidden), growTo(m.dH, batch*m.hidden)
+	m.out1, m.out2 = growTo(m.out1, batch*10), growTo(m.out2, batch*10)
+}
+
+// blocks splits a [k·n] buffer into k consecutive parts.
+func blocks3[F nn.Float](b []F, n int) [3][]F { return [3][]F{b[:n], b[n : 2*n], b[2*n : 3*n]} }
+
+// Forward runs the model on x [batch, 1, side, side].
+func (m *Conv[F]) Forward(x []F, batch int) (logits1, logits2 []F) {
+	m.size(batch)
+	m.x = x
+	s, c, T := m.side, m.ch, m.spec.Steps
+	n1, n2 := batch*s*s, batch*(s/2)*(s/2)
+	m.conv1.Forward(m.i1, x, batch, 1)
+	m.spikes = 0
+	clear(m.cnt2)
+	switch m.spec.Unit {
+	case LIFUnit:
+		m.lif1.Reset(c*n1, T)
+		m.lif2.Reset(c*n2, T)
+	case HHUnit:
+		m.hh1.Reset(c*n1, s, T)
+		m.hh2.Reset(c*n2, s/2, T)
+	case SLIFUnit:
+		m.sl1.Reset(c*n1, T)
+		m.sl2.Reset(c*n2, T)
+	}
+	for t := 0; t < T; t++ {
+		// Layer 1, pooled into layer 2's input.
+		var s1 []F
+		switch m.spec.Unit {
+		case LIFUnit:
+			s1 = m.lif1.Forward(t, m.i1)
+		case HHUnit:
+			s1 = m.hh1.Forward(t, m.i1)
+		case SLIFUnit:
+			out := m.sl1.Forward(t, blocks3(m.i1, c*n1))
+			s1 = m.s1sum
+			copy(s1, out[0])
+			for q := 1; q < 4; q++ {
+				addTo(s1, out[q])
+			}
+		case StepUnit:
+			s1 = m.s1sum
+			m.step.Forward(s1, m.i1)
+		}
+		for _, v := range s1 {
+			m.spikes += float64(v)
+		}
+		nn.AvgPool2Forward(m.p1[t], s1, c*batch, s, s)
+		// Layer 2.
+		m.conv2.Forward(m.i2, m.p1[t], batch, F(m.subs))
+		switch m.spec.Unit {
+		case LIFUnit:
+			addTo(m.cnt2, m.lif2.Forward(t, m.i2))
+		case HHUnit:
+			addTo(m.cnt2, m.hh2.Forward(t, m.i2))
+		case SLIFUnit:
+			out := m.sl2.Forward(t, blocks3(m.i2, c*n2))
+			for q := 0; q < 4; q++ {
+				addTo(m.cnt2[q*c*n2:(q+1)*c*n2], out[q])
+			}
+		case StepUnit:
+			m.step.Forward(m.cnt2, m.i2)
+		}
+	}
+	// rate = pool(count)/T, from [subs·C][B][h][w] to [B][subs·C·h·w].
+	q := s / 4
+	planes := m.subs * c
+	pooled := m.dCnt2 // scratch until Backward
+	nn.AvgPool2Forward(pooled, m.cnt2, planes*batch, s/2, s/2)
+	inv := 1 / F(T)
+	for p := 0; p < planes; p++ {
+		for b := 0; b < batch; b++ {
+			src := pooled[(p*batch+b)*q*q : (p*batch+b+1)*q*q]
+			dst := m.rate[(b*planes+p)*q*q : (b*planes+p+1)*q*q]
+			for i, v := range src {
+				dst[i] = v * inv
+			}
+		}
+	}
+	m.read.Forward(m.hid, m.rate, batch)
+	m.head1.Forward(m.out1, m.hid, batch)
+	m.head2.Forward(m.out2, m.hid, batch)
+	return m.out1, m.out2
+}
+
+// Backward back-propagates the logits' gradients through time.
+func (m *Conv[F]) Backward(dLogits1, dLogits2 []F) {
+	batch, s, c, T := m.batch, m.side, m.ch, m.spec.Steps
+	n1, n2 := batch*s*s, batch*(s/2)*(s/2)
+	m.head1.Backward(m.dHid, dLogits1, m.hid, batch)
+	m.head2.Backward(m.dH, dLogits2, m.hid, batch)
+	addTo(m.dHid, m.dH)
+	m.read.Backward(m.dRate, m.dHid, m.rate, batch)
+	// From the rate back to every step's layer-2 spikes (the same at each step).
+	q := s / 4
+	planes := m.subs * c
+	inv := 1 / F(T)
+	for p := 0; p < planes; p++ {
+		for b := 0; b < batch; b++ {
+			src := m.dRate[(b*planes+p)*q*q : (b*planes+p+1)*q*q]
+			dst := m.dCnt2[(p*batch+b)*q*q : (p*batch+b+1)*q*q]
+			for i, v := range src {
+				dst[i] = v * inv
+			}
+		}
+	}
+	nn.AvgPool2Backward(m.dS2, m.dCnt2, planes*batch, s/2, s/2)
+	clear(m.dI1)
+	for t := T - 1; t >= 0; t-- {
+		clear(m.dI2)
+		switch m.spec.Unit {
+		case LIFUnit:
+			m.lif2.Backward(t, m.dI2, m.dS2)
+		case HHUnit:
+			m.hh2.Backward(t, m.dI2, m.dS2)
+		case SLIFUnit:
+			m.sl2.Backward(t, blocks3(m.dI2, c*n2), [4][]F{m.dS2[:c*n2], m.dS2[c*n2 : 2*c*n2], m.dS2[2*c*n2 : 3*c*n2], m.dS2[3*c*n2:]})
+		case StepUnit:
+			m.step.Backward(m.dI2, m.dS2, m.i2)
+		}
+		m.conv2.Backward(m.dP1, m.dI2, m.p1[t], batch, F(m.subs))
+		nn.AvgPool2Backward(m.dS1, m.dP1, c*batch, s, s)
+		switch m.spec.Unit {
+		case LIFUnit:
+			m.lif1.Backward(t, m.dI1, m.dS1)
+		case HHUnit:
+			m.hh1.Backward(t, m.dI1, m.dS1)
+		case SLIFUnit:
+			// Every sub-neuron's spikes entered the summed map.
+			m.sl1.Backward(t, blocks3(m.dI1, c*n1), [4][]F{m.dS1, m.dS1, m.dS1, m.dS1})
+		case StepUnit:
+			m.step.Backward(m.dI1, m.dS1, m.i1)
+		}
+	}
+	m.conv1.Backward(nil, m.dI1, m.x, batch, 1)
+}
