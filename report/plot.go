@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"image/color"
 	"io"
+	"math"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"gonum.org/v1/plot"
@@ -208,7 +210,17 @@ func LinePanels(path string, titles []string, xlabel, ylabel string, panels [][]
 		p.Y.Label.Text = ylabel
 		p.Legend.Top = true
 		p.Legend.Left = true
+		lo, hi := math.Inf(1), math.Inf(-1)
+		var ticks []plot.Tick
 		for k, c := range curves {
+			for _, y := range c.Y {
+				lo, hi = min(lo, y), max(hi, y)
+			}
+			if k == 0 {
+				for _, x := range c.X {
+					ticks = append(ticks, plot.Tick{Value: x, Label: strconv.FormatFloat(x, 'g', 4, 64)})
+				}
+			}
 			pts := xy(c.X, c.Y)
 			if err := line(p, pts, colors[k%len(colors)], c.Name, false); err != nil {
 				return err
@@ -219,6 +231,14 @@ func LinePanels(path string, titles []string, xlabel, ylabel string, panels [][]
 			}
 			sc.Color = rgb(colors[k%len(colors)])
 			p.Add(sc)
+		}
+		if len(ticks) > 0 {
+			p.X.Tick.Marker = plot.ConstantTicks(ticks)
+		}
+		if hi >= lo {
+			// Room above the curves for the legend.
+			span := max(hi-lo, 1)
+			p.Y.Min, p.Y.Max = lo-0.1*span, hi+(0.15+0.12*float64(len(curves)))*span*2
 		}
 		plots = append(plots, p)
 	}
