@@ -41,7 +41,6 @@ type Conv[F nn.Float] struct {
 	out1, out2         []F
 	dRate, dCnt2, dS2  []F
 	dI1, dI2, dP1, dS1 []F
-	spikes             float64
 }
 
 func newConv[F nn.Float](spec Spec, opts Options, rng *rand.Rand) *Conv[F] {
@@ -55,14 +54,15 @@ func newConv[F nn.Float](spec Spec, opts Options, rng *rand.Rand) *Conv[F] {
 	m.conv2 = nn.NewConv2d[F]("conv2", c, m.copies*c, s/2, s/2, rng)
 	switch spec.Unit {
 	case LIFUnit:
-		m.lif1 = &nn.LIF[F]{Decay: F(spec.Decay), Theta: F(spec.Theta), Surrogate: sg}
-		m.lif2 = &nn.LIF[F]{Decay: F(spec.Decay), Theta: F(spec.Theta), Surrogate: sg}
+		m.lif1 = &nn.LIF[F]{Decay: F(spec.Decay), Theta: F(spec.Theta), Surrogate: sg, Pool: opts.Pool}
+		m.lif2 = &nn.LIF[F]{Decay: F(spec.Decay), Theta: F(spec.Theta), Surrogate: sg, Pool: opts.Pool}
 	case HHUnit:
 		// One rate coefficient per feature-map column, broadcast over
 		// channels and rows; the ionic currents carry no gradient.
 		m.hh1 = nn.NewHH(s, F(spec.Dt), F(spec.Theta), sg, rng)
 		m.hh2 = nn.NewHH(s/2, F(spec.Dt), F(spec.Theta), sg, rng)
 		m.hh1.DetachCurrents, m.hh2.DetachCurrents = true, true
+		m.hh1.Pool, m.hh2.Pool = opts.Pool, opts.Pool
 	case SLIFUnit:
 		m.sl1 = nn.NewSLIF2HH("slif", F(spec.Decay), F(spec.Theta), sg, rng)
 		m.sl2 = &nn.SLIF2HH[F]{Decay: F(spec.Decay), Theta: F(spec.Theta), Surrogate: sg, Mix: m.sl1.Mix}
@@ -100,8 +100,17 @@ func (m *Conv[F]) Frozen() [][]F {
 	return append(append([][]F{}, m.hh1.Coef[:]...), m.hh2.Coef[:]...)
 }
 
-// Spikes is the number of layer-1 spikes of the last Forward.
-func (m *Conv[F]) Spikes() float64 { return m.spikes }
+// Spikes is the number of layer-1 spikes of the last Forward, from the
+// pooled maps (a 2×2 mean is a quarter of the block's spike count).
+func (m *Conv[F]) Spikes() float64 {
+	var n float64
+	for _, p := range m.p1[:m.spec.Steps] {
+		for _, v := range p {
+			n += float64(v)
+		}
+	}
+	return 4 * n
+}
 
 func (m *Conv[F]) size(batch int) {
 	m.batch = batch
@@ -133,7 +142,6 @@ func (m *Conv[F]) Forward(x []F, batch int) (logits1, logits2 []F) {
 	s, c, T := m.side, m.ch, m.spec.Steps
 	n1, n2 := batch*s*s, batch*(s/2)*(s/2)
 	m.conv1.Forward(m.i1, x, batch, 1)
-	m.spikes = 0
 	clear(m.cnt2)
 	switch m.spec.Unit {
 	case LIFUnit:
@@ -164,9 +172,6 @@ func (m *Conv[F]) Forward(x []F, batch int) (logits1, logits2 []F) {
 		case StepUnit:
 			s1 = m.s1sum
 			m.step.Forward(s1, m.i1)
-		}
-		for _, v := range s1 {
-			m.spikes += float64(v)
 		}
 		nn.AvgPool2Forward(m.p1[t], s1, c*batch, s, s)
 		// Layer 2.

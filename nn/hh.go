@@ -1,6 +1,10 @@
 package nn
 
-import "math/rand/v2"
+import (
+	"math/rand/v2"
+
+	"github.com/hhnet/hhnet/tensor"
+)
 
 // HH constants of the trainable layer (shifted convention, DESIGN.md §7).
 const (
@@ -38,6 +42,9 @@ type HH[F Float] struct {
 	sens                   []F // static form: d(spike count)/d(input)
 	flatLeak, flatDrive    []F // leak and drive, row after row, for the static form
 	static                 hhStatic[F]
+	step                   hhStep[F]
+	// Pool splits each step's neurons over goroutines; nil runs them here.
+	Pool *tensor.Pool
 }
 
 // NewHH returns a layer of width coefficient columns drawn from U[0, 0.01),
@@ -86,22 +93,10 @@ func (l *HH[F]) Reset(size, perSample, steps int) {
 // slice).
 func (l *HH[F]) Forward(t int, in []F) []F {
 	checkStep(t, l.steps, len(in), l.size)
-	prev := l.zero
-	if t > 0 {
-		prev = l.v[t-1]
-	}
-	v, spk := l.v[t][:l.size], l.spk[t][:l.size]
-	leak, drive := l.leak[t], l.drive[t]
-	dt, th, sg := l.Dt, l.Theta, l.Surrogate
-	for b := 0; b < l.size; b += l.perSample {
-		vb, pb, ib, sb := v[b:b+l.perSample], prev[b:b+l.perSample], in[b:b+l.perSample], spk[b:b+l.perSample]
-		for i := range vb {
-			x := pb[i]*leak[i] + dt*ib[i] + drive[i]
-			vb[i] = x
-			sb[i] = sg.Spike(x - th)
-		}
-	}
-	return spk
+	l.step = hhStep[F]{l: l, t: t, in: in}
+	l.Pool.Run(&l.step, l.size/l.perSample, max(1, stepGrain/l.perSample))
+	l.step = hhStep[F]{}
+	return l.spk[t][:l.size]
 }
 
 // Backward runs step t backwards, adding the input gradient into dIn.
@@ -113,19 +108,60 @@ func (l *HH[F]) Backward(t int, dIn, dSpk []F) {
 	if dSpk == nil {
 		dSpk = l.zero
 	}
-	v := l.v[t][:l.size]
-	leak := l.leak[t]
+	l.step = hhStep[F]{l: l, t: t, dIn: dIn, dSp: dSpk, backward: true}
+	l.Pool.Run(&l.step, l.size/l.perSample, max(1, stepGrain/l.perSample))
+	l.step = hhStep[F]{}
+}
+
+// hhStep is one step of the per-step forms over rows of perSample neurons.
+type hhStep[F Float] struct {
+	l            *HH[F]
+	t            int
+	in, dIn, dSp []F
+	backward     bool
+}
+
+func (s *hhStep[F]) Range(lo, hi int) {
+	l, t, ps := s.l, s.t, s.l.perSample
+	fast := isFast32(l.Surrogate)
 	dt, th, sg := l.Dt, l.Theta, l.Surrogate
-	for b := 0; b < l.size; b += l.perSample {
-		vb, cb := v[b:b+l.perSample], l.cV[b:b+l.perSample]
-		db, gb := dIn[b:b+l.perSample], dSpk[b:b+l.perSample]
-		for i, x := range vb {
-			dv := cb[i] + gb[i]*sg.Grad(x-th)
-			db[i] += dt * dv
-			if l.DetachCurrents {
-				cb[i] = dv
+	leak := l.leak[t]
+	if s.backward {
+		for b := lo * ps; b < hi*ps; b += ps {
+			vb, cb := l.v[t][b:b+ps], l.cV[b:b+ps]
+			db, gb := s.dIn[b:b+ps], s.dSp[b:b+ps]
+			for i, x := range vb {
+				var w F
+				if fast {
+					w = F(within(float32(x-th), float32(sg.Lens)))
+				} else {
+					w = sg.Grad(x - th)
+				}
+				dv := cb[i] + gb[i]*w
+				db[i] += dt * dv
+				if l.DetachCurrents {
+					cb[i] = dv
+				} else {
+					cb[i] = dv * leak[i]
+				}
+			}
+		}
+		return
+	}
+	prev := l.zero
+	if t > 0 {
+		prev = l.v[t-1]
+	}
+	drive := l.drive[t]
+	for b := lo * ps; b < hi*ps; b += ps {
+		vb, pb, ib, sb := l.v[t][b:b+ps], prev[b:b+ps], s.in[b:b+ps], l.spk[t][b:b+ps]
+		for i := range vb {
+			x := pb[i]*leak[i] + dt*ib[i] + drive[i]
+			vb[i] = x
+			if fast {
+				sb[i] = F(above(float32(x), float32(th)))
 			} else {
-				cb[i] = dv * leak[i]
+				sb[i] = sg.Spike(x - th)
 			}
 		}
 	}

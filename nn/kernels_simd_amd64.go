@@ -267,3 +267,65 @@ func slifBackward32Sub(s *slifStatic[float32], k int, hist *[slifMaxSteps][4][8]
 	dwv.Store(dw)
 	archsimd.ClearAVXUpperBits()
 }
+
+// lifStep32 runs one float32 LIF step eight neurons at a time with AVX2
+// and the scalar kernel on the rest.
+func lifStep32(d, th float32, prevMem, in, mem, spk []float32) {
+	i := 0
+	if archsimd.X86.AVX2() {
+		i = lifStep32Vector(d, th, prevMem, in, mem, spk)
+	}
+	if i < len(mem) {
+		lifStep32Scalar(d, th, prevMem[i:], in[i:], mem[i:], spk[i:])
+	}
+}
+
+func lifStep32Vector(d, th float32, prevMem, in, mem, spk []float32) int {
+	b := archsimd.BroadcastFloat32x8
+	one, dv, thv := b(1), b(d), b(th)
+	i := 0
+	for ; i+8 <= len(mem); i += 8 {
+		pm := archsimd.LoadFloat32x8Slice(prevMem[i:])
+		m := dv.Mul(pm).Mul(one.Sub(one.Masked(pm.Greater(thv)))).Add(archsimd.LoadFloat32x8Slice(in[i:]))
+		m.StoreSlice(mem[i:])
+		one.Masked(m.Greater(thv)).StoreSlice(spk[i:])
+	}
+	archsimd.ClearAVXUpperBits()
+	return i
+}
+
+// lifBack32 runs one float32 LIF step backwards eight neurons at a time
+// with AVX2 and the scalar kernel on the rest.
+func lifBack32(d, th, lens float32, mem, prev, cMem, cSpk, dSpk, dIn []float32) {
+	i := 0
+	if archsimd.X86.AVX2() {
+		i = lifBack32Vector(d, th, lens, mem, prev, cMem, cSpk, dSpk, dIn)
+	}
+	if i < len(mem) {
+		var p []float32
+		if prev != nil {
+			p = prev[i:]
+		}
+		lifBack32Scalar(d, th, lens, mem[i:], p, cMem[i:], cSpk[i:], dSpk[i:], dIn[i:])
+	}
+}
+
+func lifBack32Vector(d, th, lens float32, mem, prev, cMem, cSpk, dSpk, dIn []float32) int {
+	b := archsimd.BroadcastFloat32x8
+	one, dv, thv, lv := b(1), b(d), b(th), b(lens)
+	var zero archsimd.Float32x8
+	ld := archsimd.LoadFloat32x8Slice
+	i := 0
+	for ; i+8 <= len(mem); i += 8 {
+		y := ld(mem[i:]).Sub(thv)
+		dm := ld(cMem[i:]).Add(ld(dSpk[i:]).Add(ld(cSpk[i:])).Masked(lv.Greater(y.Max(zero.Sub(y)))))
+		ld(dIn[i:]).Add(dm).StoreSlice(dIn[i:])
+		if prev != nil {
+			pm := ld(prev[i:])
+			dm.Mul(dv).Mul(one.Sub(one.Masked(pm.Greater(thv)))).StoreSlice(cMem[i:])
+			zero.Sub(dm).Mul(dv).Mul(pm).StoreSlice(cSpk[i:])
+		}
+	}
+	archsimd.ClearAVXUpperBits()
+	return i
+}

@@ -1,5 +1,7 @@
 package nn
 
+import "github.com/hhnet/hhnet/tensor"
+
 // LIF is a layer of leaky integrate-and-fire neurons with multiplicative
 // reset (DESIGN.md §7), the float32 training form of neuron.LIF:
 //
@@ -10,6 +12,8 @@ package nn
 type LIF[F Float] struct {
 	Decay, Theta F
 	Surrogate    Surrogate[F]
+	// Pool splits each step's neurons over goroutines; nil runs them here.
+	Pool *tensor.Pool
 
 	size, steps int
 	mem, spk    [][]F // [t][size]
@@ -17,6 +21,27 @@ type LIF[F Float] struct {
 	zero        []F
 	sens        []F // static form: d(spike count)/d(input) per neuron
 	static      lifStatic[F]
+	step        lifStep[F]
+}
+
+// lifStep is one step of the per-step forms, kept in the layer so that
+// handing it to the pool allocates nothing.
+type lifStep[F Float] struct {
+	l            *LIF[F]
+	t            int
+	in, dIn, dSp []F
+	backward     bool
+}
+
+// stepGrain is the number of neurons in a block of a per-step pass.
+const stepGrain = 8192
+
+func (s *lifStep[F]) Range(lo, hi int) {
+	if s.backward {
+		s.l.backwardRange(s.t, s.dIn, s.dSp, lo, hi)
+	} else {
+		s.l.forwardRange(s.t, s.in, lo, hi)
+	}
 }
 
 // Reset prepares the layer for a sequence of steps over size neurons
@@ -31,23 +56,30 @@ func (l *LIF[F]) Reset(size, steps int) {
 // slice, kept for Backward).
 func (l *LIF[F]) Forward(t int, in []F) []F {
 	checkStep(t, l.steps, len(in), l.size)
+	l.step = lifStep[F]{l: l, t: t, in: in}
+	l.Pool.Run(&l.step, l.size, stepGrain)
+	l.step = lifStep[F]{}
+	return l.spk[t][:l.size]
+}
+
+func (l *LIF[F]) forwardRange(t int, in []F, lo, hi int) {
 	prevMem, prevSpk := l.zero, l.zero
 	if t > 0 {
 		prevMem, prevSpk = l.mem[t-1], l.spk[t-1]
 	}
-	mem, spk := l.mem[t][:l.size], l.spk[t][:l.size]
-	prevMem, prevSpk, in = prevMem[:len(mem)], prevSpk[:len(mem)], in[:len(mem)]
+	mem, spk := l.mem[t][lo:hi], l.spk[t][lo:hi]
+	prevMem, prevSpk, in = prevMem[lo:hi], prevSpk[lo:hi], in[lo:hi]
+	if isFast32(l.Surrogate) {
+		lifStep32(float32(l.Decay), float32(l.Theta), any(prevMem).([]float32), any(in).([]float32), any(mem).([]float32), any(spk).([]float32))
+		return
+	}
 	d, th, sg := l.Decay, l.Theta, l.Surrogate
 	for i := range mem {
 		m := d*prevMem[i]*(1-prevSpk[i]) + in[i]
 		mem[i] = m
 		spk[i] = sg.Spike(m - th)
 	}
-	return spk
 }
-
-// Spikes returns the spikes of step t recorded by Forward.
-func (l *LIF[F]) Spikes(t int) []F { return l.spk[t][:l.size] }
 
 // Backward runs step t backwards: dSpk is the loss gradient of the step's
 // spikes from above (nil for none); the gradient of its input is added
@@ -61,8 +93,23 @@ func (l *LIF[F]) Backward(t int, dIn, dSpk []F) {
 	if dSpk == nil {
 		dSpk = l.zero
 	}
-	mem := l.mem[t][:l.size]
-	cMem, cSpk, dSpk, dIn := l.cMem[:len(mem)], l.cSpk[:len(mem)], dSpk[:len(mem)], dIn[:len(mem)]
+	l.step = lifStep[F]{l: l, t: t, dIn: dIn, dSp: dSpk, backward: true}
+	l.Pool.Run(&l.step, l.size, stepGrain)
+	l.step = lifStep[F]{}
+}
+
+func (l *LIF[F]) backwardRange(t int, dIn, dSpk []F, lo, hi int) {
+	mem := l.mem[t][lo:hi]
+	cMem, cSpk, dSpk, dIn := l.cMem[lo:hi], l.cSpk[lo:hi], dSpk[lo:hi], dIn[lo:hi]
+	if isFast32(l.Surrogate) {
+		var prev []float32
+		if t > 0 {
+			prev = any(l.mem[t-1][lo:hi]).([]float32)
+		}
+		lifBack32(float32(l.Decay), float32(l.Theta), float32(l.Surrogate.Lens), any(mem).([]float32), prev,
+			any(cMem).([]float32), any(cSpk).([]float32), any(dSpk).([]float32), any(dIn).([]float32))
+		return
+	}
 	d, th, sg := l.Decay, l.Theta, l.Surrogate
 	if t == 0 {
 		for i, m := range mem {
@@ -70,12 +117,44 @@ func (l *LIF[F]) Backward(t int, dIn, dSpk []F) {
 		}
 		return
 	}
-	prevMem, prevSpk := l.mem[t-1][:len(mem)], l.spk[t-1][:len(mem)]
+	prevMem, prevSpk := l.mem[t-1][lo:hi], l.spk[t-1][lo:hi]
 	for i, m := range mem {
 		dm := cMem[i] + (dSpk[i]+cSpk[i])*sg.Grad(m-th)
 		dIn[i] += dm
 		cMem[i] = dm * d * (1 - prevSpk[i])
 		cSpk[i] = -dm * d * prevMem[i]
+	}
+}
+
+// lifStep32Scalar is one float32 LIF step with the rectangular
+// surrogate: the generic step with sign-bit spikes, the previous spike
+// taken from the previous membrane.
+func lifStep32Scalar(d, th float32, prevMem, in, mem, spk []float32) {
+	prevMem, in, spk = prevMem[:len(mem)], in[:len(mem)], spk[:len(mem)]
+	for i := range mem {
+		pm := prevMem[i]
+		m := d*pm*(1-above(pm, th)) + in[i]
+		mem[i] = m
+		spk[i] = above(m, th)
+	}
+}
+
+// lifBack32Scalar is one float32 LIF step backwards (prev is nil at t = 0).
+func lifBack32Scalar(d, th, lens float32, mem, prev, cMem, cSpk, dSpk, dIn []float32) {
+	cMem, cSpk, dSpk, dIn = cMem[:len(mem)], cSpk[:len(mem)], dSpk[:len(mem)], dIn[:len(mem)]
+	if prev == nil {
+		for i, m := range mem {
+			dIn[i] += cMem[i] + (dSpk[i]+cSpk[i])*within(m-th, lens)
+		}
+		return
+	}
+	prev = prev[:len(mem)]
+	for i, m := range mem {
+		dm := cMem[i] + (dSpk[i]+cSpk[i])*within(m-th, lens)
+		dIn[i] += dm
+		pm := prev[i]
+		cMem[i] = dm * d * (1 - above(pm, th))
+		cSpk[i] = -dm * d * pm
 	}
 }
 

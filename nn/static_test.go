@@ -292,3 +292,68 @@ func TestSLIF2HHFast32MatchesPerStep(t *testing.T) {
 		t.Error("no spikes: the comparison checks little")
 	}
 }
+
+// TestLIFStepKernels: the float32 per-step kernels (AVX2 under
+// GOEXPERIMENT=simd) give the generic per-step LIF's bits.
+func TestLIFStepKernels(t *testing.T) {
+	rng := rand.New(rand.NewPCG(25, 1))
+	const n, steps = 203, 6
+	in := make([][]float32, steps)
+	for k := range in {
+		in[k] = make([]float32, n)
+		for i := range in[k] {
+			in[k][i] = float32(rng.Float64()*1.4 - 0.3)
+		}
+		in[k][k] = 0.3 // exactly on the threshold at some step
+	}
+	g := make([]float32, n)
+	for i := range g {
+		g[i] = float32(rng.NormFloat64())
+	}
+	// Generic reference: float32 arithmetic with branches, spikes stored.
+	const d, th, lens = float32(0.2), float32(0.3), float32(0.5)
+	mem, spk := make([][]float32, steps), make([][]float32, steps)
+	pm, ps := make([]float32, n), make([]float32, n)
+	for k := 0; k < steps; k++ {
+		mem[k], spk[k] = make([]float32, n), make([]float32, n)
+		for i := range mem[k] {
+			m := d*pm[i]*(1-ps[i]) + in[k][i]
+			mem[k][i] = m
+			if m > th {
+				spk[k][i] = 1
+			}
+		}
+		pm, ps = mem[k], spk[k]
+	}
+	l := &LIF[float32]{Decay: d, Theta: th, Surrogate: Rect(lens), Pool: tensor.NewPool(2)}
+	defer l.Pool.Close()
+	l.Reset(n, steps)
+	for k := 0; k < steps; k++ {
+		if got := l.Forward(k, in[k]); !slices.Equal(got, spk[k]) || !slices.Equal(l.mem[k][:n], mem[k]) {
+			t.Fatalf("step %d: forward differs from the reference", k)
+		}
+	}
+	wantIn := make([]float32, n)
+	cM, cS := make([]float32, n), make([]float32, n)
+	for k := steps - 1; k >= 0; k-- {
+		for i := 0; i < n; i++ {
+			var w float32
+			if x := mem[k][i] - th; x < lens && x > -lens {
+				w = 1
+			}
+			dm := cM[i] + (g[i]+cS[i])*w
+			wantIn[i] += dm
+			if k > 0 {
+				cM[i] = dm * d * (1 - spk[k-1][i])
+				cS[i] = -dm * d * mem[k-1][i]
+			}
+		}
+	}
+	dIn := make([]float32, n)
+	for k := steps - 1; k >= 0; k-- {
+		l.Backward(k, dIn, g)
+	}
+	if !slices.Equal(dIn, wantIn) {
+		t.Error("backward differs from the reference")
+	}
+}
