@@ -48,9 +48,12 @@ type Stage struct {
 
 // Arch is a model as the cost rules see it.
 type Arch struct {
-	Name   string
-	Steps  int // T of the cost rules: 15 for the spiking models, 1 for ANN and CNN
-	Stages []Stage
+	Name  string
+	Steps int // T of the cost rules: 15 for the spiking models, 1 for ANN and CNN
+	// RunSteps is the T the model runs with (LIF_hh_conv: 10), which
+	// Executed counts.
+	RunSteps int
+	Stages   []Stage
 	// Shared trainable parameters outside the stages (s-LIF2HH's mixing
 	// layer: 3 weights and a bias) and frozen ones (HH rate coefficients).
 	Extra, Frozen int
@@ -101,9 +104,14 @@ func Archs() []Arch {
 	return []Arch{
 		fc("LIF_fc", 512, LIF, 15), fc("HH_fc", 512, HH, 15), fc("LIF_hh_fc", 512, SLIF, 15),
 		fc("4LIF_fc", 2048, LIF, 15), fc("ANN", 512, Step, 1),
-		cnv("LIF_conv", 10, LIF, 15), cnv("HH_conv", 10, HH, 15), cnv("LIF_hh_conv", 10, SLIF, 15),
+		cnv("LIF_conv", 10, LIF, 15), cnv("HH_conv", 10, HH, 15), withRunSteps(cnv("LIF_hh_conv", 10, SLIF, 15), 10),
 		cnv("4LIF_conv", 40, LIF, 15), cnv("CNN", 10, Step, 1),
 	}
+}
+
+func withRunSteps(a Arch, t int) Arch {
+	a.RunSteps = t
+	return a
 }
 
 // Lookup returns the architecture called name.
@@ -137,13 +145,17 @@ func (a Arch) Dense() (mul, add int64) {
 }
 
 // Executed counts what the implementation computes per sample in a forward
-// pass: products on the static image once, not at every step.
+// pass: products on the static image once, not at every step, and the
+// model's own number of steps.
 func (a Arch) Executed() (mul, add int64) {
 	return a.count(true)
 }
 
 func (a Arch) count(hoisted bool) (mul, add int64) {
 	T := int64(a.Steps)
+	if hoisted && a.RunSteps > 0 {
+		T = int64(a.RunSteps)
+	}
 	for _, s := range a.Stages {
 		if s.Neurons > 0 {
 			m, ad := neuronCost(s.Unit)
