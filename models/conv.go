@@ -66,6 +66,7 @@ func newConv[F nn.Float](spec Spec, opts Options, rng *rand.Rand) *Conv[F] {
 	case SLIFUnit:
 		m.sl1 = nn.NewSLIF2HH("slif", F(spec.Decay), F(spec.Theta), sg, rng)
 		m.sl2 = &nn.SLIF2HH[F]{Decay: F(spec.Decay), Theta: F(spec.Theta), Surrogate: sg, Mix: m.sl1.Mix}
+		m.sl1.Pool, m.sl2.Pool = opts.Pool, opts.Pool
 	case StepUnit:
 		m.step = nn.Step[F]{Theta: F(spec.Theta), Surrogate: sg}
 	}

@@ -3,6 +3,8 @@ package nn
 import (
 	"math"
 	"math/rand/v2"
+
+	"github.com/hhnet/hhnet/tensor"
 )
 
 // SLIF2HH is the trainable s-LIF2HH layer (DESIGN.md §7): each unit has
@@ -27,6 +29,10 @@ type SLIF2HH[F Float] struct {
 	cMem, cSpk  [4][]F
 	zero        []F
 	static      slifStatic[F]
+	step        slifStep[F]
+	partial     [][4]float64 // per-step backward: mixing gradient of each block
+	// Pool splits each step's units over goroutines; nil runs them here.
+	Pool *tensor.Pool
 }
 
 // NewSLIF2HH returns a layer whose mixing is PyTorch's default
@@ -60,31 +66,10 @@ func (l *SLIF2HH[F]) Forward(t int, in [3][]F) [4][]F {
 	for _, x := range in {
 		checkStep(t, l.steps, len(x), l.size)
 	}
-	d, th, sg := l.Decay, l.Theta, l.Surrogate
-	w0, w1, w2, b := l.Mix.Value[0], l.Mix.Value[1], l.Mix.Value[2], l.Mix.Value[3]
-	var prevMem, prevSpk [4][]F
-	for k := range prevMem {
-		prevMem[k], prevSpk[k] = l.zero, l.zero
-		if t > 0 {
-			prevMem[k], prevSpk[k] = l.mem[k][t-1], l.spk[k][t-1]
-		}
-	}
-	for k := 0; k < 3; k++ {
-		mem, spk, pm, ps, x := l.mem[k][t][:l.size], l.spk[k][t][:l.size], prevMem[k][:l.size], prevSpk[k][:l.size], in[k][:l.size]
-		for i := range mem {
-			m := d*pm[i]*(1-ps[i]) + x[i]
-			mem[i] = m
-			spk[i] = sg.Spike(m - th)
-		}
-	}
-	mem, spk, pm, ps := l.mem[3][t][:l.size], l.spk[3][t][:l.size], prevMem[3][:l.size], prevSpk[3][:l.size]
-	p0, p1, p2 := prevMem[0][:l.size], prevMem[1][:l.size], prevMem[2][:l.size]
-	for i := range mem {
-		m := d*pm[i]*(1-ps[i]) + w0*p0[i] + w1*p1[i] + w2*p2[i] + b
-		mem[i] = m
-		spk[i] = sg.Spike(m - th)
-	}
-	return [4][]F{l.spk[0][t][:l.size], l.spk[1][t][:l.size], l.spk[2][t][:l.size], spk}
+	l.step = slifStep[F]{l: l, t: t, in: in}
+	l.Pool.Run(&l.step, l.size, stepGrain)
+	l.step = slifStep[F]{}
+	return [4][]F{l.spk[0][t][:l.size], l.spk[1][t][:l.size], l.spk[2][t][:l.size], l.spk[3][t][:l.size]}
 }
 
 // Backward runs step t backwards: dSpk are the gradients of the four
@@ -94,11 +79,10 @@ func (l *SLIF2HH[F]) Backward(t int, dIn [3][]F, dSpk [4][]F) {
 	for _, x := range dIn {
 		checkStep(t, l.steps, len(x), l.size)
 	}
-	n := l.size
 	if t == l.steps-1 {
 		for k := range l.cMem {
-			clear(l.cMem[k][:n])
-			clear(l.cSpk[k][:n])
+			clear(l.cMem[k][:l.size])
+			clear(l.cSpk[k][:l.size])
 		}
 	}
 	for k := range dSpk {
@@ -106,15 +90,80 @@ func (l *SLIF2HH[F]) Backward(t int, dIn [3][]F, dSpk [4][]F) {
 			dSpk[k] = l.zero
 		}
 	}
+	blocks := (l.size + stepGrain - 1) / stepGrain
+	if cap(l.partial) < blocks {
+		l.partial = make([][4]float64, blocks)
+	}
+	l.partial = l.partial[:blocks]
+	l.step = slifStep[F]{l: l, t: t, dIn: dIn, dSpk: dSpk, backward: true}
+	l.Pool.Run(&l.step, l.size, stepGrain)
+	l.step = slifStep[F]{}
+	// The blocks' mixing gradients, summed in block order.
+	var sum [4]float64
+	for _, b := range l.partial {
+		for q := range sum {
+			sum[q] += b[q]
+		}
+	}
+	for q := range sum {
+		l.Mix.Grad[q] += F(sum[q])
+	}
+}
+
+// slifStep is one step of the per-step forms over a range of units.
+type slifStep[F Float] struct {
+	l        *SLIF2HH[F]
+	t        int
+	in, dIn  [3][]F
+	dSpk     [4][]F
+	backward bool
+}
+
+func (s *slifStep[F]) Range(lo, hi int) {
+	if s.backward {
+		s.l.backwardRange(s.t, s.dIn, s.dSpk, lo, hi)
+	} else {
+		s.l.forwardRange(s.t, s.in, lo, hi)
+	}
+}
+
+func (l *SLIF2HH[F]) forwardRange(t int, in [3][]F, lo, hi int) {
+	d, th, sg := l.Decay, l.Theta, l.Surrogate
+	w0, w1, w2, b := l.Mix.Value[0], l.Mix.Value[1], l.Mix.Value[2], l.Mix.Value[3]
+	var prevMem, prevSpk [4][]F
+	for k := range prevMem {
+		prevMem[k], prevSpk[k] = l.zero[lo:hi], l.zero[lo:hi]
+		if t > 0 {
+			prevMem[k], prevSpk[k] = l.mem[k][t-1][lo:hi], l.spk[k][t-1][lo:hi]
+		}
+	}
+	for k := 0; k < 3; k++ {
+		mem, spk, pm, ps, x := l.mem[k][t][lo:hi], l.spk[k][t][lo:hi], prevMem[k], prevSpk[k], in[k][lo:hi]
+		for i := range mem {
+			m := d*pm[i]*(1-ps[i]) + x[i]
+			mem[i] = m
+			spk[i] = spikeOf(sg, m-th)
+		}
+	}
+	mem, spk, pm, ps := l.mem[3][t][lo:hi], l.spk[3][t][lo:hi], prevMem[3], prevSpk[3]
+	p0, p1, p2 := prevMem[0], prevMem[1], prevMem[2]
+	for i := range mem {
+		m := d*pm[i]*(1-ps[i]) + w0*p0[i] + w1*p1[i] + w2*p2[i] + b
+		mem[i] = m
+		spk[i] = spikeOf(sg, m-th)
+	}
+}
+
+func (l *SLIF2HH[F]) backwardRange(t int, dIn [3][]F, dSpk [4][]F, lo, hi int) {
 	d, th, sg := l.Decay, l.Theta, l.Surrogate
 	w := l.Mix.Value
 	var dw0, dw1, dw2, db float64
-	m0, m1, m2, m3 := l.mem[0][t][:n], l.mem[1][t][:n], l.mem[2][t][:n], l.mem[3][t][:n]
-	for i := 0; i < n; i++ {
-		dm0 := l.cMem[0][i] + (dSpk[0][i]+l.cSpk[0][i])*sg.Grad(m0[i]-th)
-		dm1 := l.cMem[1][i] + (dSpk[1][i]+l.cSpk[1][i])*sg.Grad(m1[i]-th)
-		dm2 := l.cMem[2][i] + (dSpk[2][i]+l.cSpk[2][i])*sg.Grad(m2[i]-th)
-		dm3 := l.cMem[3][i] + (dSpk[3][i]+l.cSpk[3][i])*sg.Grad(m3[i]-th)
+	m0, m1, m2, m3 := l.mem[0][t], l.mem[1][t], l.mem[2][t], l.mem[3][t]
+	for i := lo; i < hi; i++ {
+		dm0 := l.cMem[0][i] + (dSpk[0][i]+l.cSpk[0][i])*gradOf(sg, m0[i]-th)
+		dm1 := l.cMem[1][i] + (dSpk[1][i]+l.cSpk[1][i])*gradOf(sg, m1[i]-th)
+		dm2 := l.cMem[2][i] + (dSpk[2][i]+l.cSpk[2][i])*gradOf(sg, m2[i]-th)
+		dm3 := l.cMem[3][i] + (dSpk[3][i]+l.cSpk[3][i])*gradOf(sg, m3[i]-th)
 		dIn[0][i] += dm0
 		dIn[1][i] += dm1
 		dIn[2][i] += dm2
@@ -135,9 +184,5 @@ func (l *SLIF2HH[F]) Backward(t int, dIn [3][]F, dSpk [4][]F) {
 		l.cSpk[2][i] = -dm2 * d * p2
 		l.cSpk[3][i] = -dm3 * d * p3
 	}
-	g := l.Mix.Grad
-	g[0] += F(dw0)
-	g[1] += F(dw1)
-	g[2] += F(dw2)
-	g[3] += F(db)
+	l.partial[lo/stepGrain] = [4]float64{dw0, dw1, dw2, db}
 }
