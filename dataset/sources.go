@@ -14,6 +14,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/hhnet/hhnet/report"
 )
 
 // Source names one of the two 28×28 datasets the study composes.
@@ -288,7 +290,7 @@ func fetchFirst(ctx context.Context, client *http.Client, mirrors []string, name
 	return errors.Join(errs...)
 }
 
-func fetch(ctx context.Context, client *http.Client, url, sum, dst string) (err error) {
+func fetch(ctx context.Context, client *http.Client, url, sum, dst string) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return err
@@ -301,27 +303,17 @@ func fetch(ctx context.Context, client *http.Client, url, sum, dst string) (err 
 	if resp.StatusCode != http.StatusOK {
 		return fmt.Errorf("HTTP %s", resp.Status)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(dst), "."+filepath.Base(dst)+".tmp*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
+	// A failed check makes the writer drop the temporary file.
+	return report.WriteFileAtomic(dst, func(w io.Writer) error {
+		h := sha256.New()
+		if _, err := io.Copy(io.MultiWriter(w, h), resp.Body); err != nil {
+			return err
 		}
-	}()
-	h := sha256.New()
-	if _, err = io.Copy(io.MultiWriter(tmp, h), resp.Body); err != nil {
-		return err
-	}
-	if got := hex.EncodeToString(h.Sum(nil)); got != sum {
-		return fmt.Errorf("SHA-256 %s, want %s", got, sum)
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), dst)
+		if got := hex.EncodeToString(h.Sum(nil)); got != sum {
+			return fmt.Errorf("SHA-256 %s, want %s", got, sum)
+		}
+		return nil
+	})
 }
 
 // Load reads one split of src from loc.

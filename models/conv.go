@@ -196,16 +196,7 @@ func (m *Conv[F]) Forward(x []F, batch int) (logits1, logits2 []F) {
 	planes := m.subs * c
 	pooled := m.dCnt2 // scratch until Backward
 	nn.AvgPool2Forward(pooled, m.cnt2, planes*batch, s/2, s/2)
-	inv := 1 / F(T)
-	for p := 0; p < planes; p++ {
-		for b := 0; b < batch; b++ {
-			src := pooled[(p*batch+b)*q*q : (p*batch+b+1)*q*q]
-			dst := m.rate[(b*planes+p)*q*q : (b*planes+p+1)*q*q]
-			for i, v := range src {
-				dst[i] = v * inv
-			}
-		}
-	}
+	regroup(m.rate, pooled, planes, batch, q*q, 1/F(T), true)
 	m.read.Forward(m.hid, m.rate, batch)
 	m.head1.Forward(m.out1, m.hid, batch)
 	m.head2.Forward(m.out2, m.hid, batch)
@@ -223,16 +214,7 @@ func (m *Conv[F]) Backward(dLogits1, dLogits2 []F) {
 	// From the rate back to every step's layer-2 spikes (the same at each step).
 	q := s / 4
 	planes := m.subs * c
-	inv := 1 / F(T)
-	for p := 0; p < planes; p++ {
-		for b := 0; b < batch; b++ {
-			src := m.dRate[(b*planes+p)*q*q : (b*planes+p+1)*q*q]
-			dst := m.dCnt2[(p*batch+b)*q*q : (p*batch+b+1)*q*q]
-			for i, v := range src {
-				dst[i] = v * inv
-			}
-		}
-	}
+	regroup(m.dCnt2, m.dRate, planes, batch, q*q, 1/F(T), false)
 	nn.AvgPool2Backward(m.dS2, m.dCnt2, planes*batch, s/2, s/2)
 	clear(m.dI1)
 	for t := T - 1; t >= 0; t-- {
@@ -262,4 +244,23 @@ func (m *Conv[F]) Backward(dLogits1, dLogits2 []F) {
 		}
 	}
 	m.conv1.Backward(nil, m.dI1, m.x, batch, 1)
+}
+
+// regroup copies planes of size values, scaled, between the map layout
+// [planes][batch][size] and the batch-major layout [batch][planes][size]
+// of the read-out: to batch-major when toBatch, back otherwise.
+func regroup[F nn.Float](dst, src []F, planes, batch, size int, scale F, toBatch bool) {
+	for p := 0; p < planes; p++ {
+		for b := 0; b < batch; b++ {
+			mapAt, batchAt := (p*batch+b)*size, (b*planes+p)*size
+			from, to := mapAt, batchAt
+			if !toBatch {
+				from, to = batchAt, mapAt
+			}
+			d := dst[to : to+size]
+			for i, v := range src[from : from+size] {
+				d[i] = v * scale
+			}
+		}
+	}
 }

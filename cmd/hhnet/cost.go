@@ -75,8 +75,7 @@ DIR/cost.png of the multiplications.`,
 	f.IntVar(&opts.Repeats, "repeats", 7, "timed repetitions (the median is reported)")
 	f.StringVar(&opts.OutDir, "out", filepath.Join("out", "cost"), "`DIR` for cost.json and cost.png")
 	f.BoolVar(&opts.JSON, "json", false, "print JSON on stdout")
-	f.StringVar(&opts.DataDir, "data-dir", os.Getenv("HHNET_DATA"), "`DIR` holding mnist/ and fashion-mnist/ IDX files (default $HHNET_DATA)")
-	f.StringVar(&opts.CacheDir, "cache-dir", "", "`DIR` of generated datasets (default: user cache dir/hhnet/multi)")
+	dataFlags(f, &opts.DataDir, &opts.CacheDir)
 	return cmd
 }
 

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/hhnet/hhnet/dataset"
 	"github.com/hhnet/hhnet/report"
@@ -49,8 +50,7 @@ directory, hhnet/multi).`,
 		Args: cobra.NoArgs,
 	}
 	pf := cmd.PersistentFlags()
-	pf.StringVar(&opts.DataDir, "data-dir", os.Getenv("HHNET_DATA"), "`DIR` holding mnist/ and fashion-mnist/ IDX files (default $HHNET_DATA)")
-	pf.StringVar(&opts.CacheDir, "cache-dir", "", "`DIR` for generated datasets (default: user cache dir/hhnet/multi)")
+	dataFlags(pf, &opts.DataDir, &opts.CacheDir)
 	pf.Uint64Var(&opts.Seed, "seed", 0, "generation seed")
 
 	sub := func(use, short, long, example string, flags func(*cobra.Command)) *cobra.Command {
@@ -99,6 +99,22 @@ mean_pixel is on the 0–255 scale and sha256 covers image and label bytes only.
 			}),
 	)
 	return cmd
+}
+
+// dataFlags adds the flags that say where the datasets come from and go.
+func dataFlags(f *pflag.FlagSet, dataDir, cacheDir *string) {
+	f.StringVar(dataDir, "data-dir", os.Getenv("HHNET_DATA"), "`DIR` holding mnist/ and fashion-mnist/ IDX files (default $HHNET_DATA)")
+	f.StringVar(cacheDir, "cache-dir", "", "`DIR` of generated datasets (default: user cache dir/hhnet/multi)")
+}
+
+// variantsAndStore resolves --variant and opens the dataset store.
+func (o *dataOptions) variantsAndStore(allowAll bool) ([]dataset.Variant, *dataset.Store, error) {
+	vs, err := o.variants(allowAll)
+	if err != nil {
+		return nil, nil, err
+	}
+	s, err := o.store()
+	return vs, s, err
 }
 
 // variants resolves --variant ("all" or one name).
@@ -155,11 +171,7 @@ func loadLogged(ctx context.Context, s *dataset.Store, v dataset.Variant, split 
 }
 
 func runDataPrepare(ctx context.Context, o *dataOptions) error {
-	vs, err := o.variants(true)
-	if err != nil {
-		return err
-	}
-	s, err := o.store()
+	vs, s, err := o.variantsAndStore(true)
 	if err != nil {
 		return err
 	}
@@ -203,11 +215,7 @@ func summarise(m *dataset.Multi) splitInfo {
 }
 
 func runDataInfo(ctx context.Context, o *dataOptions) error {
-	vs, err := o.variants(true)
-	if err != nil {
-		return err
-	}
-	s, err := o.store()
+	vs, s, err := o.variantsAndStore(true)
 	if err != nil {
 		return err
 	}

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/spf13/cobra"
 
@@ -46,8 +45,7 @@ with one).`,
 	f := cmd.Flags()
 	f.StringVar(&opts.Checkpoint, "checkpoint", "", "`FILE` written by hhnet train (required)")
 	f.BoolVar(&opts.JSON, "json", false, "print the result as JSON")
-	f.StringVar(&opts.DataDir, "data-dir", os.Getenv("HHNET_DATA"), "`DIR` holding mnist/ and fashion-mnist/ IDX files (default $HHNET_DATA)")
-	f.StringVar(&opts.CacheDir, "cache-dir", "", "`DIR` of generated datasets (default: user cache dir/hhnet/multi)")
+	dataFlags(f, &opts.DataDir, &opts.CacheDir)
 	return cmd
 }
 

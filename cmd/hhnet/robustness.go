@@ -70,8 +70,7 @@ task); --json prints the table as JSON.`,
 	f.Uint64Var(&opts.Seed, "seed", 1, "seed of initialisation, batch order and noise pattern")
 	f.StringVar(&opts.OutDir, "out", filepath.Join("out", "robustness"), "`DIR` for the runs, the table and the figure")
 	f.BoolVar(&opts.JSON, "json", false, "print the table as JSON on stdout")
-	f.StringVar(&opts.DataDir, "data-dir", os.Getenv("HHNET_DATA"), "`DIR` holding mnist/ and fashion-mnist/ IDX files (default $HHNET_DATA)")
-	f.StringVar(&opts.CacheDir, "cache-dir", "", "`DIR` of generated datasets (default: user cache dir/hhnet/multi)")
+	dataFlags(f, &opts.DataDir, &opts.CacheDir)
 	return cmd
 }
 

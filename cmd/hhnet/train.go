@@ -75,8 +75,7 @@ saves the position reached; --resume continues bit-exactly from it.`,
 	f.StringVar(&opts.OutDir, "out", "", "`DIR` for checkpoint.bin and metrics.jsonl (default out/train/MODEL-DATA-seedN)")
 	f.BoolVar(&opts.Resume, "resume", false, "continue from DIR/checkpoint.bin")
 	f.BoolVar(&opts.JSON, "json", false, `print {"model", "data", "epochs": [records]} on stdout at the end`)
-	f.StringVar(&opts.DataDir, "data-dir", os.Getenv("HHNET_DATA"), "`DIR` holding mnist/ and fashion-mnist/ IDX files (default $HHNET_DATA)")
-	f.StringVar(&opts.CacheDir, "cache-dir", "", "`DIR` of generated datasets (default: user cache dir/hhnet/multi)")
+	dataFlags(f, &opts.DataDir, &opts.CacheDir)
 	return cmd
 }
 
