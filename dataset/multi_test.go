@@ -222,3 +222,18 @@ func TestLocatorNotFound(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParseMulti: no cache file content panics; errors wrap ErrCorrupt.
+func FuzzParseMulti(f *testing.F) {
+	v, _ := ParseVariant("multi-mnist")
+	m, _ := Generate(v, Test, 0, fakeSource(3, 1, 1), fakeSource(3, 150, 2), 1)
+	var buf bytes.Buffer
+	m.WriteTo(&buf)
+	f.Add(buf.Bytes())
+	f.Add(buf.Bytes()[:headerSize])
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if _, err := ParseMulti(b); err != nil && !errors.Is(err, ErrCorrupt) {
+			t.Fatalf("error %v does not wrap ErrCorrupt", err)
+		}
+	})
+}

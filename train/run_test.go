@@ -1,6 +1,7 @@
 package train
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"math"
@@ -214,4 +215,30 @@ func TestLearnsOnRealData(t *testing.T) {
 		t.Errorf("after 150 steps: accuracy %.1f / %.1f %%, want ≥ 30 / 40", acc1, acc2)
 	}
 	t.Logf("after 150 steps: %.1f / %.1f %%", acc1, acc2)
+}
+
+// FuzzParseCheckpoint: no input panics; what parses is a checkpoint.
+func FuzzParseCheckpoint(f *testing.F) {
+	var buf bytes.Buffer
+	ck := &Checkpoint{Settings: Settings{Model: "LIF_fc"}, Params: [][]float32{{1, 2}}}
+	path := filepath.Join(f.TempDir(), "ck.bin")
+	if err := WriteCheckpoint(path, ck); err != nil {
+		f.Fatal(err)
+	}
+	good, _ := os.ReadFile(path)
+	f.Add(good)
+	f.Add(good[:20])
+	f.Add(buf.Bytes())
+	f.Fuzz(func(t *testing.T, b []byte) {
+		c, err := ParseCheckpoint(b)
+		if err != nil {
+			if !errors.Is(err, ErrBadCheckpoint) {
+				t.Fatalf("error %v does not wrap ErrBadCheckpoint", err)
+			}
+			return
+		}
+		if c == nil {
+			t.Fatal("nil checkpoint without an error")
+		}
+	})
 }
