@@ -16,7 +16,7 @@ type LIF[F Float] struct {
 	Pool *tensor.Pool
 
 	size, steps int
-	mem, spk    [][]F // [t][size]
+	mem, spk    [][]F // [t][size]; the fast kernels keep only the last step's spikes
 	cMem, cSpk  []F   // gradient carried from step t+1 to the membrane and spikes of step t
 	zero        []F
 	sens        []F // static form: d(spike count)/d(input) per neuron
@@ -48,7 +48,14 @@ func (s *lifStep[F]) Range(lo, hi int) {
 // (batch × neurons). Buffers grow once and are reused.
 func (l *LIF[F]) Reset(size, steps int) {
 	l.size, l.steps = size, steps
-	l.mem, l.spk = growSteps(l.mem, size, steps), growSteps(l.spk, size, steps)
+	l.mem = growSteps(l.mem, size, steps)
+	if isFast32(l.Surrogate) {
+		// The fast kernels take each step's spikes from its membrane, so
+		// one buffer holds the spikes of the step just run.
+		l.spk = growSteps(l.spk, size, 1)
+	} else {
+		l.spk = growSteps(l.spk, size, steps)
+	}
 	l.cMem, l.cSpk, l.zero = grow(l.cMem, size), grow(l.cSpk, size), grow(l.zero, size)
 }
 
@@ -59,19 +66,31 @@ func (l *LIF[F]) Forward(t int, in []F) []F {
 	l.step = lifStep[F]{l: l, t: t, in: in}
 	l.Pool.Run(&l.step, l.size, stepGrain)
 	l.step = lifStep[F]{}
-	return l.spk[t][:l.size]
+	return l.spk[l.spkIndex(t)][:l.size]
+}
+
+// spkIndex is where the spikes of step t are kept.
+func (l *LIF[F]) spkIndex(t int) int {
+	if len(l.spk) == 1 {
+		return 0
+	}
+	return t
 }
 
 func (l *LIF[F]) forwardRange(t int, in []F, lo, hi int) {
-	prevMem, prevSpk := l.zero, l.zero
+	mem, spk := l.mem[t][lo:hi], l.spk[l.spkIndex(t)][lo:hi]
+	prevMem := l.zero[lo:hi]
 	if t > 0 {
-		prevMem, prevSpk = l.mem[t-1], l.spk[t-1]
+		prevMem = l.mem[t-1][lo:hi]
 	}
-	mem, spk := l.mem[t][lo:hi], l.spk[t][lo:hi]
-	prevMem, prevSpk, in = prevMem[lo:hi], prevSpk[lo:hi], in[lo:hi]
+	in = in[lo:hi]
 	if isFast32(l.Surrogate) {
 		lifStep32(float32(l.Decay), float32(l.Theta), any(prevMem).([]float32), any(in).([]float32), any(mem).([]float32), any(spk).([]float32))
 		return
+	}
+	prevSpk := l.zero[lo:hi]
+	if t > 0 {
+		prevSpk = l.spk[t-1][lo:hi]
 	}
 	d, th, sg := l.Decay, l.Theta, l.Surrogate
 	for i := range mem {
