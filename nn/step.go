@@ -12,7 +12,7 @@ type Step[F Float] struct {
 func (s Step[F]) Forward(out, x []F) {
 	out = out[:len(x)]
 	for i, v := range x {
-		out[i] = s.Surrogate.Spike(max(v, 0) - s.Theta)
+		out[i] = spikeOf(s.Surrogate, max(v, 0)-s.Theta)
 	}
 }
 
@@ -21,7 +21,7 @@ func (s Step[F]) Backward(dx, dOut, x []F) {
 	dx, dOut = dx[:len(x)], dOut[:len(x)]
 	for i, v := range x {
 		if v > 0 {
-			dx[i] = dOut[i] * s.Surrogate.Grad(v-s.Theta)
+			dx[i] = dOut[i] * gradOf(s.Surrogate, v-s.Theta)
 		} else {
 			dx[i] = 0
 		}
