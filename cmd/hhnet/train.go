@@ -172,8 +172,9 @@ func runTrain(ctx context.Context, o *trainOptions) error {
 	return nil
 }
 
-// trainRecorder draws a progress bar on a terminal and prints one line per
-// epoch everywhere.
+// trainRecorder draws a progress bar on a terminal; elsewhere (a log file)
+// it prints a line at every tenth of an epoch. Every epoch ends with a
+// summary line.
 type trainRecorder struct {
 	log      io.Writer
 	terminal bool
@@ -193,6 +194,10 @@ func newTrainRecorder(log io.Writer) *trainRecorder {
 
 func (r *trainRecorder) Batch(p train.Progress) {
 	if !r.terminal {
+		if every := max(1, p.Batches/10); p.Batch%every == 0 && p.Batch < p.Batches {
+			fmt.Fprintf(r.log, "epoch %d/%d: batch %d/%d, loss %.4f, running accuracy %.1f / %.1f %%\n",
+				p.Epoch+1, p.Epochs, p.Batch, p.Batches, p.Loss, p.TrainAcc1, p.TrainAcc2)
+		}
 		return
 	}
 	if r.bar == nil || p.Epoch != r.epoch {
