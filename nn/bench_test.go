@@ -87,3 +87,34 @@ func BenchmarkSLIF2HHStatic(b *testing.B) {
 		l.BackwardStatic(p, dIn, dCount)
 	}
 }
+
+// BenchmarkSLIF2HHStep runs LIF_hh_conv's second layer (128 samples × 10
+// channels × 18 × 18 units) for 10 steps forward and backward, per step.
+func BenchmarkSLIF2HHStep(b *testing.B) {
+	const n, steps = 128 * 10 * 18 * 18, 10
+	rng := rand.New(rand.NewPCG(1, 1))
+	var in, dIn [3][]float32
+	for k := range in {
+		in[k], dIn[k] = make([]float32, n), make([]float32, n)
+		for i := range in[k] {
+			in[k][i] = rng.Float32() * 0.6
+		}
+	}
+	var g [4][]float32
+	for k := range g {
+		g[k] = make([]float32, n)
+	}
+	l := NewSLIF2HH("s", float32(0.2), 0.3, Rect[float32](0.4), rng)
+	l.Pool = tensor.NewPool(2)
+	defer l.Pool.Close()
+	l.Reset(n, steps)
+	b.ReportAllocs()
+	for b.Loop() {
+		for t := 0; t < steps; t++ {
+			l.Forward(t, in)
+		}
+		for t := steps - 1; t >= 0; t-- {
+			l.Backward(t, dIn, g)
+		}
+	}
+}

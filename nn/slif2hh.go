@@ -129,6 +129,13 @@ func (s *slifStep[F]) Range(lo, hi int) {
 
 func (l *SLIF2HH[F]) forwardRange(t int, in [3][]F, lo, hi int) {
 	d, th, sg := l.Decay, l.Theta, l.Surrogate
+	fast := isFast32(sg)
+	spike := func(x F) F {
+		if fast {
+			return F(above(float32(x), float32(th)))
+		}
+		return spikeOf(sg, x-th)
+	}
 	w0, w1, w2, b := l.Mix.Value[0], l.Mix.Value[1], l.Mix.Value[2], l.Mix.Value[3]
 	var prevMem, prevSpk [4][]F
 	for k := range prevMem {
@@ -142,7 +149,7 @@ func (l *SLIF2HH[F]) forwardRange(t int, in [3][]F, lo, hi int) {
 		for i := range mem {
 			m := d*pm[i]*(1-ps[i]) + x[i]
 			mem[i] = m
-			spk[i] = spikeOf(sg, m-th)
+			spk[i] = spike(m)
 		}
 	}
 	mem, spk, pm, ps := l.mem[3][t][lo:hi], l.spk[3][t][lo:hi], prevMem[3], prevSpk[3]
@@ -150,20 +157,27 @@ func (l *SLIF2HH[F]) forwardRange(t int, in [3][]F, lo, hi int) {
 	for i := range mem {
 		m := d*pm[i]*(1-ps[i]) + w0*p0[i] + w1*p1[i] + w2*p2[i] + b
 		mem[i] = m
-		spk[i] = spikeOf(sg, m-th)
+		spk[i] = spike(m)
 	}
 }
 
 func (l *SLIF2HH[F]) backwardRange(t int, dIn [3][]F, dSpk [4][]F, lo, hi int) {
 	d, th, sg := l.Decay, l.Theta, l.Surrogate
+	fast := isFast32(sg)
+	grad := func(m F) F {
+		if fast {
+			return F(within(float32(m-th), float32(sg.Lens)))
+		}
+		return gradOf(sg, m-th)
+	}
 	w := l.Mix.Value
 	var dw0, dw1, dw2, db float64
 	m0, m1, m2, m3 := l.mem[0][t], l.mem[1][t], l.mem[2][t], l.mem[3][t]
 	for i := lo; i < hi; i++ {
-		dm0 := l.cMem[0][i] + (dSpk[0][i]+l.cSpk[0][i])*gradOf(sg, m0[i]-th)
-		dm1 := l.cMem[1][i] + (dSpk[1][i]+l.cSpk[1][i])*gradOf(sg, m1[i]-th)
-		dm2 := l.cMem[2][i] + (dSpk[2][i]+l.cSpk[2][i])*gradOf(sg, m2[i]-th)
-		dm3 := l.cMem[3][i] + (dSpk[3][i]+l.cSpk[3][i])*gradOf(sg, m3[i]-th)
+		dm0 := l.cMem[0][i] + (dSpk[0][i]+l.cSpk[0][i])*grad(m0[i])
+		dm1 := l.cMem[1][i] + (dSpk[1][i]+l.cSpk[1][i])*grad(m1[i])
+		dm2 := l.cMem[2][i] + (dSpk[2][i]+l.cSpk[2][i])*grad(m2[i])
+		dm3 := l.cMem[3][i] + (dSpk[3][i]+l.cSpk[3][i])*grad(m3[i])
 		dIn[0][i] += dm0
 		dIn[1][i] += dm1
 		dIn[2][i] += dm2
