@@ -53,8 +53,14 @@ func (l *SLIF2HH[F]) Params() []*Param[F] { return []*Param[F]{l.Mix} }
 // Reset prepares a sequence of steps over size units.
 func (l *SLIF2HH[F]) Reset(size, steps int) {
 	l.size, l.steps = size, steps
+	spkSteps := steps
+	if isFast32(l.Surrogate) {
+		// The fast path takes each step's spikes from its membranes, so
+		// one buffer per sub-neuron holds the spikes of the step just run.
+		spkSteps = 1
+	}
 	for k := range l.mem {
-		l.mem[k], l.spk[k] = growSteps(l.mem[k], size, steps), growSteps(l.spk[k], size, steps)
+		l.mem[k], l.spk[k] = growSteps(l.mem[k], size, steps), growSteps(l.spk[k], size, spkSteps)
 		l.cMem[k], l.cSpk[k] = grow(l.cMem[k], size), grow(l.cSpk[k], size)
 	}
 	l.zero = grow(l.zero, size)
@@ -69,7 +75,16 @@ func (l *SLIF2HH[F]) Forward(t int, in [3][]F) [4][]F {
 	l.step = slifStep[F]{l: l, t: t, in: in}
 	l.Pool.Run(&l.step, l.size, stepGrain)
 	l.step = slifStep[F]{}
-	return [4][]F{l.spk[0][t][:l.size], l.spk[1][t][:l.size], l.spk[2][t][:l.size], l.spk[3][t][:l.size]}
+	i := l.spkIndex(t)
+	return [4][]F{l.spk[0][i][:l.size], l.spk[1][i][:l.size], l.spk[2][i][:l.size], l.spk[3][i][:l.size]}
+}
+
+// spkIndex is where the spikes of step t are kept.
+func (l *SLIF2HH[F]) spkIndex(t int) int {
+	if len(l.spk[0]) == 1 {
+		return 0
+	}
+	return t
 }
 
 // Backward runs step t backwards: dSpk are the gradients of the four
@@ -137,25 +152,37 @@ func (l *SLIF2HH[F]) forwardRange(t int, in [3][]F, lo, hi int) {
 		return spikeOf(sg, x-th)
 	}
 	w0, w1, w2, b := l.Mix.Value[0], l.Mix.Value[1], l.Mix.Value[2], l.Mix.Value[3]
+	// prevSpike is the spike of the previous step: stored, or, on the fast
+	// path, recomputed from the previous membrane.
 	var prevMem, prevSpk [4][]F
 	for k := range prevMem {
 		prevMem[k], prevSpk[k] = l.zero[lo:hi], l.zero[lo:hi]
 		if t > 0 {
-			prevMem[k], prevSpk[k] = l.mem[k][t-1][lo:hi], l.spk[k][t-1][lo:hi]
+			prevMem[k] = l.mem[k][t-1][lo:hi]
+			if !fast {
+				prevSpk[k] = l.spk[k][t-1][lo:hi]
+			}
 		}
 	}
+	prevSpike := func(k, i int) F {
+		if fast {
+			return F(above(float32(prevMem[k][i]), float32(th)))
+		}
+		return prevSpk[k][i]
+	}
+	at := l.spkIndex(t)
 	for k := 0; k < 3; k++ {
-		mem, spk, pm, ps, x := l.mem[k][t][lo:hi], l.spk[k][t][lo:hi], prevMem[k], prevSpk[k], in[k][lo:hi]
+		mem, spk, pm, x := l.mem[k][t][lo:hi], l.spk[k][at][lo:hi], prevMem[k], in[k][lo:hi]
 		for i := range mem {
-			m := d*pm[i]*(1-ps[i]) + x[i]
+			m := d*pm[i]*(1-prevSpike(k, i)) + x[i]
 			mem[i] = m
 			spk[i] = spike(m)
 		}
 	}
-	mem, spk, pm, ps := l.mem[3][t][lo:hi], l.spk[3][t][lo:hi], prevMem[3], prevSpk[3]
+	mem, spk, pm := l.mem[3][t][lo:hi], l.spk[3][at][lo:hi], prevMem[3]
 	p0, p1, p2 := prevMem[0], prevMem[1], prevMem[2]
 	for i := range mem {
-		m := d*pm[i]*(1-ps[i]) + w0*p0[i] + w1*p1[i] + w2*p2[i] + b
+		m := d*pm[i]*(1-prevSpike(3, i)) + w0*p0[i] + w1*p1[i] + w2*p2[i] + b
 		mem[i] = m
 		spk[i] = spike(m)
 	}
@@ -169,6 +196,13 @@ func (l *SLIF2HH[F]) backwardRange(t int, dIn [3][]F, dSpk [4][]F, lo, hi int) {
 			return F(within(float32(m-th), float32(sg.Lens)))
 		}
 		return gradOf(sg, m-th)
+	}
+	// prevSpike is sub-neuron k's spike of step t−1 at unit i (membrane pm).
+	prevSpike := func(k, i int, pm F) F {
+		if fast {
+			return F(above(float32(pm), float32(th)))
+		}
+		return l.spk[k][t-1][i]
 	}
 	w := l.Mix.Value
 	var dw0, dw1, dw2, db float64
@@ -189,10 +223,10 @@ func (l *SLIF2HH[F]) backwardRange(t int, dIn [3][]F, dSpk [4][]F, lo, hi int) {
 		dw0 += float64(dm3 * p0)
 		dw1 += float64(dm3 * p1)
 		dw2 += float64(dm3 * p2)
-		l.cMem[0][i] = dm0*d*(1-l.spk[0][t-1][i]) + dm3*w[0]
-		l.cMem[1][i] = dm1*d*(1-l.spk[1][t-1][i]) + dm3*w[1]
-		l.cMem[2][i] = dm2*d*(1-l.spk[2][t-1][i]) + dm3*w[2]
-		l.cMem[3][i] = dm3 * d * (1 - l.spk[3][t-1][i])
+		l.cMem[0][i] = dm0*d*(1-prevSpike(0, i, p0)) + dm3*w[0]
+		l.cMem[1][i] = dm1*d*(1-prevSpike(1, i, p1)) + dm3*w[1]
+		l.cMem[2][i] = dm2*d*(1-prevSpike(2, i, p2)) + dm3*w[2]
+		l.cMem[3][i] = dm3 * d * (1 - prevSpike(3, i, p3))
 		l.cSpk[0][i] = -dm0 * d * p0
 		l.cSpk[1][i] = -dm1 * d * p1
 		l.cSpk[2][i] = -dm2 * d * p2
