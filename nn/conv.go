@@ -19,7 +19,9 @@ type Conv2d[F Float] struct {
 	Cin, Cout, H, W int
 	Wt, B           *Param[F]
 	Pool            *tensor.Pool
-	cols, dcols     []F // [Cin·9][batch·H·W]
+	NoDirect        bool // use im2col and GEMM even where the direct engine applies
+	cols, dcols     []F  // [Cin·9][batch·H·W]
+	direct          *directConv
 }
 
 // NewConv2d returns a convolution with PyTorch's default initialisation,
@@ -122,6 +124,10 @@ func (c *Conv2d[F]) Forward(y, x []F, batch int, biasTimes F) {
 	if len(x) < c.Cin*n || len(y) < c.Cout*n {
 		panic("nn: Conv2d.Forward buffers shorter than the batch")
 	}
+	if d := c.directEngine(); d != nil {
+		d.forward(any(y).([]float32), any(x).([]float32), batch, float32(biasTimes))
+		return
+	}
 	c.im2col(x, batch)
 	for co := 0; co < c.Cout; co++ {
 		b := biasTimes * c.B.Value[co]
@@ -141,16 +147,19 @@ func (c *Conv2d[F]) Backward(dx, dy, x []F, batch int, biasTimes F) {
 	if len(x) < c.Cin*n || len(dy) < c.Cout*n || dx != nil && len(dx) < c.Cin*n {
 		panic("nn: Conv2d.Backward buffers shorter than the batch")
 	}
+	if d := c.directEngine(); d != nil {
+		c.biasGrad(dy, n, biasTimes)
+		var dx32 []float32
+		if dx != nil {
+			dx32 = any(dx).([]float32)
+		}
+		d.backward(dx32, any(dy).([]float32), any(x).([]float32), batch)
+		return
+	}
 	c.im2col(x, batch)
 	k := c.Cin * 9
 	tensor.Gemm(c.Pool, false, true, c.Cout, k, n, 1, dy, n, c.cols, n, 1, c.Wt.Grad, k)
-	for co := 0; co < c.Cout; co++ {
-		var s F
-		for _, g := range dy[co*n : (co+1)*n] {
-			s += g
-		}
-		c.B.Grad[co] += biasTimes * s
-	}
+	c.biasGrad(dy, n, biasTimes)
 	if dx == nil {
 		return
 	}
@@ -158,6 +167,34 @@ func (c *Conv2d[F]) Backward(dx, dy, x []F, batch int, biasTimes F) {
 	tensor.Gemm(c.Pool, true, false, k, n, c.Cout, 1, c.Wt.Value, k, dy, n, 0, c.dcols, n)
 	clear(dx[:c.Cin*n])
 	c.col2im(dx, batch)
+}
+
+// biasGrad adds the bias gradient of dy [Cout][n].
+func (c *Conv2d[F]) biasGrad(dy []F, n int, biasTimes F) {
+	for co := 0; co < c.Cout; co++ {
+		var s F
+		for _, g := range dy[co*n : (co+1)*n] {
+			s += g
+		}
+		c.B.Grad[co] += biasTimes * s
+	}
+}
+
+// directEngine returns the direct float32 engine for convolutions of
+// several input channels (nil otherwise: float64 checks and the first,
+// single-channel convolution, a small product, use im2col).
+func (c *Conv2d[F]) directEngine() *directConv {
+	if c.Cin == 1 || c.NoDirect {
+		return nil
+	}
+	c32, ok := any(c).(*Conv2d[float32])
+	if !ok {
+		return nil
+	}
+	if c.direct == nil {
+		c.direct = newDirectConv(c32)
+	}
+	return c.direct
 }
 
 // AvgPool2Forward overwrites y [C][batch][H/2][W/2] with the means of the

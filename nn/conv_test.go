@@ -1,6 +1,9 @@
 package nn
 
 import (
+	"math"
+
+	"github.com/hhnet/hhnet/tensor"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -74,4 +77,79 @@ func TestAvgPool2(t *testing.T) {
 	dx := make([]float64, len(xs))
 	AvgPool2Backward(dx, coef, planes, h, w)
 	checkGrad(t, "AvgPool2 dx", func(v []float64) float64 { AvgPool2Forward(ys, v, planes, h, w); return dot(coef, ys) }, xs, dx)
+}
+
+// TestConv2dDirect checks the direct float32 engine against the float64
+// textbook convolution and its gradients (computed by the fd-checked
+// im2col path in float64), on sparse and dense inputs, non-square maps and
+// channel counts that do and do not fill whole vectors; and that its bits
+// do not depend on the number of workers.
+func TestConv2dDirect(t *testing.T) {
+	rng := rand.New(rand.NewPCG(33, 1))
+	for _, c := range []struct{ cin, cout, batch, h, w int }{
+		{10, 10, 5, 6, 4}, {10, 30, 9, 4, 4}, {40, 40, 3, 4, 6}, {3, 17, 2, 3, 5},
+	} {
+		for _, density := range []float64{0.1, 1} {
+			ref := NewConv2d[float64]("c", c.cin, c.cout, c.h, c.w, rng)
+			x := randVec(rng, c.cin*c.batch*c.h*c.w, -1, 1)
+			for i := range x {
+				if rng.Float64() >= density {
+					x[i] = 0
+				}
+			}
+			dy := randVec(rng, c.cout*c.batch*c.h*c.w, -1, 1)
+			n := c.batch * c.h * c.w
+			y := make([]float64, c.cout*n)
+			dx := make([]float64, len(x))
+			ref.Forward(y, x, c.batch, 4)
+			ref.Backward(dx, dy, x, c.batch, 4)
+
+			var bits [][]float32
+			for _, workers := range []int{1, 2, 3} {
+				pool := tensor.NewPool(workers)
+				f := NewConv2d[float32]("c", c.cin, c.cout, c.h, c.w, rng)
+				f.Pool = pool
+				copy32(f.Wt.Value, ref.Wt.Value)
+				copy32(f.B.Value, ref.B.Value)
+				x32, dy32 := to32(x), to32(dy)
+				y32, dx32 := make([]float32, len(y)), make([]float32, len(dx))
+				f.Forward(y32, x32, c.batch, 4)
+				f.Backward(dx32, dy32, x32, c.batch, 4)
+				pool.Close()
+				if f.direct == nil {
+					t.Fatal("the direct engine did not run")
+				}
+				for _, q := range []struct {
+					name string
+					got  []float32
+					want []float64
+				}{{"y", y32, y}, {"dx", dx32, dx}, {"dW", f.Wt.Grad, ref.Wt.Grad}, {"dB", f.B.Grad, ref.B.Grad}} {
+					for i, g := range q.got {
+						if math.Abs(float64(g)-q.want[i]) > 1e-4*(1+math.Abs(q.want[i])) {
+							t.Fatalf("%+v density %g: %s[%d] = %v, want %v", c, density, q.name, i, g, q.want[i])
+						}
+					}
+				}
+				got := slices.Concat(y32, dx32, f.Wt.Grad, f.B.Grad)
+				for _, prev := range bits {
+					if !slices.Equal(prev, got) {
+						t.Fatalf("%+v: bits depend on the number of workers", c)
+					}
+				}
+				bits = append(bits, got)
+			}
+		}
+	}
+}
+
+func to32(v []float64) []float32 {
+	out := make([]float32, len(v))
+	copy32(out, v)
+	return out
+}
+
+func copy32(dst []float32, src []float64) {
+	for i, v := range src {
+		dst[i] = float32(v)
+	}
 }

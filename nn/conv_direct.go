@@ -1,0 +1,255 @@
+package nn
+
+import "github.com/hhnet/hhnet/tensor"
+
+// directConv is Conv2d's float32 engine for maps of several channels. It
+// works on channel-minor copies of the maps ([batch][H][W][C], channels
+// padded to a multiple of 8) and never forms im2col columns:
+//
+//   - forward and the weight gradient go over the input's nonzeros only
+//     (tensor.Stencil): the input of a spiking network's second convolution
+//     is pooled spikes, 70–95 % zeros;
+//   - the input gradient is computed one output position at a time, its
+//     sums in registers (tensor.Gather).
+//
+// Work is split over the images of the batch in fixed blocks; the weight
+// gradient sums one partial per block, in block order, so results do not
+// depend on the number of workers.
+type directConv struct {
+	c          *Conv2d[float32]
+	cip, cop   int // channels padded to multiples of 8
+	hp, wp     int // padded map sides
+	wf, wb     []float32
+	yp, dyp    []float32        // [batch][hp][wp][cop]
+	dxp        []float32        // [batch][H][W][cip]
+	partial    []float32        // per block [Taps][Cin][cop]
+	vals       []float32        // per block: a chunk of an image's nonzeros
+	pos, ch    []int32          // their row offsets and channels
+	fwdTap     [tensor.Taps]int // output rows an input feeds, per tap
+	fwdW       [tensor.Taps]int // wf rows of each tap (input channel 0)
+	wTapD      [tensor.Taps]int
+	wTapS      [tensor.Taps]int
+	dxRowOff   [3]int
+	dxD, dxS   []int32 // dX rows of one image: dst (unpadded) and src (padded)
+	batch      int
+	biasTimes  float32
+	x, y       []float32 // the current call's maps ([C][batch][H][W])
+	dy, dx     []float32
+	goingBack  bool
+	dyZeroSize int
+}
+
+// convGrain is the number of images in a block of work.
+const convGrain = 4
+
+// entryChunk is how many nonzeros one Stencil call takes (on the stack).
+const entryChunk = 512
+
+func roundUp8(n int) int { return (n + 7) &^ 7 }
+
+func newDirectConv(c *Conv2d[float32]) *directConv {
+	d := &directConv{c: c, cip: roundUp8(c.Cin), cop: roundUp8(c.Cout), hp: c.H + 2, wp: c.W + 2}
+	for t := range tensor.Taps {
+		ky, kx := t/3, t%3
+		off := (ky-1)*d.wp + (kx - 1) // input position p feeds output p − off
+		d.fwdTap[t] = -off * d.cop
+		d.fwdW[t] = (ky*3*c.Cin + kx) * d.cop
+		d.wTapD[t] = t * c.Cin * d.cop
+		d.wTapS[t] = -off * d.cop
+	}
+	for r := range 3 {
+		d.dxRowOff[r] = ((r-1)*d.wp - 1) * d.cop
+	}
+	for y := range c.H {
+		for x := range c.W {
+			d.dxD = append(d.dxD, int32((y*c.W+x)*d.cip))
+			d.dxS = append(d.dxS, int32(((y+1)*d.wp+x+1)*d.cop))
+		}
+	}
+	return d
+}
+
+// weights lays W [Cout][Cin·9] out for the kernels: wf has rows
+// (ky, ci, kx) of cop values (forward: tap t = 3ky+kx of input channel ci
+// is row ci·3 + ky·3·Cin + kx), wb rows (r, co, kx') of cip values holding
+// the flipped kernel W[co][ci][2−r][2−kx'] (the input gradient).
+func (d *directConv) weights() {
+	c := d.c
+	d.wf = grow(d.wf, tensor.Taps*c.Cin*d.cop)
+	d.wb = grow(d.wb, tensor.Taps*c.Cout*d.cip)
+	clear(d.wf)
+	clear(d.wb)
+	w := c.Wt.Value
+	for co := range c.Cout {
+		for ci := range c.Cin {
+			for ky := range 3 {
+				for kx := range 3 {
+					v := w[co*c.Cin*9+ci*9+ky*3+kx]
+					d.wf[((ky*c.Cin+ci)*3+kx)*d.cop+co] = v
+					d.wb[(((2-ky)*c.Cout+co)*3+(2-kx))*d.cip+ci] = v
+				}
+			}
+		}
+	}
+}
+
+func (d *directConv) size(batch int) {
+	d.batch = batch
+	n := batch * d.hp * d.wp
+	d.yp = grow(d.yp, n*d.cop)
+	if len(d.dyp) < n*d.cop || d.dyZeroSize != n*d.cop {
+		// Borders and padded channels are never written: zero them once.
+		d.dyp = grow(d.dyp, n*d.cop)
+		clear(d.dyp)
+		d.dyZeroSize = n * d.cop
+	}
+	d.dxp = grow(d.dxp, batch*d.c.H*d.c.W*d.cip)
+	blocks := (batch + convGrain - 1) / convGrain
+	d.partial = grow(d.partial, blocks*tensor.Taps*d.c.Cin*d.cop)
+	most := blocks * d.c.Cin * d.c.H * d.c.W // every input of an image nonzero
+	d.vals = grow(d.vals, most)
+	if len(d.pos) < most {
+		d.pos, d.ch = make([]int32, most), make([]int32, most)
+	}
+}
+
+func (d *directConv) forward(y, x []float32, batch int, biasTimes float32) {
+	d.size(batch)
+	d.weights()
+	d.x, d.y, d.biasTimes, d.goingBack = x, y, biasTimes, false
+	d.run()
+	d.x, d.y = nil, nil
+}
+
+func (d *directConv) backward(dx, dy, x []float32, batch int) {
+	c := d.c
+	d.size(batch)
+	d.weights()
+	d.x, d.dy, d.dx, d.goingBack = x, dy, dx, true
+	d.run()
+	d.x, d.dy, d.dx = nil, nil, nil
+	// Sum the blocks' partials in order into [Cout][Cin·9].
+	blocks := (batch + convGrain - 1) / convGrain
+	size := tensor.Taps * c.Cin * d.cop
+	g := c.Wt.Grad
+	for k := range blocks {
+		part := d.partial[k*size:][:size]
+		for t := range tensor.Taps {
+			for ci := range c.Cin {
+				row := part[(t*c.Cin+ci)*d.cop:][:c.Cout]
+				for co, v := range row {
+					g[co*c.Cin*9+ci*9+t] += v
+				}
+			}
+		}
+	}
+}
+
+func (d *directConv) run() {
+	if d.c.Pool == nil {
+		for lo := 0; lo < d.batch; lo += convGrain {
+			d.Range(lo, min(lo+convGrain, d.batch))
+		}
+		return
+	}
+	d.c.Pool.Run(d, d.batch, convGrain)
+}
+
+// Range runs forward or backward for images [lo, hi), one block.
+func (d *directConv) Range(lo, hi int) {
+	blk := lo / convGrain
+	if !d.goingBack {
+		for b := lo; b < hi; b++ {
+			d.forwardImage(blk, b)
+		}
+		return
+	}
+	size := tensor.Taps * d.c.Cin * d.cop
+	part := d.partial[blk*size:][:size]
+	clear(part)
+	for b := lo; b < hi; b++ {
+		d.backwardImage(blk, part, b)
+	}
+}
+
+// nonzeros lists the nonzeros of image b of x [Cin][batch][H][W] in block
+// blk's buffers: values, the row offsets of their padded positions
+// (×rowSize) and their channels (×chanSize).
+func (d *directConv) nonzeros(blk, b, rowSize, chanSize int) (vals []float32, pos, ch []int32) {
+	c := d.c
+	hw := c.H * c.W
+	most := c.Cin * hw
+	vals, pos, ch = d.vals[blk*most:][:most], d.pos[blk*most:][:most], d.ch[blk*most:][:most]
+	n := 0
+	for ci := range c.Cin {
+		plane := d.x[(ci*d.batch+b)*hw:][:hw]
+		for yy := range c.H {
+			row := int32(((yy+1)*d.wp + 1) * rowSize)
+			for xx, v := range plane[yy*c.W:][:c.W] {
+				if v != 0 {
+					vals[n], pos[n], ch[n] = v, row+int32(xx*rowSize), int32(ci*chanSize)
+					n++
+				}
+			}
+		}
+	}
+	return vals[:n], pos[:n], ch[:n]
+}
+
+// forwardImage convolves image b: bias, the inputs' contributions, and
+// the result back to y's [Cout][batch][H][W].
+func (d *directConv) forwardImage(blk, b int) {
+	c := d.c
+	img := d.yp[b*d.hp*d.wp*d.cop:][:d.hp*d.wp*d.cop]
+	for p := 0; p < len(img); p += d.cop {
+		row := img[p : p+c.Cout]
+		for co := range row {
+			row[co] = d.biasTimes * c.B.Value[co]
+		}
+	}
+	vals, pos, ch := d.nonzeros(blk, b, d.cop, 3*d.cop)
+	tensor.Stencil(img, d.wf, d.cop/8, &d.fwdTap, &d.fwdW, vals, pos, ch)
+	hw := c.H * c.W
+	for co := range c.Cout {
+		out := d.y[(co*d.batch+b)*hw:][:hw]
+		for yy := range c.H {
+			row := img[((yy+1)*d.wp+1)*d.cop+co:]
+			o := out[yy*c.W:][:c.W]
+			for xx := range o {
+				o[xx] = row[xx*d.cop]
+			}
+		}
+	}
+}
+
+// backwardImage adds image b's weight gradient to part and, if dx is
+// wanted, writes its input gradient.
+func (d *directConv) backwardImage(blk int, part []float32, b int) {
+	c := d.c
+	hw := c.H * c.W
+	// dy to [hp][wp][cop]; borders and padded channels stay zero.
+	img := d.dyp[b*d.hp*d.wp*d.cop:][:d.hp*d.wp*d.cop]
+	for co := range c.Cout {
+		in := d.dy[(co*d.batch+b)*hw:][:hw]
+		for yy := range c.H {
+			row := img[((yy+1)*d.wp+1)*d.cop+co:]
+			for xx, v := range in[yy*c.W:][:c.W] {
+				row[xx*d.cop] = v
+			}
+		}
+	}
+	vals, pos, ch := d.nonzeros(blk, b, d.cop, d.cop)
+	tensor.Stencil(part, img, d.cop/8, &d.wTapD, &d.wTapS, vals, ch, pos)
+	if d.dx == nil {
+		return
+	}
+	dimg := d.dxp[b*hw*d.cip:][:hw*d.cip]
+	clear(dimg)
+	tensor.Gather(dimg, img, d.wb, d.cip/8, c.Cout, d.cop, &d.dxRowOff, d.dxD, d.dxS, false)
+	for ci := range c.Cin {
+		out := d.dx[(ci*d.batch+b)*hw:][:hw]
+		for i := range out {
+			out[i] = dimg[i*d.cip+ci]
+		}
+	}
+}

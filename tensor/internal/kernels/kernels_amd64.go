@@ -1,0 +1,25 @@
+//go:build amd64 && !purego
+
+package kernels
+
+import "golang.org/x/sys/cpu"
+
+// Has tells whether the CPU runs the kernels (AVX2 and FMA).
+func Has() bool { return cpu.X86.HasAVX2 && cpu.X86.HasFMA }
+
+// StencilAVX2 is tensor.Stencil's loop in AVX2 assembly; the tap offsets are in
+// bytes, the bases in elements, and every row has been checked.
+//
+//go:noescape
+func StencilAVX2(dst, src *float32, width int, dTap, sTap *[9]int, vals *float32, dBase, sBase *int32, n int)
+
+// GatherAVX2 is tensor.Gather's loop in AVX2 assembly for widths 1 to 5; the tap
+// offsets are in bytes, and every row has been checked.
+//
+//go:noescape
+func GatherAVX2(dst, src, w *float32, width, k, stride int, rowOff *[3]int, dBase, sBase *int32, n int)
+
+// GatherSkipAVX2 is GatherAVX2 passing over zero inputs.
+//
+//go:noescape
+func GatherSkipAVX2(dst, src, w *float32, width, k, stride int, rowOff *[3]int, dBase, sBase *int32, n int)

@@ -1,0 +1,21 @@
+//go:build !amd64 || purego
+
+package kernels
+
+// Has reports false: the kernels need amd64 assembly.
+func Has() bool { return false }
+
+// StencilAVX2 is not available here.
+func StencilAVX2(dst, src *float32, width int, dTap, sTap *[9]int, vals *float32, dBase, sBase *int32, n int) {
+	panic("unreachable")
+}
+
+// GatherAVX2 is not available here.
+func GatherAVX2(dst, src, w *float32, width, k, stride int, rowOff *[3]int, dBase, sBase *int32, n int) {
+	panic("unreachable")
+}
+
+// GatherSkipAVX2 is not available here.
+func GatherSkipAVX2(dst, src, w *float32, width, k, stride int, rowOff *[3]int, dBase, sBase *int32, n int) {
+	panic("unreachable")
+}

@@ -1,0 +1,75 @@
+package tensor
+
+import (
+	"fmt"
+
+	"github.com/hhnet/hhnet/tensor/internal/kernels"
+)
+
+// Taps is the number of offsets of a Stencil: the nine taps of a 3×3 kernel.
+const Taps = 9
+
+// Stencil adds, for every entry e and tap t, vals[e] times the row of
+// width·8 values of src at sBase[e]+sTap[t] to the row of dst at
+// dBase[e]+dTap[t] (all offsets in elements):
+//
+//	dst[dBase[e]+dTap[t] : …+8·width] += vals[e] · src[sBase[e]+sTap[t] : …+8·width]
+//
+// Entries are applied in order, so the sums are the same on every machine
+// with the same back end. A 3×3 convolution over channel-minor feature
+// maps is this operation over the input's nonzeros (forward, with the
+// kernel's rows as src, and the weight gradient, with the output gradient
+// as src) or over the output gradient's (the input gradient): spike maps
+// are mostly zeros, so the work follows the spikes. On amd64 with AVX2
+// and FMA it runs an assembly kernel (a fused multiply-add per element);
+// elsewhere a Go loop. It panics if a row would fall outside dst or src.
+func Stencil(dst, src []float32, width int, dTap, sTap *[Taps]int, vals []float32, dBase, sBase []int32) {
+	n := len(vals)
+	if n == 0 {
+		return
+	}
+	if len(dBase) < n || len(sBase) < n {
+		panic("tensor: Stencil offset lists shorter than the values")
+	}
+	checkStencil("dst", len(dst), width, dTap, dBase[:n])
+	checkStencil("src", len(src), width, sTap, sBase[:n])
+	if kernels.Has() {
+		var db, sb [9]int
+		for t := range Taps {
+			db[t], sb[t] = 4*dTap[t], 4*sTap[t]
+		}
+		kernels.StencilAVX2(&dst[0], &src[0], width, &db, &sb, &vals[0], &dBase[0], &sBase[0], n)
+		return
+	}
+	stencilGo(dst, src, width, dTap, sTap, vals, dBase, sBase)
+}
+
+// checkStencil panics unless every row base[e]+tap[t] … +8·width lies in
+// [0, size): the assembly kernel indexes without bounds checks.
+func checkStencil(name string, size, width int, tap *[Taps]int, base []int32) {
+	lo, hi := int(base[0]), int(base[0])
+	for _, b := range base {
+		lo, hi = min(lo, int(b)), max(hi, int(b))
+	}
+	tlo, thi := tap[0], tap[0]
+	for _, t := range tap {
+		tlo, thi = min(tlo, t), max(thi, t)
+	}
+	if width <= 0 || lo+tlo < 0 || hi+thi+8*width > size {
+		panic(fmt.Sprintf("tensor: Stencil %s rows [%d, %d) outside its %d values", name, lo+tlo, hi+thi+8*width, size))
+	}
+}
+
+// stencilGo is Stencil's portable loop.
+func stencilGo(dst, src []float32, width int, dTap, sTap *[Taps]int, vals []float32, dBase, sBase []int32) {
+	w := 8 * width
+	for e, v := range vals {
+		for t := range Taps {
+			d := dst[int(dBase[e])+dTap[t]:][:w]
+			s := src[int(sBase[e])+sTap[t]:][:w]
+			for i, x := range s {
+				d[i] += v * x
+			}
+		}
+	}
+}
