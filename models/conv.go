@@ -23,7 +23,8 @@ type Conv[F nn.Float] struct {
 	ch, copies, subs int // channels; convolutions per stage (3 for s-LIF2HH); spike maps per layer (4)
 	pool             *tensor.Pool
 	conv1, conv2     *nn.Conv2d[F]
-	lif1, lif2       *nn.LIF[F]
+	first            *nn.Pooled[F] // LIF and HH: layer 1 over all steps at once
+	lif2             *nn.LIF[F]
 	hh1, hh2         *nn.HH[F]
 	sl1, sl2         *nn.SLIF2HH[F]
 	step             nn.Step[F]
@@ -41,6 +42,7 @@ type Conv[F nn.Float] struct {
 	out1, out2         []F
 	dRate, dCnt2, dS2  []F
 	dI1, dI2, dP1, dS1 []F
+	dP1s               [][]F // with first: the gradient of each step's p1
 }
 
 func newConv[F nn.Float](spec Spec, opts Options, rng *rand.Rand) *Conv[F] {
@@ -54,7 +56,7 @@ func newConv[F nn.Float](spec Spec, opts Options, rng *rand.Rand) *Conv[F] {
 	m.conv2 = nn.NewConv2d[F]("conv2", c, m.copies*c, s/2, s/2, rng)
 	switch spec.Unit {
 	case LIFUnit:
-		m.lif1 = &nn.LIF[F]{Decay: F(spec.Decay), Theta: F(spec.Theta), Surrogate: sg, Pool: opts.Pool}
+		m.first = &nn.Pooled[F]{LIF: &nn.LIF[F]{Decay: F(spec.Decay), Theta: F(spec.Theta), Surrogate: sg}, Pool: opts.Pool}
 		m.lif2 = &nn.LIF[F]{Decay: F(spec.Decay), Theta: F(spec.Theta), Surrogate: sg, Pool: opts.Pool}
 	case HHUnit:
 		// One rate coefficient per feature-map column, broadcast over
@@ -62,7 +64,8 @@ func newConv[F nn.Float](spec Spec, opts Options, rng *rand.Rand) *Conv[F] {
 		m.hh1 = nn.NewHH(s, F(spec.Dt), F(spec.Theta), sg, rng)
 		m.hh2 = nn.NewHH(s/2, F(spec.Dt), F(spec.Theta), sg, rng)
 		m.hh1.DetachCurrents, m.hh2.DetachCurrents = true, true
-		m.hh1.Pool, m.hh2.Pool = opts.Pool, opts.Pool
+		m.hh2.Pool = opts.Pool
+		m.first = &nn.Pooled[F]{HH: m.hh1, Pool: opts.Pool}
 	case SLIFUnit:
 		m.sl1 = nn.NewSLIF2HH("slif", F(spec.Decay), F(spec.Theta), sg, rng)
 		m.sl2 = &nn.SLIF2HH[F]{Decay: F(spec.Decay), Theta: F(spec.Theta), Surrogate: sg, Mix: m.sl1.Mix}
@@ -125,6 +128,14 @@ func (m *Conv[F]) size(batch int) {
 	for t := 0; t < T; t++ {
 		m.p1[t] = growTo(m.p1[t], c*n2)
 	}
+	if m.first != nil {
+		for len(m.dP1s) < T {
+			m.dP1s = append(m.dP1s, nil)
+		}
+		for t := 0; t < T; t++ {
+			m.dP1s[t] = growTo(m.dP1s[t], c*n2)
+		}
+	}
 	m.i2, m.dI2, m.dP1 = growTo(m.i2, m.copies*c*n2), growTo(m.dI2, m.copies*c*n2), growTo(m.dP1, c*n2)
 	m.cnt2, m.dCnt2, m.dS2 = growTo(m.cnt2, m.subs*c*n2), growTo(m.dCnt2, m.subs*c*n3), growTo(m.dS2, m.subs*c*n2)
 	feat := m.subs * c * n3
@@ -144,12 +155,14 @@ func (m *Conv[F]) Forward(x []F, batch int) (logits1, logits2 []F) {
 	n1, n2 := batch*s*s, batch*(s/2)*(s/2)
 	m.conv1.Forward(m.i1, x, batch, 1)
 	clear(m.cnt2)
+	if m.first != nil {
+		// Layer 1 does not depend on layer 2: all its steps at once.
+		m.first.Forward(m.p1[:T], m.i1, c*batch, s)
+	}
 	switch m.spec.Unit {
 	case LIFUnit:
-		m.lif1.Reset(c*n1, T)
 		m.lif2.Reset(c*n2, T)
 	case HHUnit:
-		m.hh1.Reset(c*n1, s, T)
 		m.hh2.Reset(c*n2, s/2, T)
 	case SLIFUnit:
 		m.sl1.Reset(c*n1, T)
@@ -159,10 +172,6 @@ func (m *Conv[F]) Forward(x []F, batch int) (logits1, logits2 []F) {
 		// Layer 1, pooled into layer 2's input.
 		var s1 []F
 		switch m.spec.Unit {
-		case LIFUnit:
-			s1 = m.lif1.Forward(t, m.i1)
-		case HHUnit:
-			s1 = m.hh1.Forward(t, m.i1)
 		case SLIFUnit:
 			out := m.sl1.Forward(t, blocks3(m.i1, c*n1))
 			s1 = m.s1sum
@@ -174,7 +183,9 @@ func (m *Conv[F]) Forward(x []F, batch int) (logits1, logits2 []F) {
 			s1 = m.s1sum
 			m.step.Forward(s1, m.i1)
 		}
-		nn.AvgPool2Forward(m.p1[t], s1, c*batch, s, s)
+		if m.first == nil {
+			nn.AvgPool2Forward(m.p1[t], s1, c*batch, s, s)
+		}
 		// Layer 2.
 		m.conv2.Forward(m.i2, m.p1[t], batch, F(m.subs))
 		switch m.spec.Unit {
@@ -229,19 +240,22 @@ func (m *Conv[F]) Backward(dLogits1, dLogits2 []F) {
 		case StepUnit:
 			m.step.Backward(m.dI2, m.dS2, m.i2)
 		}
+		if m.first != nil {
+			m.conv2.Backward(m.dP1s[t], m.dI2, m.p1[t], batch, F(m.subs))
+			continue
+		}
 		m.conv2.Backward(m.dP1, m.dI2, m.p1[t], batch, F(m.subs))
 		nn.AvgPool2Backward(m.dS1, m.dP1, c*batch, s, s)
 		switch m.spec.Unit {
-		case LIFUnit:
-			m.lif1.Backward(t, m.dI1, m.dS1)
-		case HHUnit:
-			m.hh1.Backward(t, m.dI1, m.dS1)
 		case SLIFUnit:
 			// Every sub-neuron's spikes entered the summed map.
 			m.sl1.Backward(t, blocks3(m.dI1, c*n1), [4][]F{m.dS1, m.dS1, m.dS1, m.dS1})
 		case StepUnit:
 			m.step.Backward(m.dI1, m.dS1, m.i1)
 		}
+	}
+	if m.first != nil {
+		m.first.Backward(m.dI1, m.dP1s[:T])
 	}
 	m.conv1.Backward(nil, m.dI1, m.x, batch, 1)
 }

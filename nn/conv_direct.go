@@ -180,20 +180,29 @@ func (d *directConv) nonzeros(blk, b, rowSize, chanSize int) (vals []float32, po
 	hw := c.H * c.W
 	most := c.Cin * hw
 	vals, pos, ch = d.vals[blk*most:][:most], d.pos[blk*most:][:most], d.ch[blk*most:][:most]
+	// Branch-free: every input is written, and the count moves on only
+	// past nonzeros (spike maps make a branch unpredictable).
 	n := 0
 	for ci := range c.Cin {
 		plane := d.x[(ci*d.batch+b)*hw:][:hw]
+		chan32 := int32(ci * chanSize)
 		for yy := range c.H {
 			row := int32(((yy+1)*d.wp + 1) * rowSize)
 			for xx, v := range plane[yy*c.W:][:c.W] {
-				if v != 0 {
-					vals[n], pos[n], ch[n] = v, row+int32(xx*rowSize), int32(ci*chanSize)
-					n++
-				}
+				vals[n], pos[n], ch[n] = v, row+int32(xx*rowSize), chan32
+				n += nonzero(v)
 			}
 		}
 	}
 	return vals[:n], pos[:n], ch[:n]
+}
+
+// nonzero is 1 if v is not zero, else 0 (a SETcc, no branch).
+func nonzero(v float32) int {
+	if v != 0 {
+		return 1
+	}
+	return 0
 }
 
 // forwardImage convolves image b: bias, the inputs' contributions, and

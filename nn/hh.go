@@ -69,6 +69,11 @@ func (l *HH[F]) Reset(size, perSample, steps int) {
 	l.size, l.steps, l.perSample = size, steps, perSample
 	l.v, l.spk = growSteps(l.v, size, steps), growSteps(l.spk, size, steps)
 	l.cV, l.zero = grow(l.cV, size), grow(l.zero, size)
+	l.gates(perSample, steps)
+}
+
+// gates computes leak and drive of every step for perSample neurons.
+func (l *HH[F]) gates(perSample, steps int) {
 	l.leak, l.drive = growSteps(l.leak, perSample, steps), growSteps(l.drive, perSample, steps)
 	dt := float64(l.Dt)
 	for i := 0; i < perSample; i++ {

@@ -35,3 +35,7 @@ func lifStep32(d, th float32, prevMem, in, mem, spk []float32) {
 func lifBack32(d, th, lens float32, mem, prev, cMem, cSpk, dSpk, dIn []float32) {
 	lifBack32Scalar(d, th, lens, mem, prev, cMem, cSpk, dSpk, dIn)
 }
+
+// pooledRow32 runs a row of a Pooled layer with vector kernels; this build
+// has none, so it runs nothing.
+func pooledRow32(k *pooledKernel, plane, y int, back bool) bool { return false }

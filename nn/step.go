@@ -11,6 +11,10 @@ type Step[F Float] struct {
 // Forward overwrites out with the activation of x.
 func (s Step[F]) Forward(out, x []F) {
 	out = out[:len(x)]
+	if isFast32(s.Surrogate) {
+		stepForward32(float32(s.Theta), any(out).([]float32), any(x).([]float32))
+		return
+	}
 	for i, v := range x {
 		out[i] = spikeOf(s.Surrogate, max(v, 0)-s.Theta)
 	}
@@ -19,11 +23,32 @@ func (s Step[F]) Forward(out, x []F) {
 // Backward overwrites dx with the gradient of x given dOut and the input x.
 func (s Step[F]) Backward(dx, dOut, x []F) {
 	dx, dOut = dx[:len(x)], dOut[:len(x)]
+	if isFast32(s.Surrogate) {
+		stepBackward32(float32(s.Theta), float32(s.Surrogate.Lens), any(dx).([]float32), any(dOut).([]float32), any(x).([]float32))
+		return
+	}
 	for i, v := range x {
 		if v > 0 {
 			dx[i] = dOut[i] * gradOf(s.Surrogate, v-s.Theta)
 		} else {
 			dx[i] = 0
 		}
+	}
+}
+
+// stepForward32 is Forward in float32 without branches (spike maps make
+// them unpredictable): max(v, 0) > θ.
+func stepForward32(th float32, out, x []float32) {
+	out = out[:len(x)]
+	for i, v := range x {
+		out[i] = above(max(v, 0), th)
+	}
+}
+
+// stepBackward32 is Backward in float32 without branches.
+func stepBackward32(th, lens float32, dx, dOut, x []float32) {
+	dx, dOut = dx[:len(x)], dOut[:len(x)]
+	for i, v := range x {
+		dx[i] = dOut[i] * (above(v, 0) * within(v-th, lens))
 	}
 }

@@ -1,0 +1,155 @@
+//go:build goexperiment.simd && amd64
+
+package nn
+
+import "simd/archsimd"
+
+// pooledRow32 runs pooled row y of plane with AVX2, 8 pooled outputs at a
+// time (a last, overlapping block covers a row that is not a multiple of
+// 8: its outputs are computed twice, the same way). It runs nothing and
+// reports false for rows shorter than 8 or without AVX2. The kernels do
+// the scalar code's operations in the same order, lane by lane.
+func pooledRow32(k *pooledKernel, plane, y int, back bool) bool {
+	half := k.side / 2
+	if half < 8 || !archsimd.X86.AVX2() {
+		return false
+	}
+	for x0 := 0; x0 < half; x0 += 8 {
+		x0 := min(x0, half-8)
+		switch {
+		case k.lif && !back:
+			pooledLIFForward(k, plane, y, x0)
+		case k.lif:
+			pooledLIFBackward(k, plane, y, x0)
+		case !back:
+			pooledHHForward(k, plane, y, x0)
+		default:
+			pooledHHBackward(k, plane, y, x0)
+		}
+	}
+	archsimd.ClearAVXUpperBits() // scalar code follows (see lifStatic32Vector)
+	return true
+}
+
+// loadSplit returns the even and odd columns of the 16 map values at s
+// (map columns 2x0 … 2x0+15 of a block).
+func loadSplit(s []float32) (even, odd archsimd.Float32x8) {
+	idx := archsimd.LoadUint32x8(&[8]uint32{0, 2, 4, 6, 1, 3, 5, 7})
+	a := archsimd.LoadFloat32x8Slice(s).Permute(idx)     // e0..e3 | o0..o3
+	b := archsimd.LoadFloat32x8Slice(s[8:]).Permute(idx) // e4..e7 | o4..o7
+	return a.Select128FromPair(0, 2, b), a.Select128FromPair(1, 3, b)
+}
+
+// storeJoin writes even and odd columns back as 16 consecutive values
+// (loadSplit's inverse).
+func storeJoin(s []float32, even, odd archsimd.Float32x8) {
+	idx := archsimd.LoadUint32x8(&[8]uint32{0, 4, 1, 5, 2, 6, 3, 7})
+	even.Select128FromPair(0, 2, odd).Permute(idx).StoreSlice(s)
+	even.Select128FromPair(1, 3, odd).Permute(idx).StoreSlice(s[8:])
+}
+
+// neuronAt is the index of the first input neuron of group q of the block.
+func neuronAt(k *pooledKernel, plane, y, x0, q int) int {
+	return plane*k.side*k.side + (2*y+q/2)*k.side + 2*x0
+}
+
+func pooledLIFForward(k *pooledKernel, plane, y, x0 int) {
+	b := archsimd.BroadcastFloat32x8
+	one, dv, thv, quarter := b(1), b(k.d), b(k.th), b(0.25)
+	x0e, x0o := loadSplit(k.in[neuronAt(k, plane, y, x0, 0):])
+	x1e, x1o := loadSplit(k.in[neuronAt(k, plane, y, x0, 2):])
+	var m0, m1, m2, m3, s0, s1, s2, s3 archsimd.Float32x8
+	at := (plane*k.side/2+y)*k.side/2 + x0
+	for t := range k.steps {
+		m0 = dv.Mul(m0).Mul(one.Sub(s0)).Add(x0e)
+		m1 = dv.Mul(m1).Mul(one.Sub(s1)).Add(x0o)
+		m2 = dv.Mul(m2).Mul(one.Sub(s2)).Add(x1e)
+		m3 = dv.Mul(m3).Mul(one.Sub(s3)).Add(x1o)
+		s0, s1 = one.Masked(m0.Greater(thv)), one.Masked(m1.Greater(thv))
+		s2, s3 = one.Masked(m2.Greater(thv)), one.Masked(m3.Greater(thv))
+		s0.Add(s1).Add(s2).Add(s3).Mul(quarter).StoreSlice(k.pooled[t][at:])
+	}
+}
+
+func pooledLIFBackward(k *pooledKernel, plane, y, x0 int) {
+	b := archsimd.BroadcastFloat32x8
+	one, dv, thv, lv, quarter := b(1), b(k.d), b(k.th), b(k.lens), b(0.25)
+	var zero archsimd.Float32x8
+	at := (plane*k.side/2+y)*k.side/2 + x0
+	var acc [4]archsimd.Float32x8
+	for r := range 2 {
+		xe, xo := loadSplit(k.in[neuronAt(k, plane, y, x0, 2*r):])
+		for p, x := range [2]archsimd.Float32x8{xe, xo} {
+			// m: membrane, sp: spike, dm: ∂m/∂x, of the step before.
+			var m, sp, dm, a archsimd.Float32x8
+			for t := range k.steps {
+				ym := m.Sub(thv)
+				g := one.Masked(lv.Greater(ym.Max(zero.Sub(ym))))
+				dm = dv.Mul(dm.Mul(one.Sub(sp)).Sub(m.Mul(g).Mul(dm))).Add(one)
+				m = dv.Mul(m).Mul(one.Sub(sp)).Add(x)
+				sp = one.Masked(m.Greater(thv))
+				y := m.Sub(thv)
+				ds := one.Masked(lv.Greater(y.Max(zero.Sub(y)))).Mul(dm)
+				a = a.Add(archsimd.LoadFloat32x8Slice(k.dPooled[t][at:]).Mul(quarter).Mul(ds))
+			}
+			acc[2*r+p] = a
+		}
+	}
+	storeJoin(k.dIn[neuronAt(k, plane, y, x0, 0):], acc[0], acc[1])
+	storeJoin(k.dIn[neuronAt(k, plane, y, x0, 2):], acc[2], acc[3])
+}
+
+func pooledHHForward(k *pooledKernel, plane, y, x0 int) {
+	b := archsimd.BroadcastFloat32x8
+	one, dt, thv, quarter := b(1), b(k.dt), b(k.th), b(0.25)
+	half := k.side / 2
+	x0e, x0o := loadSplit(k.in[neuronAt(k, plane, y, x0, 0):])
+	x1e, x1o := loadSplit(k.in[neuronAt(k, plane, y, x0, 2):])
+	var v0, v1, v2, v3 archsimd.Float32x8
+	at := (plane*half+y)*half + x0
+	for t := range k.steps {
+		row := t * k.side
+		le := archsimd.LoadFloat32x8Slice(k.leakEO[row+x0:])
+		lo := archsimd.LoadFloat32x8Slice(k.leakEO[row+half+x0:])
+		de := archsimd.LoadFloat32x8Slice(k.driveEO[row+x0:])
+		do := archsimd.LoadFloat32x8Slice(k.driveEO[row+half+x0:])
+		v0 = v0.Mul(le).Add(dt.Mul(x0e)).Add(de)
+		v1 = v1.Mul(lo).Add(dt.Mul(x0o)).Add(do)
+		v2 = v2.Mul(le).Add(dt.Mul(x1e)).Add(de)
+		v3 = v3.Mul(lo).Add(dt.Mul(x1o)).Add(do)
+		s := one.Masked(v0.Greater(thv)).Add(one.Masked(v1.Greater(thv)))
+		s = s.Add(one.Masked(v2.Greater(thv))).Add(one.Masked(v3.Greater(thv)))
+		s.Mul(quarter).StoreSlice(k.pooled[t][at:])
+	}
+}
+
+func pooledHHBackward(k *pooledKernel, plane, y, x0 int) {
+	b := archsimd.BroadcastFloat32x8
+	dt, thv, lv, quarter, one := b(k.dt), b(k.th), b(k.lens), b(0.25), b(1)
+	var zero archsimd.Float32x8
+	half := k.side / 2
+	at := (plane*half+y)*half + x0
+	var acc [4]archsimd.Float32x8
+	for r := range 2 {
+		xe, xo := loadSplit(k.in[neuronAt(k, plane, y, x0, 2*r):])
+		for p, x := range [2]archsimd.Float32x8{xe, xo} {
+			var v, dv, a archsimd.Float32x8
+			for t := range k.steps {
+				tab := t*k.side + p*half + x0
+				L := archsimd.LoadFloat32x8Slice(k.leakEO[tab:])
+				v = v.Mul(L).Add(dt.Mul(x)).Add(archsimd.LoadFloat32x8Slice(k.driveEO[tab:]))
+				if k.detach {
+					dv = dv.Add(dt)
+				} else {
+					dv = dv.Mul(L).Add(dt)
+				}
+				y := v.Sub(thv)
+				ds := one.Masked(lv.Greater(y.Max(zero.Sub(y)))).Mul(dv)
+				a = a.Add(archsimd.LoadFloat32x8Slice(k.dPooled[t][at:]).Mul(quarter).Mul(ds))
+			}
+			acc[2*r+p] = a
+		}
+	}
+	storeJoin(k.dIn[neuronAt(k, plane, y, x0, 0):], acc[0], acc[1])
+	storeJoin(k.dIn[neuronAt(k, plane, y, x0, 2):], acc[2], acc[3])
+}
