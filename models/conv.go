@@ -23,7 +23,7 @@ type Conv[F nn.Float] struct {
 	ch, copies, subs int // channels; convolutions per stage (3 for s-LIF2HH); spike maps per layer (4)
 	pool             *tensor.Pool
 	conv1, conv2     *nn.Conv2d[F]
-	first            *nn.Pooled[F] // LIF and HH: layer 1 over all steps at once
+	first            *nn.Pooled[F] // spiking units: layer 1 over all steps at once
 	lif2             *nn.LIF[F]
 	hh1, hh2         *nn.HH[F]
 	sl1, sl2         *nn.SLIF2HH[F]
@@ -69,7 +69,8 @@ func newConv[F nn.Float](spec Spec, opts Options, rng *rand.Rand) *Conv[F] {
 	case SLIFUnit:
 		m.sl1 = nn.NewSLIF2HH("slif", F(spec.Decay), F(spec.Theta), sg, rng)
 		m.sl2 = &nn.SLIF2HH[F]{Decay: F(spec.Decay), Theta: F(spec.Theta), Surrogate: sg, Mix: m.sl1.Mix}
-		m.sl1.Pool, m.sl2.Pool = opts.Pool, opts.Pool
+		m.sl2.Pool = opts.Pool
+		m.first = &nn.Pooled[F]{SLIF: m.sl1, Pool: opts.Pool}
 	case StepUnit:
 		m.step = nn.Step[F]{Theta: F(spec.Theta), Surrogate: sg}
 	}
@@ -152,7 +153,7 @@ func (m *Conv[F]) Forward(x []F, batch int) (logits1, logits2 []F) {
 	m.size(batch)
 	m.x = x
 	s, c, T := m.side, m.ch, m.spec.Steps
-	n1, n2 := batch*s*s, batch*(s/2)*(s/2)
+	n2 := batch * (s / 2) * (s / 2)
 	m.conv1.Forward(m.i1, x, batch, 1)
 	clear(m.cnt2)
 	if m.first != nil {
@@ -165,26 +166,12 @@ func (m *Conv[F]) Forward(x []F, batch int) (logits1, logits2 []F) {
 	case HHUnit:
 		m.hh2.Reset(c*n2, s/2, T)
 	case SLIFUnit:
-		m.sl1.Reset(c*n1, T)
 		m.sl2.Reset(c*n2, T)
 	}
 	for t := 0; t < T; t++ {
-		// Layer 1, pooled into layer 2's input.
-		var s1 []F
-		switch m.spec.Unit {
-		case SLIFUnit:
-			out := m.sl1.Forward(t, blocks3(m.i1, c*n1))
-			s1 = m.s1sum
-			copy(s1, out[0])
-			for q := 1; q < 4; q++ {
-				addTo(s1, out[q])
-			}
-		case StepUnit:
-			s1 = m.s1sum
-			m.step.Forward(s1, m.i1)
-		}
-		if m.first == nil {
-			nn.AvgPool2Forward(m.p1[t], s1, c*batch, s, s)
+		if m.first == nil { // the CNN's binary layer 1, pooled
+			m.step.Forward(m.s1sum, m.i1)
+			nn.AvgPool2Forward(m.p1[t], m.s1sum, c*batch, s, s)
 		}
 		// Layer 2.
 		m.conv2.Forward(m.i2, m.p1[t], batch, F(m.subs))
@@ -217,7 +204,7 @@ func (m *Conv[F]) Forward(x []F, batch int) (logits1, logits2 []F) {
 // Backward back-propagates the logits' gradients through time.
 func (m *Conv[F]) Backward(dLogits1, dLogits2 []F) {
 	batch, s, c, T := m.batch, m.side, m.ch, m.spec.Steps
-	n1, n2 := batch*s*s, batch*(s/2)*(s/2)
+	n2 := batch * (s / 2) * (s / 2)
 	m.head1.Backward(m.dHid, dLogits1, m.hid, batch)
 	m.head2.Backward(m.dH, dLogits2, m.hid, batch)
 	addTo(m.dHid, m.dH)
@@ -246,13 +233,7 @@ func (m *Conv[F]) Backward(dLogits1, dLogits2 []F) {
 		}
 		m.conv2.Backward(m.dP1, m.dI2, m.p1[t], batch, F(m.subs))
 		nn.AvgPool2Backward(m.dS1, m.dP1, c*batch, s, s)
-		switch m.spec.Unit {
-		case SLIFUnit:
-			// Every sub-neuron's spikes entered the summed map.
-			m.sl1.Backward(t, blocks3(m.dI1, c*n1), [4][]F{m.dS1, m.dS1, m.dS1, m.dS1})
-		case StepUnit:
-			m.step.Backward(m.dI1, m.dS1, m.i1)
-		}
+		m.step.Backward(m.dI1, m.dS1, m.i1)
 	}
 	if m.first != nil {
 		m.first.Backward(m.dI1, m.dP1s[:T])

@@ -20,10 +20,13 @@ type directConv struct {
 	cip, cop   int // channels padded to multiples of 8
 	hp, wp     int // padded map sides
 	wf, wb     []float32
-	yp, dyp    []float32        // [batch][hp][wp][cop]
-	dxp        []float32        // [batch][H][W][cip]
-	partial    []float32        // per block [Taps][Cin][cop]
-	vals       []float32        // per block: a chunk of an image's nonzeros
+	yp, dyp    []float32 // [batch][hp][wp][cop]
+	dxp        []float32 // [batch][H][W][cip]
+	partial    []float32 // per block [Taps][Cin][cop]
+	xc         []float32 // per block: an input image, [Cin][hp][wp], zero borders
+	fwdD, fwdS []int32   // forward Gather rows: output (×cop) and input positions
+	fwdRowOff  [3]int
+	vals       []float32        // per block: an image's nonzeros
 	pos, ch    []int32          // their row offsets and channels
 	fwdTap     [tensor.Taps]int // output rows an input feeds, per tap
 	fwdW       [tensor.Taps]int // wf rows of each tap (input channel 0)
@@ -62,9 +65,15 @@ func newDirectConv(c *Conv2d[float32]) *directConv {
 	}
 	for y := range c.H {
 		for x := range c.W {
+			p := (y+1)*d.wp + x + 1
 			d.dxD = append(d.dxD, int32((y*c.W+x)*d.cip))
-			d.dxS = append(d.dxS, int32(((y+1)*d.wp+x+1)*d.cop))
+			d.dxS = append(d.dxS, int32(p*d.cop))
+			d.fwdD = append(d.fwdD, int32(p*d.cop))
+			d.fwdS = append(d.fwdS, int32(p))
 		}
+	}
+	for r := range 3 {
+		d.fwdRowOff[r] = (r-1)*d.wp - 1
 	}
 	return d
 }
@@ -106,6 +115,9 @@ func (d *directConv) size(batch int) {
 	d.dxp = grow(d.dxp, batch*d.c.H*d.c.W*d.cip)
 	blocks := (batch + convGrain - 1) / convGrain
 	d.partial = grow(d.partial, blocks*tensor.Taps*d.c.Cin*d.cop)
+	if len(d.xc) < blocks*d.c.Cin*d.hp*d.wp {
+		d.xc = make([]float32, blocks*d.c.Cin*d.hp*d.wp) // borders stay zero
+	}
 	most := blocks * d.c.Cin * d.c.H * d.c.W // every input of an image nonzero
 	d.vals = grow(d.vals, most)
 	if len(d.pos) < most {
@@ -172,6 +184,33 @@ func (d *directConv) Range(lo, hi int) {
 	}
 }
 
+// denseShare is the share of nonzero inputs above which an image is
+// convolved densely (Gather, Correlate) rather than over its nonzeros
+// (Stencil): a nonzero costs the scatter about three times what an input
+// costs the dense kernels.
+const denseShare = 1.0 / 3
+
+// pack copies image b of x into block blk's zero-bordered channel-major
+// buffer and tells whether the image is dense enough for the dense kernels.
+func (d *directConv) pack(blk, b int) (xc []float32, dense bool) {
+	c := d.c
+	hw, plane := c.H*c.W, d.hp*d.wp
+	xc = d.xc[blk*c.Cin*plane:][:c.Cin*plane]
+	n := 0
+	for ci := range c.Cin {
+		src := d.x[(ci*d.batch+b)*hw:][:hw]
+		dst := xc[ci*plane:][:plane]
+		for yy := range c.H {
+			row := dst[(yy+1)*d.wp+1:][:c.W]
+			for xx, v := range src[yy*c.W:][:c.W] {
+				row[xx] = v
+				n += nonzero(v)
+			}
+		}
+	}
+	return xc, float64(n) > denseShare*float64(c.Cin*hw)
+}
+
 // nonzeros lists the nonzeros of image b of x [Cin][batch][H][W] in block
 // blk's buffers: values, the row offsets of their padded positions
 // (×rowSize) and their channels (×chanSize).
@@ -216,8 +255,12 @@ func (d *directConv) forwardImage(blk, b int) {
 			row[co] = d.biasTimes * c.B.Value[co]
 		}
 	}
-	vals, pos, ch := d.nonzeros(blk, b, d.cop, 3*d.cop)
-	tensor.Stencil(img, d.wf, d.cop/8, &d.fwdTap, &d.fwdW, vals, pos, ch)
+	if xc, dense := d.pack(blk, b); dense {
+		tensor.Gather(img, xc, d.wf, d.cop/8, c.Cin, 1, d.hp*d.wp, &d.fwdRowOff, d.fwdD, d.fwdS, false)
+	} else {
+		vals, pos, ch := d.nonzeros(blk, b, d.cop, 3*d.cop)
+		tensor.Stencil(img, d.wf, d.cop/8, &d.fwdTap, &d.fwdW, vals, pos, ch)
+	}
 	hw := c.H * c.W
 	for co := range c.Cout {
 		out := d.y[(co*d.batch+b)*hw:][:hw]
@@ -247,14 +290,24 @@ func (d *directConv) backwardImage(blk int, part []float32, b int) {
 			}
 		}
 	}
-	vals, pos, ch := d.nonzeros(blk, b, d.cop, d.cop)
-	tensor.Stencil(part, img, d.cop/8, &d.wTapD, &d.wTapS, vals, ch, pos)
+	if xc, dense := d.pack(blk, b); dense {
+		plane := d.hp * d.wp
+		for ci := range c.Cin {
+			for ky := range 3 {
+				tensor.Correlate(part[(3*ky*c.Cin+ci)*d.cop:], c.Cin*d.cop, xc[ci*plane+ky*d.wp:][:plane-ky*d.wp],
+					d.wp, img[(d.wp+1)*d.cop:], d.wp*d.cop, d.cop, d.cop/8, c.H, c.W)
+			}
+		}
+	} else {
+		vals, pos, ch := d.nonzeros(blk, b, d.cop, d.cop)
+		tensor.Stencil(part, img, d.cop/8, &d.wTapD, &d.wTapS, vals, ch, pos)
+	}
 	if d.dx == nil {
 		return
 	}
 	dimg := d.dxp[b*hw*d.cip:][:hw*d.cip]
 	clear(dimg)
-	tensor.Gather(dimg, img, d.wb, d.cip/8, c.Cout, d.cop, &d.dxRowOff, d.dxD, d.dxS, false)
+	tensor.Gather(dimg, img, d.wb, d.cip/8, c.Cout, d.cop, 1, &d.dxRowOff, d.dxD, d.dxS, false)
 	for ci := range c.Cin {
 		out := d.dx[(ci*d.batch+b)*hw:][:hw]
 		for i := range out {

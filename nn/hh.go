@@ -129,6 +129,10 @@ type hhStep[F Float] struct {
 func (s *hhStep[F]) Range(lo, hi int) {
 	l, t, ps := s.l, s.t, s.l.perSample
 	fast := isFast32(l.Surrogate)
+	if fast {
+		s.range32(lo, hi)
+		return
+	}
 	dt, th, sg := l.Dt, l.Theta, l.Surrogate
 	leak := l.leak[t]
 	if s.backward {
@@ -168,6 +172,49 @@ func (s *hhStep[F]) Range(lo, hi int) {
 			} else {
 				sb[i] = sg.Spike(x - th)
 			}
+		}
+	}
+}
+
+// range32 is Range for float32 and the rectangular surrogate, without
+// branches in the loops (same operations, same order).
+func (s *hhStep[F]) range32(lo, hi int) {
+	l, t, ps := s.l, s.t, s.l.perSample
+	dt, th, lens := float32(l.Dt), float32(l.Theta), float32(l.Surrogate.Lens)
+	leak := any(l.leak[t]).([]float32)[:ps]
+	if s.backward {
+		v, cV := any(l.v[t]).([]float32), any(l.cV).([]float32)
+		dIn, dSp := any(s.dIn).([]float32), any(s.dSp).([]float32)
+		for b := lo * ps; b < hi*ps; b += ps {
+			vb, cb, db, gb := v[b:b+ps], cV[b:b+ps], dIn[b:b+ps], dSp[b:b+ps]
+			if l.DetachCurrents {
+				for i, x := range vb {
+					dv := cb[i] + gb[i]*within(x-th, lens)
+					db[i] += dt * dv
+					cb[i] = dv
+				}
+				continue
+			}
+			for i, x := range vb {
+				dv := cb[i] + gb[i]*within(x-th, lens)
+				db[i] += dt * dv
+				cb[i] = dv * leak[i]
+			}
+		}
+		return
+	}
+	prev := any(l.zero).([]float32)
+	if t > 0 {
+		prev = any(l.v[t-1]).([]float32)
+	}
+	v, spk, in := any(l.v[t]).([]float32), any(l.spk[t]).([]float32), any(s.in).([]float32)
+	drive := any(l.drive[t]).([]float32)[:ps]
+	for b := lo * ps; b < hi*ps; b += ps {
+		vb, pb, ib, sb := v[b:b+ps], prev[b:b+ps], in[b:b+ps], spk[b:b+ps]
+		for i := range vb {
+			x := pb[i]*leak[i] + dt*ib[i] + drive[i]
+			vb[i] = x
+			sb[i] = above(x, th)
 		}
 	}
 }

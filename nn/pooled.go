@@ -6,7 +6,10 @@ import "github.com/hhnet/hhnet/tensor"
 // the same at every step, read out through 2×2 average pooling: the first
 // stage of the conv models, whose input is the first convolution of a
 // static image. Its unit is LIF or HH (the layer's parameters; HH columns
-// take their rate coefficients from the map column, Width = side).
+// take their rate coefficients from the map column, Width = side) or
+// s-LIF2HH, whose three inputs are three consecutive blocks of maps and
+// whose four sub-neurons' spikes are summed before pooling (the conv
+// model's layer 1; the mixing gradient is added to SLIF.Mix.Grad).
 //
 // Forward runs every step at once, neuron by neuron, and keeps nothing but
 // the pooled spikes of each step. Backward takes the gradients of all the
@@ -20,8 +23,9 @@ import "github.com/hhnet/hhnet/tensor"
 // state stored per step: for a 128-image batch of 10 maps of 36×36 over 15
 // steps that is 100 MB of membranes not written and read back.
 type Pooled[F Float] struct {
-	LIF *LIF[F] // the unit: exactly one of LIF and HH is set
-	HH  *HH[F]
+	LIF  *LIF[F] // the unit: exactly one of LIF, HH and SLIF is set
+	HH   *HH[F]
+	SLIF *SLIF2HH[F]
 	// Pool splits the maps' rows over goroutines; nil runs them here.
 	Pool *tensor.Pool
 
@@ -29,6 +33,7 @@ type Pooled[F Float] struct {
 	in, dIn             []F
 	pooled, dPooled     [][]F
 	goingBack           bool
+	mixPart             [][4]float64 // s-LIF2HH: mixing gradient per block
 	fast                pooledKernel // float32, rectangular surrogate
 	leakEO, driveEO     []float32    // HH tables [t][parity][side/2], for fast
 }
@@ -38,8 +43,11 @@ type Pooled[F Float] struct {
 // groups q of 8 (map row 2y + q/2, columns of parity q mod 2).
 type pooledKernel struct {
 	ok, lif, detach bool // ok: the layer runs these kernels
+	slif            bool
 	d, th, lens, dt float32
+	mix             [4]float32 // s-LIF2HH: w₁, w₂, w₃, b
 	steps, side     int
+	size            int // neurons of one input block
 	in, dIn         []float32
 	pooled, dPooled [][]float32
 	leakEO, driveEO []float32
@@ -48,10 +56,19 @@ type pooledKernel struct {
 // pooledGrain is the number of pooled rows in a block of work.
 const pooledGrain = 16
 
-// Forward runs len(pooled) steps on in [planes][side][side] and overwrites
-// pooled[t] [planes][side/2][side/2] with step t's pooled spikes.
+// inputs is the number of input maps per neuron: 3 for s-LIF2HH, else 1.
+func (l *Pooled[F]) inputs() int {
+	if l.SLIF != nil {
+		return 3
+	}
+	return 1
+}
+
+// Forward runs len(pooled) steps on in [planes][side][side] (s-LIF2HH:
+// three such blocks) and overwrites pooled[t] [planes][side/2][side/2]
+// with step t's pooled spikes.
 func (l *Pooled[F]) Forward(pooled [][]F, in []F, planes, side int) {
-	if side%2 != 0 || len(in) < planes*side*side {
+	if side%2 != 0 || len(in) < l.inputs()*planes*side*side {
 		panic("nn: Pooled.Forward maps of odd side or input shorter than the maps")
 	}
 	for _, p := range pooled {
@@ -73,21 +90,30 @@ func (l *Pooled[F]) Forward(pooled [][]F, in []F, planes, side int) {
 // smooth surrogate).
 func (l *Pooled[F]) setFast() {
 	var sg Surrogate[F]
-	if l.LIF != nil {
+	switch {
+	case l.LIF != nil:
 		sg = l.LIF.Surrogate
-	} else {
+	case l.HH != nil:
 		sg = l.HH.Surrogate
+	default:
+		sg = l.SLIF.Surrogate
 	}
+	l.fast.ok = false
 	if !isFast32(sg) {
 		return
 	}
-	k := pooledKernel{steps: l.steps, side: l.side, lens: float32(sg.Lens),
+	k := pooledKernel{steps: l.steps, side: l.side, size: l.planes * l.side * l.side, lens: float32(sg.Lens),
 		in: any(l.in).([]float32), pooled: any(l.pooled).([][]float32)}
 	if l.goingBack {
 		k.dIn, k.dPooled = any(l.dIn).([]float32), any(l.dPooled).([][]float32)
 	}
 	if u := l.LIF; u != nil {
 		k.lif, k.d, k.th = true, float32(u.Decay), float32(u.Theta)
+	} else if u := l.SLIF; u != nil {
+		k.slif, k.d, k.th = true, float32(u.Decay), float32(u.Theta)
+		for q := range k.mix {
+			k.mix[q] = float32(u.Mix.Value[q])
+		}
 	} else {
 		u := l.HH
 		k.th, k.dt, k.detach = float32(u.Theta), float32(u.Dt), u.DetachCurrents
@@ -107,17 +133,37 @@ func (l *Pooled[F]) setFast() {
 	l.fast.ok = true
 }
 
-// Backward overwrites dIn with the input gradient given dPooled[t], the
-// gradient of step t's pooled spikes. The input must be Forward's,
-// unchanged.
+// Backward overwrites dIn (laid out as Forward's input) with the input
+// gradient given dPooled[t], the gradient of step t's pooled spikes. The
+// input must be Forward's, unchanged.
 func (l *Pooled[F]) Backward(dIn []F, dPooled [][]F) {
-	if len(dPooled) != l.steps || len(dIn) < l.planes*l.side*l.side {
+	if len(dPooled) != l.steps || len(dIn) < l.inputs()*l.planes*l.side*l.side {
 		panic("nn: Pooled.Backward gradients do not match the forward pass")
 	}
 	l.dIn, l.dPooled, l.goingBack = dIn, dPooled, true
+	blocks := (l.planes*l.side/2 + pooledGrain - 1) / pooledGrain
+	if l.SLIF != nil {
+		if cap(l.mixPart) < blocks {
+			l.mixPart = make([][4]float64, blocks)
+		}
+		l.mixPart = l.mixPart[:blocks]
+		clear(l.mixPart)
+	}
 	l.setFast()
 	l.run()
 	l.dIn, l.dPooled, l.fast.dIn, l.fast.dPooled = nil, nil, nil, nil
+	if l.SLIF != nil {
+		// The blocks' mixing gradients, summed in block order.
+		var sum [4]float64
+		for _, b := range l.mixPart {
+			for q := range sum {
+				sum[q] += b[q]
+			}
+		}
+		for q := range sum {
+			l.SLIF.Mix.Grad[q] += F(sum[q])
+		}
+	}
 }
 
 func (l *Pooled[F]) run() {
@@ -133,25 +179,33 @@ func (l *Pooled[F]) run() {
 // r div side/2).
 func (l *Pooled[F]) Range(lo, hi int) {
 	half := l.side / 2
+	var mix [4]float64
 	for r := lo; r < hi; r++ {
 		plane, y := r/half, r%half
-		if l.fast.ok && pooledRow32(&l.fast, plane, y, l.goingBack) {
+		if l.fast.ok && pooledRow32(&l.fast, plane, y, l.goingBack, &mix) {
 			continue
 		}
 		for x := range half {
-			l.block(plane, y, x)
+			l.block(plane, y, x, &mix)
 		}
+	}
+	if l.SLIF != nil && l.goingBack {
+		l.mixPart[lo/pooledGrain] = mix
 	}
 }
 
 // block runs the 2×2 neurons of pooled output (y, x) of plane, in the
 // order AvgPool2Forward sums them.
-func (l *Pooled[F]) block(plane, y, x int) {
+func (l *Pooled[F]) block(plane, y, x int, mix *[4]float64) {
 	s, half := l.side, l.side/2
 	at := plane*half*half + y*half + x
 	for q := range 4 {
 		col := 2*x + q%2
 		i := plane*s*s + (2*y+q/2)*s + col
+		if l.SLIF != nil {
+			l.slifCourse(i, at, q, mix)
+			continue
+		}
 		if l.goingBack {
 			l.dIn[i] = l.course(l.in[i], col, at, q, true)
 		} else {
@@ -211,4 +265,68 @@ func (l *Pooled[F]) put(t, at, q int, sp, ds F, back bool) F {
 		l.pooled[t][at] += sp
 	}
 	return 0
+}
+
+// slifCourse runs s-LIF2HH unit i through every step. Forward, it adds the
+// sum of its four spikes into the pooled outputs (q = 0 sets them);
+// backward, it writes the gradients of its three inputs and adds the
+// mixing gradient into mix. Forward-mode derivatives of the step before:
+// a_k = ∂m_k/∂x_k (k < 3); for sub-neuron 4, c_k = ∂m₄/∂x_k, e_k = ∂m₄/∂w_k
+// and f = ∂m₄/∂b.
+func (l *Pooled[F]) slifCourse(i, at, q int, mix *[4]float64) {
+	u := l.SLIF
+	d, th, sg := u.Decay, u.Theta, u.Surrogate
+	w0, w1, w2, b := u.Mix.Value[0], u.Mix.Value[1], u.Mix.Value[2], u.Mix.Value[3]
+	wk := [3]F{w0, w1, w2}
+	size := l.planes * l.side * l.side
+	x := [3]F{l.in[i], l.in[size+i], l.in[2*size+i]}
+	var m, sp [4]F
+	var a, c, e [3]F
+	var f F
+	var dIn [3]F
+	var dMix [4]F
+	for t := range l.steps {
+		if l.goingBack {
+			// Through sub-neuron 4's decay, reset factor and spike.
+			r3 := m[3] * gradOf(sg, m[3]-th)
+			for k := range 3 {
+				c[k] = d*(c[k]*(1-sp[3])-r3*c[k]) + wk[k]*a[k]
+				e[k] = d*(e[k]*(1-sp[3])-r3*e[k]) + m[k]
+				a[k] = d*(a[k]*(1-sp[k])-m[k]*gradOf(sg, m[k]-th)*a[k]) + 1
+			}
+			f = d*(f*(1-sp[3])-r3*f) + 1
+		}
+		m4 := d*m[3]*(1-sp[3]) + w0*m[0] + w1*m[1] + w2*m[2] + b
+		for k := range 3 {
+			m[k] = d*m[k]*(1-sp[k]) + x[k]
+		}
+		m[3] = m4
+		for k := range m {
+			sp[k] = spikeOf(sg, m[k]-th)
+		}
+		if !l.goingBack {
+			n := sp[0] + sp[1] + sp[2] + sp[3]
+			if q == 0 {
+				l.pooled[t][at] = n
+			} else {
+				l.pooled[t][at] += n
+			}
+			continue
+		}
+		ds := l.dPooled[t][at] * 0.25
+		g3 := ds * gradOf(sg, m[3]-th)
+		for k := range 3 {
+			dIn[k] += ds*gradOf(sg, m[k]-th)*a[k] + g3*c[k]
+			dMix[k] += g3 * e[k]
+		}
+		dMix[3] += g3 * f
+	}
+	if l.goingBack {
+		for k := range 3 {
+			l.dIn[k*size+i] = dIn[k]
+		}
+		for k := range dMix {
+			mix[k] += float64(dMix[k])
+		}
+	}
 }

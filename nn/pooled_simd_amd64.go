@@ -9,14 +9,18 @@ import "simd/archsimd"
 // 8: its outputs are computed twice, the same way). It runs nothing and
 // reports false for rows shorter than 8 or without AVX2. The kernels do
 // the scalar code's operations in the same order, lane by lane.
-func pooledRow32(k *pooledKernel, plane, y int, back bool) bool {
+func pooledRow32(k *pooledKernel, plane, y int, back bool, mix *[4]float64) bool {
 	half := k.side / 2
 	if half < 8 || !archsimd.X86.AVX2() {
 		return false
 	}
-	for x0 := 0; x0 < half; x0 += 8 {
-		x0 := min(x0, half-8)
+	for end := 0; end < half; end += 8 {
+		x0 := min(end, half-8)
 		switch {
+		case k.slif && !back:
+			pooledSLIFForward(k, plane, y, x0)
+		case k.slif:
+			pooledSLIFBackward(k, plane, y, x0, end, mix)
 		case k.lif && !back:
 			pooledLIFForward(k, plane, y, x0)
 		case k.lif:
@@ -152,4 +156,121 @@ func pooledHHBackward(k *pooledKernel, plane, y, x0 int) {
 	}
 	storeJoin(k.dIn[neuronAt(k, plane, y, x0, 0):], acc[0], acc[1])
 	storeJoin(k.dIn[neuronAt(k, plane, y, x0, 2):], acc[2], acc[3])
+}
+
+func pooledSLIFForward(k *pooledKernel, plane, y, x0 int) {
+	b := archsimd.BroadcastFloat32x8
+	one, dv, thv, quarter := b(1), b(k.d), b(k.th), b(0.25)
+	w0, w1, w2, bias := b(k.mix[0]), b(k.mix[1]), b(k.mix[2]), b(k.mix[3])
+	size := k.size
+	at := (plane*k.side/2+y)*k.side/2 + x0
+	for q := range 4 {
+		i := neuronAt(k, plane, y, x0, q&2)
+		var x [3]archsimd.Float32x8
+		for c := range 3 {
+			e, o := loadSplit(k.in[c*size+i:])
+			x[c] = e
+			if q&1 == 1 {
+				x[c] = o
+			}
+		}
+		var m0, m1, m2, m3 archsimd.Float32x8
+		var s0, s1, s2, s3 archsimd.Float32x8
+		for t := range k.steps {
+			m4 := dv.Mul(m3).Mul(one.Sub(s3)).Add(w0.Mul(m0)).Add(w1.Mul(m1)).Add(w2.Mul(m2)).Add(bias)
+			m0 = dv.Mul(m0).Mul(one.Sub(s0)).Add(x[0])
+			m1 = dv.Mul(m1).Mul(one.Sub(s1)).Add(x[1])
+			m2 = dv.Mul(m2).Mul(one.Sub(s2)).Add(x[2])
+			m3 = m4
+			s0, s1 = one.Masked(m0.Greater(thv)), one.Masked(m1.Greater(thv))
+			s2, s3 = one.Masked(m2.Greater(thv)), one.Masked(m3.Greater(thv))
+			n := s0.Add(s1).Add(s2).Add(s3)
+			out := k.pooled[t][at:]
+			if q > 0 {
+				n = archsimd.LoadFloat32x8Slice(out).Add(n)
+			}
+			n.StoreSlice(out)
+		}
+	}
+	for t := range k.steps {
+		out := k.pooled[t][at:]
+		archsimd.LoadFloat32x8Slice(out).Mul(quarter).StoreSlice(out)
+	}
+}
+
+// pooledSLIFBackward adds the mixing gradient of the block's units from
+// pooled column counted on (those before it, in an overlapping last
+// block, were counted by the block before).
+func pooledSLIFBackward(k *pooledKernel, plane, y, x0, counted int, mix *[4]float64) {
+	b := archsimd.BroadcastFloat32x8
+	one, dv, thv, lv, quarter := b(1), b(k.d), b(k.th), b(k.lens), b(0.25)
+	w := [3]archsimd.Float32x8{b(k.mix[0]), b(k.mix[1]), b(k.mix[2])}
+	bias := b(k.mix[3])
+	var zero archsimd.Float32x8
+	size := k.size
+	at := (plane*k.side/2+y)*k.side/2 + x0
+	var part [4][8]float32
+	for r := range 2 {
+		i := neuronAt(k, plane, y, x0, 2*r)
+		var xs [3][2]archsimd.Float32x8
+		for c := range 3 {
+			xs[c][0], xs[c][1] = loadSplit(k.in[c*size+i:])
+		}
+		var dIn [3][2]archsimd.Float32x8
+		for p := range 2 {
+			var m, sp [4]archsimd.Float32x8
+			var a, c, e, dI [3]archsimd.Float32x8
+			var f archsimd.Float32x8
+			var mixU [4]archsimd.Float32x8 // this group's units
+			for t := range k.steps {
+				y3 := m[3].Sub(thv)
+				r3 := m[3].Mul(one.Masked(lv.Greater(y3.Max(zero.Sub(y3)))))
+				oms3 := one.Sub(sp[3])
+				for q := range 3 {
+					c[q] = dv.Mul(c[q].Mul(oms3).Sub(r3.Mul(c[q]))).Add(w[q].Mul(a[q]))
+					e[q] = dv.Mul(e[q].Mul(oms3).Sub(r3.Mul(e[q]))).Add(m[q])
+					yq := m[q].Sub(thv)
+					gq := one.Masked(lv.Greater(yq.Max(zero.Sub(yq))))
+					a[q] = dv.Mul(a[q].Mul(one.Sub(sp[q])).Sub(m[q].Mul(gq).Mul(a[q]))).Add(one)
+				}
+				f = dv.Mul(f.Mul(oms3).Sub(r3.Mul(f))).Add(one)
+				m4 := dv.Mul(m[3]).Mul(oms3).Add(w[0].Mul(m[0])).Add(w[1].Mul(m[1])).Add(w[2].Mul(m[2])).Add(bias)
+				for q := range 3 {
+					m[q] = dv.Mul(m[q]).Mul(one.Sub(sp[q])).Add(xs[q][p])
+				}
+				m[3] = m4
+				for q := range 4 {
+					sp[q] = one.Masked(m[q].Greater(thv))
+				}
+				ds := archsimd.LoadFloat32x8Slice(k.dPooled[t][at:]).Mul(quarter)
+				y3 = m[3].Sub(thv)
+				g3 := ds.Mul(one.Masked(lv.Greater(y3.Max(zero.Sub(y3)))))
+				for q := range 3 {
+					yq := m[q].Sub(thv)
+					gq := one.Masked(lv.Greater(yq.Max(zero.Sub(yq))))
+					dI[q] = dI[q].Add(ds.Mul(gq).Mul(a[q]).Add(g3.Mul(c[q])))
+					mixU[q] = mixU[q].Add(g3.Mul(e[q]))
+				}
+				mixU[3] = mixU[3].Add(g3.Mul(f))
+			}
+			for q := range 3 {
+				dIn[q][p] = dI[q]
+			}
+			// Per unit, as the scalar code: its own float32 sum first.
+			for q := range 4 {
+				mixU[q].Store(&part[q])
+				archsimd.ClearAVXUpperBits()
+				for j := range 8 {
+					// Units of the overlapping last block are counted
+					// once: only lanes at or past the previous block's end.
+					if x0+j >= counted {
+						mix[q] += float64(part[q][j])
+					}
+				}
+			}
+		}
+		for c := range 3 {
+			storeJoin(k.dIn[c*size+i:], dIn[c][0], dIn[c][1])
+		}
+	}
 }

@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -86,24 +87,32 @@ func TestPooledMatchesPerStep(t *testing.T) {
 func TestPooledFast(t *testing.T) {
 	rng := rand.New(rand.NewPCG(42, 1))
 	for _, side := range []int{4, 16, 20, 36} {
-		for _, unit := range []string{"LIF", "HH", "HH attached"} {
+		for _, unit := range []string{"LIF", "HH", "HH attached", "SLIF"} {
 			const planes, steps = 3, 9
-			x := to32(randVec(rng, planes*side*side, -0.5, 2))
+			inputs := 1
+			if unit == "SLIF" {
+				inputs = 3
+			}
+			x := to32(randVec(rng, inputs*planes*side*side, -0.5, 2))
 			var dPooled [][]float32
 			for range steps {
 				dPooled = append(dPooled, to32(randVec(rng, planes*side*side/4, -1, 1)))
 			}
-			run := func(fast bool) (pooled [][]float32, dIn []float32) {
+			run := func(fast bool) (pooled [][]float32, dIn, mix []float32) {
 				var l Pooled[float32]
-				if unit == "LIF" {
+				switch unit {
+				case "LIF":
 					l.LIF = &LIF[float32]{Decay: 0.2, Theta: 0.3, Surrogate: Rect[float32](0.5)}
-				} else {
+				case "SLIF":
+					l.SLIF = NewSLIF2HH("s", float32(0.5), 0.3, Rect[float32](0.4), rand.New(rand.NewPCG(6, 6)))
+					mix = l.SLIF.Mix.Grad
+				default:
 					l.HH = NewHH(side, 0.5, 0.4, Rect[float32](0.5), rand.New(rand.NewPCG(5, 5)))
 					l.HH.DetachCurrents = unit == "HH"
 				}
 				pooled = make([][]float32, steps)
 				for t := range pooled {
-					pooled[t] = make([]float32, len(x)/4)
+					pooled[t] = make([]float32, planes*side*side/4)
 				}
 				dIn = make([]float32, len(x))
 				if fast {
@@ -112,6 +121,7 @@ func TestPooledFast(t *testing.T) {
 					return
 				}
 				// The generic code, block by block.
+				var mix64 [4]float64
 				l.planes, l.side, l.steps, l.in = planes, side, steps, x
 				if l.HH != nil {
 					l.HH.gates(side, steps)
@@ -119,19 +129,31 @@ func TestPooledFast(t *testing.T) {
 				l.pooled = pooled
 				for r := range planes * side / 2 {
 					for xx := range side / 2 {
-						l.block(r/(side/2), r%(side/2), xx)
+						l.block(r/(side/2), r%(side/2), xx, &mix64)
 					}
 				}
 				l.goingBack, l.dIn, l.dPooled = true, dIn, dPooled
 				for r := range planes * side / 2 {
 					for xx := range side / 2 {
-						l.block(r/(side/2), r%(side/2), xx)
+						l.block(r/(side/2), r%(side/2), xx, &mix64)
 					}
+				}
+				for q := range mix {
+					mix[q] += float32(mix64[q])
 				}
 				return
 			}
-			gotP, gotD := run(true)
-			wantP, wantD := run(false)
+			gotP, gotD, gotM := run(true)
+			wantP, wantD, wantM := run(false)
+			if unit == "SLIF" && wantM[0] == 0 && wantM[3] == 0 {
+				t.Fatal("no mixing gradient: the test checks nothing")
+			}
+			for q := range gotM {
+				// Summed over units in another order: equal to rounding.
+				if math.Abs(float64(gotM[q]-wantM[q])) > 1e-5*(1+math.Abs(float64(wantM[q]))) {
+					t.Fatalf("%s side %d: mixing gradient %v, generic code %v", unit, side, gotM, wantM)
+				}
+			}
 			if !slices.Equal(slices.Concat(gotP...), slices.Concat(wantP...)) {
 				t.Fatalf("%s side %d: pooled spikes differ from the generic code", unit, side)
 			}
@@ -166,5 +188,62 @@ func TestStepFloat32(t *testing.T) {
 	// Gradient 2 where 0 < x and |x − 0.5| < 0.5: x in (0, 1).
 	if want := []float32{0, 0, 2, 2, 2, 2, 0, 0}; !slices.Equal(dx, want) {
 		t.Errorf("backward %v, want %v", dx, want)
+	}
+}
+
+// TestPooledSLIF checks the s-LIF2HH unit against the per-step layer on
+// the summed spike map, pooled at each step: spikes, the three input
+// gradients and the mixing gradient.
+func TestPooledSLIF(t *testing.T) {
+	rng := rand.New(rand.NewPCG(43, 1))
+	const planes, side, steps = 2, 6, 6
+	size := planes * side * side
+	for _, sg := range []Surrogate[float64]{Rect(0.4), {Smooth: 3}} {
+		x := randVec(rng, 3*size, -0.5, 1.5)
+		var dPooled [][]float64
+		for range steps {
+			dPooled = append(dPooled, randVec(rng, size/4, -1, 1))
+		}
+		ref := NewSLIF2HH("s", 0.5, 0.3, sg, rand.New(rand.NewPCG(6, 6)))
+		ref.Reset(size, steps)
+		in := [3][]float64{x[:size], x[size : 2*size], x[2*size:]}
+		fwd := func(t int, _ []float64) []float64 {
+			out := ref.Forward(t, in)
+			sum := slices.Clone(out[0])
+			for q := 1; q < 4; q++ {
+				for i, v := range out[q] {
+					sum[i] += v
+				}
+			}
+			return sum
+		}
+		wantDIn := make([]float64, 3*size)
+		back := func(t int, _, dS []float64) {
+			ref.Backward(t, [3][]float64{wantDIn[:size], wantDIn[size : 2*size], wantDIn[2*size:]}, [4][]float64{dS, dS, dS, dS})
+		}
+		wantPooled, _ := perStepPooled(fwd, back, x[:size], dPooled, planes, side)
+
+		l := Pooled[float64]{SLIF: NewSLIF2HH("s", 0.5, 0.3, sg, rand.New(rand.NewPCG(6, 6)))}
+		l.Pool = tensor.NewPool(2)
+		pooled := make([][]float64, steps)
+		for t := range pooled {
+			pooled[t] = make([]float64, size/4)
+		}
+		l.Forward(pooled, x, planes, side)
+		dIn := make([]float64, 3*size)
+		l.Backward(dIn, dPooled)
+		l.Pool.Close()
+		if !closeTo(slices.Concat(pooled...), slices.Concat(wantPooled...), 1e-12) {
+			t.Fatalf("smooth %g: pooled spikes differ from the per-step layer", sg.Smooth)
+		}
+		if !closeTo(dIn, wantDIn, 1e-10) {
+			t.Fatalf("smooth %g: input gradients differ from the per-step layer", sg.Smooth)
+		}
+		if !closeTo(l.SLIF.Mix.Grad, ref.Mix.Grad, 1e-10) {
+			t.Fatalf("smooth %g: mixing gradient %v, per-step layer %v", sg.Smooth, l.SLIF.Mix.Grad, ref.Mix.Grad)
+		}
+		if slices.Max(slices.Concat(pooled...)) == 0 || slices.Max(ref.Mix.Grad) == 0 && slices.Min(ref.Mix.Grad) == 0 {
+			t.Fatal("no spikes or no mixing gradient: the test checks nothing")
+		}
 	}
 }

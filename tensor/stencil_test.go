@@ -131,8 +131,8 @@ func TestGatherMatchesLoop(t *testing.T) {
 			for _, skip := range []bool{false, true} {
 				dst, src, w, stride, rowOff, dBase, sBase := gatherCase(rng, width, k, 50, 0.3)
 				want := append([]float32(nil), dst...)
-				gatherGo(want, src, w, width, k, stride, &rowOff, dBase, sBase, skip)
-				Gather(dst, src, w, width, k, stride, &rowOff, dBase, sBase, skip)
+				gatherGo(want, src, w, width, k, stride, 1, &rowOff, dBase, sBase, skip)
+				Gather(dst, src, w, width, k, stride, 1, &rowOff, dBase, sBase, skip)
 				for i := range dst {
 					if math.Abs(float64(dst[i]-want[i])) > 1e-4 {
 						t.Fatalf("width %d, k %d, skip %v: dst[%d] = %v, loop gives %v", width, k, skip, i, dst[i], want[i])
@@ -156,7 +156,7 @@ func TestGatherExact(t *testing.T) {
 	}
 	for _, skip := range []bool{false, true} {
 		dst := make([]float32, 8)
-		Gather(dst, src, w, 1, 1, 1, &[3]int{0, 3, 6}, []int32{0}, []int32{0}, skip)
+		Gather(dst, src, w, 1, 1, 1, 1, &[3]int{0, 3, 6}, []int32{0}, []int32{0}, skip)
 		if dst[0] != 240 || dst[7] != 240 {
 			t.Fatalf("skip %v: %v, want 240", skip, dst)
 		}
@@ -174,7 +174,7 @@ func TestGatherOutOfRangePanics(t *testing.T) {
 					t.Errorf("%s: no panic", c.name)
 				}
 			}()
-			Gather(make([]float32, 8), make([]float32, 9), make([]float32, Taps*8), 1, 1, 1, &[3]int{0, 3, 6}, []int32{c.dBase}, []int32{c.sBase}, false)
+			Gather(make([]float32, 8), make([]float32, 9), make([]float32, Taps*8), 1, 1, 1, 1, &[3]int{0, 3, 6}, []int32{c.dBase}, []int32{c.sBase}, false)
 		}()
 	}
 }
@@ -189,9 +189,94 @@ func BenchmarkGather(b *testing.B) {
 		dst, src, w, stride, rowOff, dBase, sBase := gatherCase(rng, c.width, c.k, 1024, c.density)
 		b.Run(fmt.Sprintf("width%d_k%d_density%g", c.width, c.k, c.density), func(b *testing.B) {
 			for b.Loop() {
-				Gather(dst, src, w, c.width, c.k, stride, &rowOff, dBase, sBase, c.skip)
+				Gather(dst, src, w, c.width, c.k, stride, 1, &rowOff, dBase, sBase, c.skip)
 			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(1024*Taps*c.k*c.width), "ns/fma")
+		})
+	}
+}
+
+// TestGatherChannelMajor: channel-major maps (cstride > 1) give what the
+// same maps channel-minor give.
+func TestGatherChannelMajor(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	const k, size, width = 3, 30, 2
+	minor, major := make([]float32, size*k), make([]float32, size*k)
+	for p := range size {
+		for c := range k {
+			v := rng.Float32()
+			minor[p*k+c], major[c*size+p] = v, v
+		}
+	}
+	w := make([]float32, Taps*k*8*width)
+	for i := range w {
+		w[i] = rng.Float32() - 0.5
+	}
+	dBase, pos := []int32{0, 16}, []int32{7, 12}
+	a, b := make([]float32, 32), make([]float32, 32)
+	Gather(a, minor, w, width, k, k, 1, &[3]int{-6 * k, -k, 4 * k}, dBase, []int32{pos[0] * k, pos[1] * k}, false)
+	Gather(b, major, w, width, k, 1, size, &[3]int{-6, -1, 4}, dBase, pos, false)
+	for i := range a {
+		if math.Abs(float64(a[i]-b[i])) > 1e-5 {
+			t.Fatalf("channel-major %v, channel-minor %v", b, a)
+		}
+	}
+}
+
+// TestCorrelate checks the kernel against a direct sum.
+func TestCorrelate(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for _, width := range []int{1, 2, 4, 5, 6} {
+		const h, w, srcRow = 5, 7, 9
+		rw := 8 * width
+		dyPos, dyRow := rw+8, (w+2)*(rw+8)
+		src := make([]float32, (h+2)*srcRow)
+		for i := range src {
+			if rng.IntN(3) == 0 {
+				src[i] = rng.Float32()
+			}
+		}
+		dy := make([]float32, h*dyRow)
+		for i := range dy {
+			dy[i] = rng.Float32() - 0.5
+		}
+		dstStride := rw + 3
+		dst := make([]float32, 2*dstStride+rw)
+		for i := range dst {
+			dst[i] = 1
+		}
+		Correlate(dst, dstStride, src, srcRow, dy, dyRow, dyPos, width, h, w)
+		for kx := range 3 {
+			for i := range rw {
+				want := 1.0
+				for y := range h {
+					for x := range w {
+						want += float64(src[y*srcRow+x+kx]) * float64(dy[y*dyRow+x*dyPos+i])
+					}
+				}
+				if got := dst[kx*dstStride+i]; math.Abs(float64(got)-want) > 1e-4 {
+					t.Fatalf("width %d: row %d lane %d = %v, want %v", width, kx, i, got, want)
+				}
+			}
+		}
+	}
+}
+
+func BenchmarkCorrelate(b *testing.B) {
+	for _, width := range []int{2, 5} {
+		const h, w = 18, 18
+		rw := 8 * width
+		src := make([]float32, 20*20)
+		for i := range src {
+			src[i] = 0.5
+		}
+		dy := make([]float32, h*w*rw)
+		dst := make([]float32, 3*rw)
+		b.Run(fmt.Sprintf("width%d", width), func(b *testing.B) {
+			for b.Loop() {
+				Correlate(dst, rw, src, 20, dy, w*rw, rw, width, h, w)
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(3*h*w*width), "ns/fma")
 		})
 	}
 }

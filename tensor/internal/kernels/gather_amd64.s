@@ -4,27 +4,27 @@
 
 #include "textflag.h"
 
-// func GatherAVX2(dst, src, w *float32, width, k, stride int, rowOff *[3]int, dBase, sBase *int32, n int)
+// func GatherAVX2(dst, src, w *float32, width, k, stride, cstride int, rowOff *[3]int, dBase, sBase *int32, n int)
 // func GatherSkipAVX2(same)
 //
 // For each entry: three accumulator sets, one per kernel column kx (the
 // first starts from the dst row, the others from zero), so that three
 // independent FMA chains hide the FMA latency; for each kernel row ky and
-// channel c the inputs at src + sBase + rowOff[ky] + c + kx·stride are
+// channel c the inputs at src + sBase + rowOff[ky] + c·cstride + kx·stride are
 // broadcast and multiplied by weight row (ky·k + c)·3 + kx. The sets are
 // summed ((A + B) + C) and stored. The Skip form jumps over zero inputs.
 
-TEXT ·GatherAVX2(SB), NOSPLIT, $0-80
+TEXT ·GatherAVX2(SB), NOSPLIT, $0-88
 	MOVQ dst+0(FP), DI
 	MOVQ src+8(FP), SI
 	MOVQ w+16(FP), R8
 	MOVQ width+24(FP), CX
 	MOVQ stride+40(FP), R9
 	SHLQ $2, R9
-	MOVQ rowOff+48(FP), R10
-	MOVQ dBase+56(FP), R11
-	MOVQ sBase+64(FP), R12
-	MOVQ n+72(FP), R13
+	MOVQ rowOff+56(FP), R10
+	MOVQ dBase+64(FP), R11
+	MOVQ sBase+72(FP), R12
+	MOVQ n+80(FP), R13
 	CMPQ CX, $1
 	JEQ  GatherAVX21
 	CMPQ CX, $2
@@ -62,7 +62,7 @@ GatherAVX21c:
 	VFMADD231PS 32(R15), Y0, Y2
 	VBROADCASTSS (AX)(R9*2), Y0
 	VFMADD231PS 64(R15), Y0, Y3
-	ADDQ $4, AX
+	ADDQ cstride+48(FP), AX
 	ADDQ $96, R15
 	DECQ CX
 	JNZ  GatherAVX21c
@@ -108,7 +108,7 @@ GatherAVX22c:
 	VBROADCASTSS (AX)(R9*2), Y0
 	VFMADD231PS 128(R15), Y0, Y5
 	VFMADD231PS 160(R15), Y0, Y6
-	ADDQ $4, AX
+	ADDQ cstride+48(FP), AX
 	ADDQ $192, R15
 	DECQ CX
 	JNZ  GatherAVX22c
@@ -163,7 +163,7 @@ GatherAVX23c:
 	VFMADD231PS 192(R15), Y0, Y7
 	VFMADD231PS 224(R15), Y0, Y8
 	VFMADD231PS 256(R15), Y0, Y9
-	ADDQ $4, AX
+	ADDQ cstride+48(FP), AX
 	ADDQ $288, R15
 	DECQ CX
 	JNZ  GatherAVX23c
@@ -227,7 +227,7 @@ GatherAVX24c:
 	VFMADD231PS 288(R15), Y0, Y10
 	VFMADD231PS 320(R15), Y0, Y11
 	VFMADD231PS 352(R15), Y0, Y12
-	ADDQ $4, AX
+	ADDQ cstride+48(FP), AX
 	ADDQ $384, R15
 	DECQ CX
 	JNZ  GatherAVX24c
@@ -300,7 +300,7 @@ GatherAVX25c:
 	VFMADD231PS 384(R15), Y0, Y13
 	VFMADD231PS 416(R15), Y0, Y14
 	VFMADD231PS 448(R15), Y0, Y15
-	ADDQ $4, AX
+	ADDQ cstride+48(FP), AX
 	ADDQ $480, R15
 	DECQ CX
 	JNZ  GatherAVX25c
@@ -331,17 +331,17 @@ GatherAVX2done:
 	VZEROUPPER
 	RET
 
-TEXT ·GatherSkipAVX2(SB), NOSPLIT, $0-80
+TEXT ·GatherSkipAVX2(SB), NOSPLIT, $0-88
 	MOVQ dst+0(FP), DI
 	MOVQ src+8(FP), SI
 	MOVQ w+16(FP), R8
 	MOVQ width+24(FP), CX
 	MOVQ stride+40(FP), R9
 	SHLQ $2, R9
-	MOVQ rowOff+48(FP), R10
-	MOVQ dBase+56(FP), R11
-	MOVQ sBase+64(FP), R12
-	MOVQ n+72(FP), R13
+	MOVQ rowOff+56(FP), R10
+	MOVQ dBase+64(FP), R11
+	MOVQ sBase+72(FP), R12
+	MOVQ n+80(FP), R13
 	CMPQ CX, $1
 	JEQ  GatherSkipAVX21
 	CMPQ CX, $2
@@ -391,7 +391,7 @@ GatherSkipAVX21z1:
 	VFMADD231PS 64(R15), Y0, Y3
 
 GatherSkipAVX21z2:
-	ADDQ $4, AX
+	ADDQ cstride+48(FP), AX
 	ADDQ $96, R15
 	DECQ CX
 	JNZ  GatherSkipAVX21c
@@ -449,7 +449,7 @@ GatherSkipAVX22z1:
 	VFMADD231PS 160(R15), Y0, Y6
 
 GatherSkipAVX22z2:
-	ADDQ $4, AX
+	ADDQ cstride+48(FP), AX
 	ADDQ $192, R15
 	DECQ CX
 	JNZ  GatherSkipAVX22c
@@ -516,7 +516,7 @@ GatherSkipAVX23z1:
 	VFMADD231PS 256(R15), Y0, Y9
 
 GatherSkipAVX23z2:
-	ADDQ $4, AX
+	ADDQ cstride+48(FP), AX
 	ADDQ $288, R15
 	DECQ CX
 	JNZ  GatherSkipAVX23c
@@ -592,7 +592,7 @@ GatherSkipAVX24z1:
 	VFMADD231PS 352(R15), Y0, Y12
 
 GatherSkipAVX24z2:
-	ADDQ $4, AX
+	ADDQ cstride+48(FP), AX
 	ADDQ $384, R15
 	DECQ CX
 	JNZ  GatherSkipAVX24c
@@ -677,7 +677,7 @@ GatherSkipAVX25z1:
 	VFMADD231PS 448(R15), Y0, Y15
 
 GatherSkipAVX25z2:
-	ADDQ $4, AX
+	ADDQ cstride+48(FP), AX
 	ADDQ $480, R15
 	DECQ CX
 	JNZ  GatherSkipAVX25c

@@ -13,13 +13,20 @@ func Has() bool { return cpu.X86.HasAVX2 && cpu.X86.HasFMA }
 //go:noescape
 func StencilAVX2(dst, src *float32, width int, dTap, sTap *[9]int, vals *float32, dBase, sBase *int32, n int)
 
-// GatherAVX2 is tensor.Gather's loop in AVX2 assembly for widths 1 to 5; the tap
-// offsets are in bytes, and every row has been checked.
+// GatherAVX2 is tensor.Gather's loop in AVX2 assembly for widths 1 to 5;
+// cstride is in bytes, other offsets in elements, and every row has been
+// checked.
 //
 //go:noescape
-func GatherAVX2(dst, src, w *float32, width, k, stride int, rowOff *[3]int, dBase, sBase *int32, n int)
+func GatherAVX2(dst, src, w *float32, width, k, stride, cstride int, rowOff *[3]int, dBase, sBase *int32, n int)
 
 // GatherSkipAVX2 is GatherAVX2 passing over zero inputs.
 //
 //go:noescape
-func GatherSkipAVX2(dst, src, w *float32, width, k, stride int, rowOff *[3]int, dBase, sBase *int32, n int)
+func GatherSkipAVX2(dst, src, w *float32, width, k, stride, cstride int, rowOff *[3]int, dBase, sBase *int32, n int)
+
+// CorrelateAVX2 is tensor.Correlate's loop in AVX2 assembly for widths 1
+// to 5; every row has been checked.
+//
+//go:noescape
+func CorrelateAVX2(dst *float32, dstStride int, src *float32, srcRow int, dy *float32, dyRow, dyPos, width, h, w int)

@@ -11,11 +11,16 @@ func StencilAVX2(dst, src *float32, width int, dTap, sTap *[9]int, vals *float32
 }
 
 // GatherAVX2 is not available here.
-func GatherAVX2(dst, src, w *float32, width, k, stride int, rowOff *[3]int, dBase, sBase *int32, n int) {
+func GatherAVX2(dst, src, w *float32, width, k, stride, cstride int, rowOff *[3]int, dBase, sBase *int32, n int) {
 	panic("unreachable")
 }
 
 // GatherSkipAVX2 is not available here.
-func GatherSkipAVX2(dst, src, w *float32, width, k, stride int, rowOff *[3]int, dBase, sBase *int32, n int) {
+func GatherSkipAVX2(dst, src, w *float32, width, k, stride, cstride int, rowOff *[3]int, dBase, sBase *int32, n int) {
+	panic("unreachable")
+}
+
+// CorrelateAVX2 is not available here.
+func CorrelateAVX2(dst *float32, dstStride int, src *float32, srcRow int, dy *float32, dyRow, dyPos, width, h, w int) {
 	panic("unreachable")
 }
