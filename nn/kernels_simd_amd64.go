@@ -329,3 +329,91 @@ func lifBack32Vector(d, th, lens float32, mem, prev, cMem, cSpk, dSpk, dIn []flo
 	archsimd.ClearAVXUpperBits()
 	return i
 }
+
+// slifStepForward32 runs step t of the per-step s-LIF2HH for units
+// [lo, hi) eight at a time, as forwardRange's fast path does lane by lane
+// (previous spikes from the previous membranes); it returns how many units
+// it did.
+func slifStepForward32(l *SLIF2HH[float32], t int, in [3][]float32, lo, hi int) int {
+	if !archsimd.X86.AVX2() {
+		return 0
+	}
+	b := archsimd.BroadcastFloat32x8
+	one, d, th := b(1), b(l.Decay), b(l.Theta)
+	w0, w1, w2, bias := b(l.Mix.Value[0]), b(l.Mix.Value[1]), b(l.Mix.Value[2]), b(l.Mix.Value[3])
+	at := l.spkIndex(t)
+	ld := archsimd.LoadFloat32x8Slice
+	n := 0
+	for i := lo; i+8 <= hi; i += 8 {
+		var pm [4]archsimd.Float32x8
+		if t > 0 {
+			for k := range pm {
+				pm[k] = ld(l.mem[k][t-1][i:])
+			}
+		}
+		var m [4]archsimd.Float32x8
+		for k := range 3 {
+			m[k] = d.Mul(pm[k]).Mul(one.Sub(one.Masked(pm[k].Greater(th)))).Add(ld(in[k][i:]))
+		}
+		m[3] = d.Mul(pm[3]).Mul(one.Sub(one.Masked(pm[3].Greater(th)))).Add(w0.Mul(pm[0])).Add(w1.Mul(pm[1])).Add(w2.Mul(pm[2])).Add(bias)
+		for k := range m {
+			m[k].StoreSlice(l.mem[k][t][i:])
+			one.Masked(m[k].Greater(th)).StoreSlice(l.spk[k][at][i:])
+		}
+		n += 8
+	}
+	archsimd.ClearAVXUpperBits()
+	return n
+}
+
+// slifStepBackward32 runs step t of the per-step s-LIF2HH backwards for
+// units [lo, hi) eight at a time, as backwardRange does lane by lane; it
+// returns how many units it did and adds their mixing gradient into part.
+func slifStepBackward32(l *SLIF2HH[float32], t int, dIn [3][]float32, dSpk [4][]float32, lo, hi int, part *[4]float64) int {
+	if !archsimd.X86.AVX2() {
+		return 0
+	}
+	b := archsimd.BroadcastFloat32x8
+	one, d, th, lens := b(1), b(l.Decay), b(l.Theta), b(l.Surrogate.Lens)
+	w := [3]archsimd.Float32x8{b(l.Mix.Value[0]), b(l.Mix.Value[1]), b(l.Mix.Value[2])}
+	ld := archsimd.LoadFloat32x8Slice
+	var zero archsimd.Float32x8
+	var acc [4]archsimd.Float32x8
+	n := 0
+	for i := lo; i+8 <= hi; i += 8 {
+		var dm [4]archsimd.Float32x8
+		for k := range dm {
+			y := ld(l.mem[k][t][i:]).Sub(th)
+			dm[k] = ld(l.cMem[k][i:]).Add(ld(dSpk[k][i:]).Add(ld(l.cSpk[k][i:])).Masked(lens.Greater(y.Max(zero.Sub(y)))))
+		}
+		for k := range 3 {
+			ld(dIn[k][i:]).Add(dm[k]).StoreSlice(dIn[k][i:])
+		}
+		acc[3] = acc[3].Add(dm[3])
+		n += 8
+		if t == 0 {
+			continue
+		}
+		for k := range 4 {
+			p := ld(l.mem[k][t-1][i:])
+			cm := dm[k].Mul(d).Mul(one.Sub(one.Masked(p.Greater(th))))
+			if k < 3 {
+				acc[k] = acc[k].Add(dm[3].Mul(p))
+				cm = cm.Add(dm[3].Mul(w[k]))
+			}
+			cm.StoreSlice(l.cMem[k][i:])
+			zero.Sub(dm[k]).Mul(d).Mul(p).StoreSlice(l.cSpk[k][i:])
+		}
+	}
+	var lanes [4][8]float32
+	for k := range acc {
+		acc[k].Store(&lanes[k])
+	}
+	archsimd.ClearAVXUpperBits()
+	for k := range lanes {
+		for _, v := range lanes[k] {
+			part[k] += float64(v)
+		}
+	}
+	return n
+}

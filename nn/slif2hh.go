@@ -145,6 +145,9 @@ func (s *slifStep[F]) Range(lo, hi int) {
 func (l *SLIF2HH[F]) forwardRange(t int, in [3][]F, lo, hi int) {
 	d, th, sg := l.Decay, l.Theta, l.Surrogate
 	fast := isFast32(sg)
+	if fast {
+		lo += slifStepForward32(any(l).(*SLIF2HH[float32]), t, any(in).([3][]float32), lo, hi)
+	}
 	spike := func(x F) F {
 		if fast {
 			return F(above(float32(x), float32(th)))
@@ -206,6 +209,12 @@ func (l *SLIF2HH[F]) backwardRange(t int, dIn [3][]F, dSpk [4][]F, lo, hi int) {
 	}
 	w := l.Mix.Value
 	var dw0, dw1, dw2, db float64
+	block := lo / stepGrain
+	if fast {
+		var part [4]float64
+		lo += slifStepBackward32(any(l).(*SLIF2HH[float32]), t, any(dIn).([3][]float32), any(dSpk).([4][]float32), lo, hi, &part)
+		dw0, dw1, dw2, db = part[0], part[1], part[2], part[3]
+	}
 	m0, m1, m2, m3 := l.mem[0][t], l.mem[1][t], l.mem[2][t], l.mem[3][t]
 	for i := lo; i < hi; i++ {
 		dm0 := l.cMem[0][i] + (dSpk[0][i]+l.cSpk[0][i])*grad(m0[i])
@@ -232,5 +241,5 @@ func (l *SLIF2HH[F]) backwardRange(t int, dIn [3][]F, dSpk [4][]F, lo, hi int) {
 		l.cSpk[2][i] = -dm2 * d * p2
 		l.cSpk[3][i] = -dm3 * d * p3
 	}
-	l.partial[lo/stepGrain] = [4]float64{dw0, dw1, dw2, db}
+	l.partial[block] = [4]float64{dw0, dw1, dw2, db}
 }
