@@ -190,50 +190,35 @@ func (d *directConv) Range(lo, hi int) {
 // costs the dense kernels.
 const denseShare = 1.0 / 3
 
-// pack copies image b of x into block blk's zero-bordered channel-major
-// buffer and tells whether the image is dense enough for the dense kernels.
-func (d *directConv) pack(blk, b int) (xc []float32, dense bool) {
+// scan copies image b of x [Cin][batch][H][W] into block blk's
+// zero-bordered channel-major buffer xc and, in the same pass, lists its
+// nonzeros in the block's buffers: values, the row offsets of their padded
+// positions (×rowSize) and their channels (×chanSize). dense tells whether
+// the image has enough nonzeros for the dense kernels.
+func (d *directConv) scan(blk, b, rowSize, chanSize int) (xc, vals []float32, pos, ch []int32, dense bool) {
 	c := d.c
 	hw, plane := c.H*c.W, d.hp*d.wp
+	most := c.Cin * hw
 	xc = d.xc[blk*c.Cin*plane:][:c.Cin*plane]
+	vals, pos, ch = d.vals[blk*most:][:most], d.pos[blk*most:][:most], d.ch[blk*most:][:most]
+	// Branch-free: every input is written to the lists, and the count
+	// moves on only past nonzeros (spike maps make a branch unpredictable).
 	n := 0
 	for ci := range c.Cin {
 		src := d.x[(ci*d.batch+b)*hw:][:hw]
 		dst := xc[ci*plane:][:plane]
-		for yy := range c.H {
-			row := dst[(yy+1)*d.wp+1:][:c.W]
-			for xx, v := range src[yy*c.W:][:c.W] {
-				row[xx] = v
-				n += nonzero(v)
-			}
-		}
-	}
-	return xc, float64(n) > denseShare*float64(c.Cin*hw)
-}
-
-// nonzeros lists the nonzeros of image b of x [Cin][batch][H][W] in block
-// blk's buffers: values, the row offsets of their padded positions
-// (×rowSize) and their channels (×chanSize).
-func (d *directConv) nonzeros(blk, b, rowSize, chanSize int) (vals []float32, pos, ch []int32) {
-	c := d.c
-	hw := c.H * c.W
-	most := c.Cin * hw
-	vals, pos, ch = d.vals[blk*most:][:most], d.pos[blk*most:][:most], d.ch[blk*most:][:most]
-	// Branch-free: every input is written, and the count moves on only
-	// past nonzeros (spike maps make a branch unpredictable).
-	n := 0
-	for ci := range c.Cin {
-		plane := d.x[(ci*d.batch+b)*hw:][:hw]
 		chan32 := int32(ci * chanSize)
 		for yy := range c.H {
-			row := int32(((yy+1)*d.wp + 1) * rowSize)
-			for xx, v := range plane[yy*c.W:][:c.W] {
-				vals[n], pos[n], ch[n] = v, row+int32(xx*rowSize), chan32
+			row := dst[(yy+1)*d.wp+1:][:c.W]
+			at := int32(((yy+1)*d.wp + 1) * rowSize)
+			for xx, v := range src[yy*c.W:][:c.W] {
+				row[xx] = v
+				vals[n], pos[n], ch[n] = v, at+int32(xx*rowSize), chan32
 				n += nonzero(v)
 			}
 		}
 	}
-	return vals[:n], pos[:n], ch[:n]
+	return xc, vals[:n], pos[:n], ch[:n], float64(n) > denseShare*float64(most)
 }
 
 // nonzero is 1 if v is not zero, else 0 (a SETcc, no branch).
@@ -255,10 +240,9 @@ func (d *directConv) forwardImage(blk, b int) {
 			row[co] = d.biasTimes * c.B.Value[co]
 		}
 	}
-	if xc, dense := d.pack(blk, b); dense {
+	if xc, vals, pos, ch, dense := d.scan(blk, b, d.cop, 3*d.cop); dense {
 		tensor.Gather(img, xc, d.wf, d.cop/8, c.Cin, 1, d.hp*d.wp, &d.fwdRowOff, d.fwdD, d.fwdS, false)
 	} else {
-		vals, pos, ch := d.nonzeros(blk, b, d.cop, 3*d.cop)
 		tensor.Stencil(img, d.wf, d.cop/8, &d.fwdTap, &d.fwdW, vals, pos, ch)
 	}
 	hw := c.H * c.W
@@ -290,7 +274,7 @@ func (d *directConv) backwardImage(blk int, part []float32, b int) {
 			}
 		}
 	}
-	if xc, dense := d.pack(blk, b); dense {
+	if xc, vals, pos, ch, dense := d.scan(blk, b, d.cop, d.cop); dense {
 		plane := d.hp * d.wp
 		for ci := range c.Cin {
 			for ky := range 3 {
@@ -299,7 +283,6 @@ func (d *directConv) backwardImage(blk int, part []float32, b int) {
 			}
 		}
 	} else {
-		vals, pos, ch := d.nonzeros(blk, b, d.cop, d.cop)
 		tensor.Stencil(part, img, d.cop/8, &d.wTapD, &d.wTapS, vals, ch, pos)
 	}
 	if d.dx == nil {
