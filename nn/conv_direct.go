@@ -207,18 +207,35 @@ func (d *directConv) scan(blk, b, rowSize, chanSize int) (xc, vals []float32, po
 	for ci := range c.Cin {
 		src := d.x[(ci*d.batch+b)*hw:][:hw]
 		dst := xc[ci*plane:][:plane]
-		chan32 := int32(ci * chanSize)
+		first := n
 		for yy := range c.H {
-			row := dst[(yy+1)*d.wp+1:][:c.W]
-			at := int32(((yy+1)*d.wp + 1) * rowSize)
-			for xx, v := range src[yy*c.W:][:c.W] {
-				row[xx] = v
-				vals[n], pos[n], ch[n] = v, at+int32(xx*rowSize), chan32
-				n += nonzero(v)
-			}
+			in := src[yy*c.W:][:c.W]
+			copy(dst[(yy+1)*d.wp+1:][:c.W], in)
+			n += listNonzeros(vals[n:], pos[n:], in, int32(((yy+1)*d.wp+1)*rowSize), int32(rowSize))
+		}
+		chan32 := int32(ci * chanSize)
+		for i := range ch[first:n] {
+			ch[first+i] = chan32
 		}
 	}
 	return xc, vals[:n], pos[:n], ch[:n], float64(n) > denseShare*float64(most)
+}
+
+// listNonzeros writes the nonzeros of in to vals and their offsets, at
+// + i·step for in[i], to pos, and returns how many there are. It is a
+// function of its own so that its few values stay in registers (inside
+// scan the count was spilled, a store-to-load wait at every input).
+//
+//go:noinline
+func listNonzeros(vals []float32, pos []int32, in []float32, at, step int32) int {
+	vals, pos = vals[:len(in)], pos[:len(in)]
+	k := 0
+	for _, v := range in {
+		vals[k], pos[k] = v, at
+		k += nonzero(v)
+		at += step
+	}
+	return k
 }
 
 // nonzero is 1 if v is not zero, else 0 (a SETcc, no branch).

@@ -11,7 +11,7 @@ import "simd/archsimd"
 // the scalar code's operations in the same order, lane by lane.
 func pooledRow32(k *pooledKernel, plane, y int, back bool, mix *[4]float64) bool {
 	half := k.side / 2
-	if half < 8 || !archsimd.X86.AVX2() {
+	if half < 8 || k.steps > pooledMaxSteps || !archsimd.X86.AVX2() {
 		return false
 	}
 	for end := 0; end < half; end += 8 {
@@ -33,6 +33,19 @@ func pooledRow32(k *pooledKernel, plane, y int, back bool, mix *[4]float64) bool
 	}
 	archsimd.ClearAVXUpperBits() // scalar code follows (see lifStatic32Vector)
 	return true
+}
+
+// pooledMaxSteps bounds the steps of the vector kernels, which keep a
+// block's pooled gradients of every step on the stack.
+const pooledMaxSteps = 32
+
+// loadGrads loads the block's pooled gradients of every step, a quarter
+// each (the 2×2 mean's derivative), into g.
+func loadGrads(k *pooledKernel, at int, g *[pooledMaxSteps]archsimd.Float32x8) {
+	quarter := archsimd.BroadcastFloat32x8(0.25)
+	for t, dp := range k.dPooled[:k.steps] {
+		g[t] = archsimd.LoadFloat32x8Slice(dp[at:]).Mul(quarter)
+	}
 }
 
 // loadSplit returns the even and odd columns of the 16 map values at s
@@ -77,30 +90,33 @@ func pooledLIFForward(k *pooledKernel, plane, y, x0 int) {
 
 func pooledLIFBackward(k *pooledKernel, plane, y, x0 int) {
 	b := archsimd.BroadcastFloat32x8
-	one, dv, thv, lv, quarter := b(1), b(k.d), b(k.th), b(k.lens), b(0.25)
+	one, dv, thv, lv := b(1), b(k.d), b(k.th), b(k.lens)
 	var zero archsimd.Float32x8
 	at := (plane*k.side/2+y)*k.side/2 + x0
-	var acc [4]archsimd.Float32x8
+	var grads [pooledMaxSteps]archsimd.Float32x8
+	loadGrads(k, at, &grads)
 	for r := range 2 {
+		// The even and odd columns' neurons side by side: two independent
+		// chains through time, which the core overlaps.
 		xe, xo := loadSplit(k.in[neuronAt(k, plane, y, x0, 2*r):])
-		for p, x := range [2]archsimd.Float32x8{xe, xo} {
-			// m: membrane, sp: spike, dm: ∂m/∂x, of the step before.
-			var m, sp, dm, a archsimd.Float32x8
-			for t := range k.steps {
-				ym := m.Sub(thv)
-				g := one.Masked(lv.Greater(ym.Max(zero.Sub(ym))))
-				dm = dv.Mul(dm.Mul(one.Sub(sp)).Sub(m.Mul(g).Mul(dm))).Add(one)
-				m = dv.Mul(m).Mul(one.Sub(sp)).Add(x)
-				sp = one.Masked(m.Greater(thv))
-				y := m.Sub(thv)
-				ds := one.Masked(lv.Greater(y.Max(zero.Sub(y)))).Mul(dm)
-				a = a.Add(archsimd.LoadFloat32x8Slice(k.dPooled[t][at:]).Mul(quarter).Mul(ds))
-			}
-			acc[2*r+p] = a
+		// m: membrane, sp: spike, w: surrogate window, dm: ∂m/∂x, all of
+		// the step before; a: the input gradient so far.
+		var m0, sp0, w0, dm0, a0 archsimd.Float32x8
+		var m1, sp1, w1, dm1, a1 archsimd.Float32x8
+		for t := range k.steps {
+			dm0 = dv.Mul(dm0.Mul(one.Sub(sp0)).Sub(m0.Mul(w0).Mul(dm0))).Add(one)
+			dm1 = dv.Mul(dm1.Mul(one.Sub(sp1)).Sub(m1.Mul(w1).Mul(dm1))).Add(one)
+			m0 = dv.Mul(m0).Mul(one.Sub(sp0)).Add(xe)
+			m1 = dv.Mul(m1).Mul(one.Sub(sp1)).Add(xo)
+			sp0, sp1 = one.Masked(m0.Greater(thv)), one.Masked(m1.Greater(thv))
+			y0, y1 := m0.Sub(thv), m1.Sub(thv)
+			w0 = one.Masked(lv.Greater(y0.Max(zero.Sub(y0))))
+			w1 = one.Masked(lv.Greater(y1.Max(zero.Sub(y1))))
+			a0 = a0.Add(grads[t].Mul(w0.Mul(dm0)))
+			a1 = a1.Add(grads[t].Mul(w1.Mul(dm1)))
 		}
+		storeJoin(k.dIn[neuronAt(k, plane, y, x0, 2*r):], a0, a1)
 	}
-	storeJoin(k.dIn[neuronAt(k, plane, y, x0, 0):], acc[0], acc[1])
-	storeJoin(k.dIn[neuronAt(k, plane, y, x0, 2):], acc[2], acc[3])
 }
 
 func pooledHHForward(k *pooledKernel, plane, y, x0 int) {
@@ -129,10 +145,12 @@ func pooledHHForward(k *pooledKernel, plane, y, x0 int) {
 
 func pooledHHBackward(k *pooledKernel, plane, y, x0 int) {
 	b := archsimd.BroadcastFloat32x8
-	dt, thv, lv, quarter, one := b(k.dt), b(k.th), b(k.lens), b(0.25), b(1)
+	dt, thv, lv, one := b(k.dt), b(k.th), b(k.lens), b(1)
 	var zero archsimd.Float32x8
 	half := k.side / 2
 	at := (plane*half+y)*half + x0
+	var grads [pooledMaxSteps]archsimd.Float32x8
+	loadGrads(k, at, &grads)
 	var acc [4]archsimd.Float32x8
 	for r := range 2 {
 		xe, xo := loadSplit(k.in[neuronAt(k, plane, y, x0, 2*r):])
@@ -149,7 +167,7 @@ func pooledHHBackward(k *pooledKernel, plane, y, x0 int) {
 				}
 				y := v.Sub(thv)
 				ds := one.Masked(lv.Greater(y.Max(zero.Sub(y)))).Mul(dv)
-				a = a.Add(archsimd.LoadFloat32x8Slice(k.dPooled[t][at:]).Mul(quarter).Mul(ds))
+				a = a.Add(grads[t].Mul(ds))
 			}
 			acc[2*r+p] = a
 		}
@@ -203,12 +221,14 @@ func pooledSLIFForward(k *pooledKernel, plane, y, x0 int) {
 // block, were counted by the block before).
 func pooledSLIFBackward(k *pooledKernel, plane, y, x0, counted int, mix *[4]float64) {
 	b := archsimd.BroadcastFloat32x8
-	one, dv, thv, lv, quarter := b(1), b(k.d), b(k.th), b(k.lens), b(0.25)
+	one, dv, thv, lv := b(1), b(k.d), b(k.th), b(k.lens)
 	w := [3]archsimd.Float32x8{b(k.mix[0]), b(k.mix[1]), b(k.mix[2])}
 	bias := b(k.mix[3])
 	var zero archsimd.Float32x8
 	size := k.size
 	at := (plane*k.side/2+y)*k.side/2 + x0
+	var grads [pooledMaxSteps]archsimd.Float32x8
+	loadGrads(k, at, &grads)
 	var part [4][8]float32
 	for r := range 2 {
 		i := neuronAt(k, plane, y, x0, 2*r)
@@ -242,7 +262,7 @@ func pooledSLIFBackward(k *pooledKernel, plane, y, x0, counted int, mix *[4]floa
 				for q := range 4 {
 					sp[q] = one.Masked(m[q].Greater(thv))
 				}
-				ds := archsimd.LoadFloat32x8Slice(k.dPooled[t][at:]).Mul(quarter)
+				ds := grads[t]
 				y3 = m[3].Sub(thv)
 				g3 := ds.Mul(one.Masked(lv.Greater(y3.Max(zero.Sub(y3)))))
 				for q := range 3 {
