@@ -17,13 +17,18 @@ import (
 // sub-neuron, as one convolution of 3C outputs) and both layers share one
 // mixing layer; layer 2's convolutions act on the sum of layer 1's four
 // spike maps with their bias added four times, Σⱼ conv(sⱼ) = W∗(Σⱼ sⱼ) + 4b.
+//
+// Layer 1's input is constant over time and layer 2 does not feed back, so
+// layer 1 runs all its steps at once and is differentiated by replaying
+// each neuron forward (nn.Pooled), storing nothing per step; then layer 2
+// runs step by step.
 type Conv[F nn.Float] struct {
 	spec             Spec
 	side, hidden     int
 	ch, copies, subs int // channels; convolutions per stage (3 for s-LIF2HH); spike maps per layer (4)
 	pool             *tensor.Pool
 	conv1, conv2     *nn.Conv2d[F]
-	first            *nn.Pooled[F] // spiking units: layer 1 over all steps at once
+	first            *nn.Pooled[F] // layer 1 over all steps at once, pooled
 	lif2             *nn.LIF[F]
 	hh1, hh2         *nn.HH[F]
 	sl1, sl2         *nn.SLIF2HH[F]
@@ -32,17 +37,16 @@ type Conv[F nn.Float] struct {
 	head1, head2     *nn.Linear[F]
 	params           []*nn.Param[F]
 
-	batch              int
-	x                  []F
-	i1, i2             []F   // currents of the two spiking stages
-	s1sum              []F   // layer 1's spike maps summed over sub-neurons
-	p1                 [][]F // pooled layer-1 spikes of each step (layer 2's input)
-	cnt2, rate         []F   // layer-2 spike counts [subs][C][B][S/2²], pooled rate [B][features]
-	hid, dHid, dH      []F
-	out1, out2         []F
-	dRate, dCnt2, dS2  []F
-	dI1, dI2, dP1, dS1 []F
-	dP1s               [][]F // with first: the gradient of each step's p1
+	batch             int
+	x                 []F
+	i1, i2            []F   // currents of the two spiking stages
+	p1                [][]F // pooled layer-1 spikes of each step (layer 2's input)
+	cnt2, rate        []F   // layer-2 spike counts [subs][C][B][S/2²], pooled rate [B][features]
+	hid, dHid, dH     []F
+	out1, out2        []F
+	dRate, dCnt2, dS2 []F
+	dI1, dI2          []F
+	dP1s              [][]F // the gradient of each step's p1
 }
 
 func newConv[F nn.Float](spec Spec, opts Options, rng *rand.Rand) *Conv[F] {
@@ -73,6 +77,7 @@ func newConv[F nn.Float](spec Spec, opts Options, rng *rand.Rand) *Conv[F] {
 		m.first = &nn.Pooled[F]{SLIF: m.sl1, Pool: opts.Pool}
 	case StepUnit:
 		m.step = nn.Step[F]{Theta: F(spec.Theta), Surrogate: sg}
+		m.first = &nn.Pooled[F]{Step: &m.step, Pool: opts.Pool}
 	}
 	feat := m.subs * c * (s / 4) * (s / 4)
 	m.read = nn.NewLinear[F]("fc", feat, opts.Hidden, rng)
@@ -122,22 +127,19 @@ func (m *Conv[F]) size(batch int) {
 	s, c, T := m.side, m.ch, m.spec.Steps
 	n1, n2, n3 := batch*s*s, batch*(s/2)*(s/2), batch*(s/4)*(s/4)
 	m.i1, m.dI1 = growTo(m.i1, m.copies*c*n1), growTo(m.dI1, m.copies*c*n1)
-	m.s1sum, m.dS1 = growTo(m.s1sum, c*n1), growTo(m.dS1, c*n1)
 	for len(m.p1) < T {
 		m.p1 = append(m.p1, nil)
 	}
 	for t := 0; t < T; t++ {
 		m.p1[t] = growTo(m.p1[t], c*n2)
 	}
-	if m.first != nil {
-		for len(m.dP1s) < T {
-			m.dP1s = append(m.dP1s, nil)
-		}
-		for t := 0; t < T; t++ {
-			m.dP1s[t] = growTo(m.dP1s[t], c*n2)
-		}
+	for len(m.dP1s) < T {
+		m.dP1s = append(m.dP1s, nil)
 	}
-	m.i2, m.dI2, m.dP1 = growTo(m.i2, m.copies*c*n2), growTo(m.dI2, m.copies*c*n2), growTo(m.dP1, c*n2)
+	for t := 0; t < T; t++ {
+		m.dP1s[t] = growTo(m.dP1s[t], c*n2)
+	}
+	m.i2, m.dI2 = growTo(m.i2, m.copies*c*n2), growTo(m.dI2, m.copies*c*n2)
 	m.cnt2, m.dCnt2, m.dS2 = growTo(m.cnt2, m.subs*c*n2), growTo(m.dCnt2, m.subs*c*n3), growTo(m.dS2, m.subs*c*n2)
 	feat := m.subs * c * n3
 	m.rate, m.dRate = growTo(m.rate, feat), growTo(m.dRate, feat)
@@ -156,10 +158,8 @@ func (m *Conv[F]) Forward(x []F, batch int) (logits1, logits2 []F) {
 	n2 := batch * (s / 2) * (s / 2)
 	m.conv1.Forward(m.i1, x, batch, 1)
 	clear(m.cnt2)
-	if m.first != nil {
-		// Layer 1 does not depend on layer 2: all its steps at once.
-		m.first.Forward(m.p1[:T], m.i1, c*batch, s)
-	}
+	// Layer 1 does not depend on layer 2: all its steps at once.
+	m.first.Forward(m.p1[:T], m.i1, c*batch, s)
 	switch m.spec.Unit {
 	case LIFUnit:
 		m.lif2.Reset(c*n2, T)
@@ -169,10 +169,6 @@ func (m *Conv[F]) Forward(x []F, batch int) (logits1, logits2 []F) {
 		m.sl2.Reset(c*n2, T)
 	}
 	for t := 0; t < T; t++ {
-		if m.first == nil { // the CNN's binary layer 1, pooled
-			m.step.Forward(m.s1sum, m.i1)
-			nn.AvgPool2Forward(m.p1[t], m.s1sum, c*batch, s, s)
-		}
 		// Layer 2.
 		m.conv2.Forward(m.i2, m.p1[t], batch, F(m.subs))
 		switch m.spec.Unit {
@@ -227,17 +223,9 @@ func (m *Conv[F]) Backward(dLogits1, dLogits2 []F) {
 		case StepUnit:
 			m.step.Backward(m.dI2, m.dS2, m.i2)
 		}
-		if m.first != nil {
-			m.conv2.Backward(m.dP1s[t], m.dI2, m.p1[t], batch, F(m.subs))
-			continue
-		}
-		m.conv2.Backward(m.dP1, m.dI2, m.p1[t], batch, F(m.subs))
-		nn.AvgPool2Backward(m.dS1, m.dP1, c*batch, s, s)
-		m.step.Backward(m.dI1, m.dS1, m.i1)
+		m.conv2.Backward(m.dP1s[t], m.dI2, m.p1[t], batch, F(m.subs))
 	}
-	if m.first != nil {
-		m.first.Backward(m.dI1, m.dP1s[:T])
-	}
+	m.first.Backward(m.dI1, m.dP1s[:T])
 	m.conv1.Backward(nil, m.dI1, m.x, batch, 1)
 }
 

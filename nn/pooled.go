@@ -23,9 +23,10 @@ import "github.com/hhnet/hhnet/tensor"
 // state stored per step: for a 128-image batch of 10 maps of 36×36 over 15
 // steps that is 100 MB of membranes not written and read back.
 type Pooled[F Float] struct {
-	LIF  *LIF[F] // the unit: exactly one of LIF, HH and SLIF is set
+	LIF  *LIF[F] // the unit: exactly one of LIF, HH, SLIF and Step is set
 	HH   *HH[F]
 	SLIF *SLIF2HH[F]
+	Step *Step[F] // the CNN's binary unit: the same spike at every step
 	// Pool splits the maps' rows over goroutines; nil runs them here.
 	Pool *tensor.Pool
 
@@ -43,7 +44,7 @@ type Pooled[F Float] struct {
 // groups q of 8 (map row 2y + q/2, columns of parity q mod 2).
 type pooledKernel struct {
 	ok, lif, detach bool // ok: the layer runs these kernels
-	slif            bool
+	slif, step      bool
 	d, th, lens, dt float32
 	mix             [4]float32 // s-LIF2HH: w₁, w₂, w₃, b
 	steps, side     int
@@ -95,8 +96,10 @@ func (l *Pooled[F]) setFast() {
 		sg = l.LIF.Surrogate
 	case l.HH != nil:
 		sg = l.HH.Surrogate
-	default:
+	case l.SLIF != nil:
 		sg = l.SLIF.Surrogate
+	default:
+		sg = l.Step.Surrogate
 	}
 	l.fast.ok = false
 	if !isFast32(sg) {
@@ -109,6 +112,8 @@ func (l *Pooled[F]) setFast() {
 	}
 	if u := l.LIF; u != nil {
 		k.lif, k.d, k.th = true, float32(u.Decay), float32(u.Theta)
+	} else if u := l.Step; u != nil {
+		k.step, k.th = true, float32(u.Theta)
 	} else if u := l.SLIF; u != nil {
 		k.slif, k.d, k.th = true, float32(u.Decay), float32(u.Theta)
 		for q := range k.mix {
@@ -224,6 +229,18 @@ func (l *Pooled[F]) block(plane, y, x int, mix *[4]float64) {
 // them); backward, it returns Σ_t dPooled_t/4 · ∂spike_t/∂x.
 func (l *Pooled[F]) course(x F, col, at, q int, back bool) F {
 	var grad F
+	if u := l.Step; u != nil {
+		// As Step.Forward and Step.Backward.
+		sp := spikeOf(u.Surrogate, max(x, 0)-u.Theta)
+		var ds F
+		if x > 0 {
+			ds = gradOf(u.Surrogate, x-u.Theta)
+		}
+		for t := range l.steps {
+			grad += l.put(t, at, q, sp, ds, back)
+		}
+		return grad
+	}
 	if u := l.LIF; u != nil {
 		d, th, sg := u.Decay, u.Theta, u.Surrogate
 		// m: membrane, sp: spike, dm: ∂m/∂x, all of the step before.

@@ -17,6 +17,10 @@ func pooledRow32(k *pooledKernel, plane, y int, back bool, mix *[4]float64) bool
 	for end := 0; end < half; end += 8 {
 		x0 := min(end, half-8)
 		switch {
+		case k.step && !back:
+			pooledStepForward(k, plane, y, x0)
+		case k.step:
+			pooledStepBackward(k, plane, y, x0)
 		case k.slif && !back:
 			pooledSLIFForward(k, plane, y, x0)
 		case k.slif:
@@ -292,5 +296,41 @@ func pooledSLIFBackward(k *pooledKernel, plane, y, x0, counted int, mix *[4]floa
 		for c := range 3 {
 			storeJoin(k.dIn[c*size+i:], dIn[c][0], dIn[c][1])
 		}
+	}
+}
+
+func pooledStepForward(k *pooledKernel, plane, y, x0 int) {
+	b := archsimd.BroadcastFloat32x8
+	one, thv, quarter := b(1), b(k.th), b(0.25)
+	var zero archsimd.Float32x8
+	x0e, x0o := loadSplit(k.in[neuronAt(k, plane, y, x0, 0):])
+	x1e, x1o := loadSplit(k.in[neuronAt(k, plane, y, x0, 2):])
+	s := one.Masked(x0e.Max(zero).Greater(thv)).Add(one.Masked(x0o.Max(zero).Greater(thv)))
+	s = s.Add(one.Masked(x1e.Max(zero).Greater(thv))).Add(one.Masked(x1o.Max(zero).Greater(thv))).Mul(quarter)
+	at := (plane*k.side/2+y)*k.side/2 + x0
+	for t := range k.steps {
+		s.StoreSlice(k.pooled[t][at:])
+	}
+}
+
+func pooledStepBackward(k *pooledKernel, plane, y, x0 int) {
+	b := archsimd.BroadcastFloat32x8
+	one, thv, lv := b(1), b(k.th), b(k.lens)
+	var zero archsimd.Float32x8
+	at := (plane*k.side/2+y)*k.side/2 + x0
+	var grads [pooledMaxSteps]archsimd.Float32x8
+	loadGrads(k, at, &grads)
+	for r := range 2 {
+		xe, xo := loadSplit(k.in[neuronAt(k, plane, y, x0, 2*r):])
+		ye, yo := xe.Sub(thv), xo.Sub(thv)
+		// The window where x > 0 (the ReLU's derivative).
+		de := one.Masked(lv.Greater(ye.Max(zero.Sub(ye)))).Masked(xe.Greater(zero))
+		do := one.Masked(lv.Greater(yo.Max(zero.Sub(yo)))).Masked(xo.Greater(zero))
+		var ae, ao archsimd.Float32x8
+		for t := range k.steps {
+			ae = ae.Add(grads[t].Mul(de))
+			ao = ao.Add(grads[t].Mul(do))
+		}
+		storeJoin(k.dIn[neuronAt(k, plane, y, x0, 2*r):], ae, ao)
 	}
 }

@@ -31,7 +31,7 @@ func TestPooledMatchesPerStep(t *testing.T) {
 	rng := rand.New(rand.NewPCG(41, 1))
 	const planes, side, steps = 3, 6, 7
 	for _, sg := range []Surrogate[float64]{Rect(0.5), {Smooth: 3}} {
-		for _, unit := range []string{"LIF", "HH", "HH attached"} {
+		for _, unit := range []string{"LIF", "HH", "HH attached", "Step"} {
 			x := randVec(rng, planes*side*side, -0.5, 1.5)
 			var dPooled [][]float64
 			for range steps {
@@ -46,6 +46,17 @@ func TestPooledMatchesPerStep(t *testing.T) {
 				ref := &LIF[float64]{Decay: 0.2, Theta: 0.3, Surrogate: sg}
 				ref.Reset(len(x), steps)
 				fwd, back = ref.Forward, ref.Backward
+			case "Step":
+				l.Step = &Step[float64]{Theta: 0.5, Surrogate: sg}
+				out := make([]float64, len(x))
+				fwd = func(_ int, in []float64) []float64 { l.Step.Forward(out, in); return out }
+				back = func(_ int, dIn, dS []float64) {
+					d := make([]float64, len(dIn))
+					l.Step.Backward(d, dS, x)
+					for i := range d {
+						dIn[i] += d[i]
+					}
+				}
 			default:
 				l.HH = NewHH(side, 0.5, 0.4, sg, rand.New(rand.NewPCG(5, 5)))
 				l.HH.DetachCurrents = unit == "HH"
@@ -87,7 +98,7 @@ func TestPooledMatchesPerStep(t *testing.T) {
 func TestPooledFast(t *testing.T) {
 	rng := rand.New(rand.NewPCG(42, 1))
 	for _, side := range []int{4, 16, 20, 36} {
-		for _, unit := range []string{"LIF", "HH", "HH attached", "SLIF"} {
+		for _, unit := range []string{"LIF", "HH", "HH attached", "SLIF", "Step"} {
 			const planes, steps = 3, 9
 			inputs := 1
 			if unit == "SLIF" {
@@ -106,6 +117,8 @@ func TestPooledFast(t *testing.T) {
 				case "SLIF":
 					l.SLIF = NewSLIF2HH("s", float32(0.5), 0.3, Rect[float32](0.4), rand.New(rand.NewPCG(6, 6)))
 					mix = l.SLIF.Mix.Grad
+				case "Step":
+					l.Step = &Step[float32]{Theta: 0.5, Surrogate: Rect[float32](0.5)}
 				default:
 					l.HH = NewHH(side, 0.5, 0.4, Rect[float32](0.5), rand.New(rand.NewPCG(5, 5)))
 					l.HH.DetachCurrents = unit == "HH"
