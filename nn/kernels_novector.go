@@ -38,7 +38,9 @@ func lifBack32(d, th, lens float32, mem, prev, cMem, cSpk, dSpk, dIn []float32) 
 
 // pooledRow32 runs a row of a Pooled layer with vector kernels; this build
 // has none, so it runs nothing.
-func pooledRow32(k *pooledKernel, plane, y int, back bool, mix *[4]float64) bool { return false }
+func pooledRow32(k *pooledKernel, plane, y int, back bool, mix *[4]float64, grads *pooledScratch) bool {
+	return false
+}
 
 // slifStepForward32 and slifStepBackward32 are vector kernels for the
 // per-step s-LIF2HH; this build has none, so they do no units.

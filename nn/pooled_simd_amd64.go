@@ -9,62 +9,69 @@ import "simd/archsimd"
 // 8: its outputs are computed twice, the same way). It runs nothing and
 // reports false for rows shorter than 8 or without AVX2. The kernels do
 // the scalar code's operations in the same order, lane by lane.
-func pooledRow32(k *pooledKernel, plane, y int, back bool, mix *[4]float64) bool {
+func pooledRow32(k *pooledKernel, plane, y int, back bool, mix *[4]float64, grads *pooledScratch) bool {
 	half := k.side / 2
 	if half < 8 || k.steps > pooledMaxSteps || !archsimd.X86.AVX2() {
 		return false
 	}
+	// Built here, once per row: a vector loaded right after its lanes
+	// are stored waits for the stores (measured: most of a kernel's time
+	// when loadSplit built them).
+	ln := &lanes{archsimd.LoadUint32x8(&[8]uint32{0, 2, 4, 6, 1, 3, 5, 7}),
+		archsimd.LoadUint32x8(&[8]uint32{0, 4, 1, 5, 2, 6, 3, 7})}
 	for end := 0; end < half; end += 8 {
 		x0 := min(end, half-8)
 		switch {
 		case k.step && !back:
-			pooledStepForward(k, plane, y, x0)
+			pooledStepForward(k, ln, plane, y, x0)
 		case k.step:
-			pooledStepBackward(k, plane, y, x0)
+			pooledStepBackward(k, ln, plane, y, x0, grads)
 		case k.slif && !back:
-			pooledSLIFForward(k, plane, y, x0)
+			pooledSLIFForward(k, ln, plane, y, x0)
 		case k.slif:
-			pooledSLIFBackward(k, plane, y, x0, end, mix)
+			pooledSLIFBackward(k, ln, plane, y, x0, end, mix, grads)
 		case k.lif && !back:
-			pooledLIFForward(k, plane, y, x0)
+			pooledLIFForward(k, ln, plane, y, x0)
 		case k.lif:
-			pooledLIFBackward(k, plane, y, x0)
+			pooledLIFBackward(k, ln, plane, y, x0, grads)
 		case !back:
-			pooledHHForward(k, plane, y, x0)
+			pooledHHForward(k, ln, plane, y, x0)
 		default:
-			pooledHHBackward(k, plane, y, x0)
+			pooledHHBackward(k, ln, plane, y, x0, grads)
 		}
 	}
 	archsimd.ClearAVXUpperBits() // scalar code follows (see lifStatic32Vector)
 	return true
 }
 
-// pooledMaxSteps bounds the steps of the vector kernels, which keep a
-// block's pooled gradients of every step on the stack.
-const pooledMaxSteps = 32
-
-// loadGrads loads the block's pooled gradients of every step, a quarter
-// each (the 2×2 mean's derivative), into g.
-func loadGrads(k *pooledKernel, at int, g *[pooledMaxSteps]archsimd.Float32x8) {
+// loadGrads stores the block's pooled gradients of every step, a quarter
+// each (the 2×2 mean's derivative), in g, 8 values per step.
+func loadGrads(k *pooledKernel, at int, g *pooledScratch) {
 	quarter := archsimd.BroadcastFloat32x8(0.25)
 	for t, dp := range k.dPooled[:k.steps] {
-		g[t] = archsimd.LoadFloat32x8Slice(dp[at:]).Mul(quarter)
+		archsimd.LoadFloat32x8Slice(dp[at:]).Mul(quarter).StoreSlice(g[8*t:])
 	}
 }
 
+// grad returns step t's gradients stored by loadGrads.
+func grad(g *pooledScratch, t int) archsimd.Float32x8 {
+	return archsimd.LoadFloat32x8Slice(g[8*t:])
+}
+
+// lanes holds the permutations of loadSplit (split) and storeJoin (join).
+type lanes struct{ split, join archsimd.Uint32x8 }
+
 // loadSplit returns the even and odd columns of the 16 map values at s
-// (map columns 2x0 … 2x0+15 of a block).
-func loadSplit(s []float32) (even, odd archsimd.Float32x8) {
-	idx := archsimd.LoadUint32x8(&[8]uint32{0, 2, 4, 6, 1, 3, 5, 7})
+// (map columns 2x0 … 2x0+15 of a block); idx is lanes.split.
+func loadSplit(s []float32, idx archsimd.Uint32x8) (even, odd archsimd.Float32x8) {
 	a := archsimd.LoadFloat32x8Slice(s).Permute(idx)     // e0..e3 | o0..o3
 	b := archsimd.LoadFloat32x8Slice(s[8:]).Permute(idx) // e4..e7 | o4..o7
 	return a.Select128FromPair(0, 2, b), a.Select128FromPair(1, 3, b)
 }
 
 // storeJoin writes even and odd columns back as 16 consecutive values
-// (loadSplit's inverse).
-func storeJoin(s []float32, even, odd archsimd.Float32x8) {
-	idx := archsimd.LoadUint32x8(&[8]uint32{0, 4, 1, 5, 2, 6, 3, 7})
+// (loadSplit's inverse); idx is lanes.join.
+func storeJoin(s []float32, even, odd archsimd.Float32x8, idx archsimd.Uint32x8) {
 	even.Select128FromPair(0, 2, odd).Permute(idx).StoreSlice(s)
 	even.Select128FromPair(1, 3, odd).Permute(idx).StoreSlice(s[8:])
 }
@@ -74,11 +81,11 @@ func neuronAt(k *pooledKernel, plane, y, x0, q int) int {
 	return plane*k.side*k.side + (2*y+q/2)*k.side + 2*x0
 }
 
-func pooledLIFForward(k *pooledKernel, plane, y, x0 int) {
+func pooledLIFForward(k *pooledKernel, ln *lanes, plane, y, x0 int) {
 	b := archsimd.BroadcastFloat32x8
 	one, dv, thv, quarter := b(1), b(k.d), b(k.th), b(0.25)
-	x0e, x0o := loadSplit(k.in[neuronAt(k, plane, y, x0, 0):])
-	x1e, x1o := loadSplit(k.in[neuronAt(k, plane, y, x0, 2):])
+	x0e, x0o := loadSplit(k.in[neuronAt(k, plane, y, x0, 0):], ln.split)
+	x1e, x1o := loadSplit(k.in[neuronAt(k, plane, y, x0, 2):], ln.split)
 	var m0, m1, m2, m3, s0, s1, s2, s3 archsimd.Float32x8
 	at := (plane*k.side/2+y)*k.side/2 + x0
 	for t := range k.steps {
@@ -92,17 +99,16 @@ func pooledLIFForward(k *pooledKernel, plane, y, x0 int) {
 	}
 }
 
-func pooledLIFBackward(k *pooledKernel, plane, y, x0 int) {
+func pooledLIFBackward(k *pooledKernel, ln *lanes, plane, y, x0 int, grads *pooledScratch) {
 	b := archsimd.BroadcastFloat32x8
 	one, dv, thv, lv := b(1), b(k.d), b(k.th), b(k.lens)
 	var zero archsimd.Float32x8
 	at := (plane*k.side/2+y)*k.side/2 + x0
-	var grads [pooledMaxSteps]archsimd.Float32x8
-	loadGrads(k, at, &grads)
+	loadGrads(k, at, grads)
 	for r := range 2 {
 		// The even and odd columns' neurons side by side: two independent
 		// chains through time, which the core overlaps.
-		xe, xo := loadSplit(k.in[neuronAt(k, plane, y, x0, 2*r):])
+		xe, xo := loadSplit(k.in[neuronAt(k, plane, y, x0, 2*r):], ln.split)
 		// m: membrane, sp: spike, w: surrogate window, dm: ∂m/∂x, all of
 		// the step before; a: the input gradient so far.
 		var m0, sp0, w0, dm0, a0 archsimd.Float32x8
@@ -116,19 +122,19 @@ func pooledLIFBackward(k *pooledKernel, plane, y, x0 int) {
 			y0, y1 := m0.Sub(thv), m1.Sub(thv)
 			w0 = one.Masked(lv.Greater(y0.Max(zero.Sub(y0))))
 			w1 = one.Masked(lv.Greater(y1.Max(zero.Sub(y1))))
-			a0 = a0.Add(grads[t].Mul(w0.Mul(dm0)))
-			a1 = a1.Add(grads[t].Mul(w1.Mul(dm1)))
+			a0 = a0.Add(grad(grads, t).Mul(w0.Mul(dm0)))
+			a1 = a1.Add(grad(grads, t).Mul(w1.Mul(dm1)))
 		}
-		storeJoin(k.dIn[neuronAt(k, plane, y, x0, 2*r):], a0, a1)
+		storeJoin(k.dIn[neuronAt(k, plane, y, x0, 2*r):], a0, a1, ln.join)
 	}
 }
 
-func pooledHHForward(k *pooledKernel, plane, y, x0 int) {
+func pooledHHForward(k *pooledKernel, ln *lanes, plane, y, x0 int) {
 	b := archsimd.BroadcastFloat32x8
 	one, dt, thv, quarter := b(1), b(k.dt), b(k.th), b(0.25)
 	half := k.side / 2
-	x0e, x0o := loadSplit(k.in[neuronAt(k, plane, y, x0, 0):])
-	x1e, x1o := loadSplit(k.in[neuronAt(k, plane, y, x0, 2):])
+	x0e, x0o := loadSplit(k.in[neuronAt(k, plane, y, x0, 0):], ln.split)
+	x1e, x1o := loadSplit(k.in[neuronAt(k, plane, y, x0, 2):], ln.split)
 	var v0, v1, v2, v3 archsimd.Float32x8
 	at := (plane*half+y)*half + x0
 	for t := range k.steps {
@@ -147,17 +153,16 @@ func pooledHHForward(k *pooledKernel, plane, y, x0 int) {
 	}
 }
 
-func pooledHHBackward(k *pooledKernel, plane, y, x0 int) {
+func pooledHHBackward(k *pooledKernel, ln *lanes, plane, y, x0 int, grads *pooledScratch) {
 	b := archsimd.BroadcastFloat32x8
 	dt, thv, lv, one := b(k.dt), b(k.th), b(k.lens), b(1)
 	var zero archsimd.Float32x8
 	half := k.side / 2
 	at := (plane*half+y)*half + x0
-	var grads [pooledMaxSteps]archsimd.Float32x8
-	loadGrads(k, at, &grads)
+	loadGrads(k, at, grads)
 	var acc [4]archsimd.Float32x8
 	for r := range 2 {
-		xe, xo := loadSplit(k.in[neuronAt(k, plane, y, x0, 2*r):])
+		xe, xo := loadSplit(k.in[neuronAt(k, plane, y, x0, 2*r):], ln.split)
 		for p, x := range [2]archsimd.Float32x8{xe, xo} {
 			var v, dv, a archsimd.Float32x8
 			for t := range k.steps {
@@ -171,16 +176,16 @@ func pooledHHBackward(k *pooledKernel, plane, y, x0 int) {
 				}
 				y := v.Sub(thv)
 				ds := one.Masked(lv.Greater(y.Max(zero.Sub(y)))).Mul(dv)
-				a = a.Add(grads[t].Mul(ds))
+				a = a.Add(grad(grads, t).Mul(ds))
 			}
 			acc[2*r+p] = a
 		}
 	}
-	storeJoin(k.dIn[neuronAt(k, plane, y, x0, 0):], acc[0], acc[1])
-	storeJoin(k.dIn[neuronAt(k, plane, y, x0, 2):], acc[2], acc[3])
+	storeJoin(k.dIn[neuronAt(k, plane, y, x0, 0):], acc[0], acc[1], ln.join)
+	storeJoin(k.dIn[neuronAt(k, plane, y, x0, 2):], acc[2], acc[3], ln.join)
 }
 
-func pooledSLIFForward(k *pooledKernel, plane, y, x0 int) {
+func pooledSLIFForward(k *pooledKernel, ln *lanes, plane, y, x0 int) {
 	b := archsimd.BroadcastFloat32x8
 	one, dv, thv, quarter := b(1), b(k.d), b(k.th), b(0.25)
 	w0, w1, w2, bias := b(k.mix[0]), b(k.mix[1]), b(k.mix[2]), b(k.mix[3])
@@ -190,7 +195,7 @@ func pooledSLIFForward(k *pooledKernel, plane, y, x0 int) {
 		i := neuronAt(k, plane, y, x0, q&2)
 		var x [3]archsimd.Float32x8
 		for c := range 3 {
-			e, o := loadSplit(k.in[c*size+i:])
+			e, o := loadSplit(k.in[c*size+i:], ln.split)
 			x[c] = e
 			if q&1 == 1 {
 				x[c] = o
@@ -223,7 +228,7 @@ func pooledSLIFForward(k *pooledKernel, plane, y, x0 int) {
 // pooledSLIFBackward adds the mixing gradient of the block's units from
 // pooled column counted on (those before it, in an overlapping last
 // block, were counted by the block before).
-func pooledSLIFBackward(k *pooledKernel, plane, y, x0, counted int, mix *[4]float64) {
+func pooledSLIFBackward(k *pooledKernel, ln *lanes, plane, y, x0, counted int, mix *[4]float64, grads *pooledScratch) {
 	b := archsimd.BroadcastFloat32x8
 	one, dv, thv, lv := b(1), b(k.d), b(k.th), b(k.lens)
 	w := [3]archsimd.Float32x8{b(k.mix[0]), b(k.mix[1]), b(k.mix[2])}
@@ -231,14 +236,13 @@ func pooledSLIFBackward(k *pooledKernel, plane, y, x0, counted int, mix *[4]floa
 	var zero archsimd.Float32x8
 	size := k.size
 	at := (plane*k.side/2+y)*k.side/2 + x0
-	var grads [pooledMaxSteps]archsimd.Float32x8
-	loadGrads(k, at, &grads)
+	loadGrads(k, at, grads)
 	var part [4][8]float32
 	for r := range 2 {
 		i := neuronAt(k, plane, y, x0, 2*r)
 		var xs [3][2]archsimd.Float32x8
 		for c := range 3 {
-			xs[c][0], xs[c][1] = loadSplit(k.in[c*size+i:])
+			xs[c][0], xs[c][1] = loadSplit(k.in[c*size+i:], ln.split)
 		}
 		var dIn [3][2]archsimd.Float32x8
 		for p := range 2 {
@@ -266,7 +270,7 @@ func pooledSLIFBackward(k *pooledKernel, plane, y, x0, counted int, mix *[4]floa
 				for q := range 4 {
 					sp[q] = one.Masked(m[q].Greater(thv))
 				}
-				ds := grads[t]
+				ds := grad(grads, t)
 				y3 = m[3].Sub(thv)
 				g3 := ds.Mul(one.Masked(lv.Greater(y3.Max(zero.Sub(y3)))))
 				for q := range 3 {
@@ -294,17 +298,17 @@ func pooledSLIFBackward(k *pooledKernel, plane, y, x0, counted int, mix *[4]floa
 			}
 		}
 		for c := range 3 {
-			storeJoin(k.dIn[c*size+i:], dIn[c][0], dIn[c][1])
+			storeJoin(k.dIn[c*size+i:], dIn[c][0], dIn[c][1], ln.join)
 		}
 	}
 }
 
-func pooledStepForward(k *pooledKernel, plane, y, x0 int) {
+func pooledStepForward(k *pooledKernel, ln *lanes, plane, y, x0 int) {
 	b := archsimd.BroadcastFloat32x8
 	one, thv, quarter := b(1), b(k.th), b(0.25)
 	var zero archsimd.Float32x8
-	x0e, x0o := loadSplit(k.in[neuronAt(k, plane, y, x0, 0):])
-	x1e, x1o := loadSplit(k.in[neuronAt(k, plane, y, x0, 2):])
+	x0e, x0o := loadSplit(k.in[neuronAt(k, plane, y, x0, 0):], ln.split)
+	x1e, x1o := loadSplit(k.in[neuronAt(k, plane, y, x0, 2):], ln.split)
 	s := one.Masked(x0e.Max(zero).Greater(thv)).Add(one.Masked(x0o.Max(zero).Greater(thv)))
 	s = s.Add(one.Masked(x1e.Max(zero).Greater(thv))).Add(one.Masked(x1o.Max(zero).Greater(thv))).Mul(quarter)
 	at := (plane*k.side/2+y)*k.side/2 + x0
@@ -313,24 +317,23 @@ func pooledStepForward(k *pooledKernel, plane, y, x0 int) {
 	}
 }
 
-func pooledStepBackward(k *pooledKernel, plane, y, x0 int) {
+func pooledStepBackward(k *pooledKernel, ln *lanes, plane, y, x0 int, grads *pooledScratch) {
 	b := archsimd.BroadcastFloat32x8
 	one, thv, lv := b(1), b(k.th), b(k.lens)
 	var zero archsimd.Float32x8
 	at := (plane*k.side/2+y)*k.side/2 + x0
-	var grads [pooledMaxSteps]archsimd.Float32x8
-	loadGrads(k, at, &grads)
+	loadGrads(k, at, grads)
 	for r := range 2 {
-		xe, xo := loadSplit(k.in[neuronAt(k, plane, y, x0, 2*r):])
+		xe, xo := loadSplit(k.in[neuronAt(k, plane, y, x0, 2*r):], ln.split)
 		ye, yo := xe.Sub(thv), xo.Sub(thv)
 		// The window where x > 0 (the ReLU's derivative).
 		de := one.Masked(lv.Greater(ye.Max(zero.Sub(ye)))).Masked(xe.Greater(zero))
 		do := one.Masked(lv.Greater(yo.Max(zero.Sub(yo)))).Masked(xo.Greater(zero))
 		var ae, ao archsimd.Float32x8
 		for t := range k.steps {
-			ae = ae.Add(grads[t].Mul(de))
-			ao = ao.Add(grads[t].Mul(do))
+			ae = ae.Add(grad(grads, t).Mul(de))
+			ao = ao.Add(grad(grads, t).Mul(do))
 		}
-		storeJoin(k.dIn[neuronAt(k, plane, y, x0, 2*r):], ae, ao)
+		storeJoin(k.dIn[neuronAt(k, plane, y, x0, 2*r):], ae, ao, ln.join)
 	}
 }
