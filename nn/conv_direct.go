@@ -45,9 +45,6 @@ type directConv struct {
 // convGrain is the number of images in a block of work.
 const convGrain = 4
 
-// entryChunk is how many nonzeros one Stencil call takes (on the stack).
-const entryChunk = 512
-
 func roundUp8(n int) int { return (n + 7) &^ 7 }
 
 func newDirectConv(c *Conv2d[float32]) *directConv {
