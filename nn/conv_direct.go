@@ -3,14 +3,21 @@ package nn
 import "github.com/hhnet/hhnet/tensor"
 
 // directConv is Conv2d's float32 engine for maps of several channels. It
-// works on channel-minor copies of the maps ([batch][H][W][C], channels
-// padded to a multiple of 8) and never forms im2col columns:
+// works on zero-bordered copies of the maps — outputs and output
+// gradients channel-minor ([batch][H+2][W+2][C], channels padded to a
+// multiple of 8), inputs channel-major per image — and never forms im2col
+// columns. Each input image takes one of two paths by its share of
+// nonzeros:
 //
-//   - forward and the weight gradient go over the input's nonzeros only
-//     (tensor.Stencil): the input of a spiking network's second convolution
-//     is pooled spikes, 70–95 % zeros;
-//   - the input gradient is computed one output position at a time, its
-//     sums in registers (tensor.Gather).
+//   - sparse (the usual case: pooled spikes, 70–95 % zeros in training):
+//     forward and the weight gradient go over the nonzeros only
+//     (tensor.Stencil);
+//   - dense (over a third nonzero): forward one output position at a time
+//     (tensor.Gather) and the weight gradient one kernel row at a time
+//     (tensor.Correlate), sums in registers.
+//
+// The input gradient is computed one position at a time (tensor.Gather):
+// the output gradient is dense.
 //
 // Work is split over the images of the batch in fixed blocks; the weight
 // gradient sums one partial per block, in block order, so results do not
