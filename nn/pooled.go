@@ -218,7 +218,17 @@ func (l *Pooled[F]) block(plane, y, x int, mix *[4]float64) {
 		col := 2*x + q%2
 		i := plane*s*s + (2*y+q/2)*s + col
 		if l.SLIF != nil {
-			l.slifCourse(i, at, q, mix)
+			if l.fast.ok {
+				l.fast.slifCourse(i, at, q, l.goingBack, mix)
+			} else {
+				l.slifCourse(i, at, q, mix)
+			}
+			continue
+		}
+		if l.fast.ok {
+			if g := l.fast.course(i, col, at, q, l.goingBack); l.goingBack {
+				l.fast.dIn[i] = g
+			}
 			continue
 		}
 		if l.goingBack {
