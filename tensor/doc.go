@@ -1,6 +1,10 @@
-// Package tensor holds the dense linear algebra the training engine needs:
+// Package tensor holds the linear algebra the training engine needs:
 // general matrix multiplication on row-major slices, in float32 for
-// training and float64 for gradient checks.
+// training and float64 for gradient checks, and the three float32 kernels
+// of a direct 3×3 convolution over channel-minor maps — Stencil (a scatter
+// over the input's nonzeros), Gather (one output position at a time) and
+// Correlate (one kernel row of the weight gradient at a time) — in AVX2
+// assembly on amd64 (package tensor/internal/kernels), Go elsewhere.
 //
 // # Back ends
 //

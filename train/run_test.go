@@ -172,14 +172,17 @@ func TestDivergence(t *testing.T) {
 	}
 }
 
-// TestStepAllocations: a training step allocates nothing once warm.
+// TestStepAllocations: a training step allocates nothing once warm, fc and
+// conv models alike.
 func TestStepAllocations(t *testing.T) {
 	x, labels := benchBatch()
-	s, _ := NewStepper("LIF_fc", 1)
-	defer s.Close()
-	s.Step(x, labels, 128, 1e-4)
-	if a := testing.AllocsPerRun(3, func() { s.Step(x, labels, 128, 1e-4) }); a != 0 {
-		t.Errorf("%v allocations per step", a)
+	for _, name := range []string{"LIF_fc", "CNN", "LIF_conv"} {
+		s, _ := NewStepper(name, 1)
+		s.Step(x, labels, 128, 1e-4)
+		if a := testing.AllocsPerRun(2, func() { s.Step(x, labels, 128, 1e-4) }); a != 0 {
+			t.Errorf("%s: %v allocations per step", name, a)
+		}
+		s.Close()
 	}
 }
 
