@@ -185,8 +185,14 @@ func (s *hhStep[F]) range32(lo, hi int) {
 	if s.backward {
 		v, cV := any(l.v[t]).([]float32), any(l.cV).([]float32)
 		dIn, dSp := any(s.dIn).([]float32), any(s.dSp).([]float32)
+		var keep []float32 // the leak that carries the gradient, if attached
+		if !l.DetachCurrents {
+			keep = leak
+		}
 		for b := lo * ps; b < hi*ps; b += ps {
 			vb, cb, db, gb := v[b:b+ps], cV[b:b+ps], dIn[b:b+ps], dSp[b:b+ps]
+			j := hhRowBackward32(dt, th, lens, keep, vb, cb, db, gb)
+			vb, cb, db, gb = vb[j:], cb[j:], db[j:], gb[j:]
 			if l.DetachCurrents {
 				for i, x := range vb {
 					dv := cb[i] + gb[i]*within(x-th, lens)
@@ -198,7 +204,7 @@ func (s *hhStep[F]) range32(lo, hi int) {
 			for i, x := range vb {
 				dv := cb[i] + gb[i]*within(x-th, lens)
 				db[i] += dt * dv
-				cb[i] = dv * leak[i]
+				cb[i] = dv * leak[j+i]
 			}
 		}
 		return
@@ -211,7 +217,7 @@ func (s *hhStep[F]) range32(lo, hi int) {
 	drive := any(l.drive[t]).([]float32)[:ps]
 	for b := lo * ps; b < hi*ps; b += ps {
 		vb, pb, ib, sb := v[b:b+ps], prev[b:b+ps], in[b:b+ps], spk[b:b+ps]
-		for i := range vb {
+		for i := hhRowForward32(dt, th, leak, drive, pb, ib, vb, sb); i < ps; i++ {
 			x := pb[i]*leak[i] + dt*ib[i] + drive[i]
 			vb[i] = x
 			sb[i] = above(x, th)

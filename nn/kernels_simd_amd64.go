@@ -417,3 +417,47 @@ func slifStepBackward32(l *SLIF2HH[float32], t int, dIn [3][]float32, dSpk [4][]
 	}
 	return n
 }
+
+// hhRowForward32 runs the first multiple of eight neurons of one row of
+// the per-step HH forward (hhStep.range32's loop, lane by lane) and returns
+// how many it did. Scalar code follows, so it clears the upper halves.
+func hhRowForward32(dt, th float32, leak, drive, prev, in, v, spk []float32) int {
+	if !archsimd.X86.AVX2() {
+		return 0
+	}
+	b := archsimd.BroadcastFloat32x8
+	dtv, thv, one := b(dt), b(th), b(1)
+	ld := archsimd.LoadFloat32x8Slice
+	i := 0
+	for ; i+8 <= len(v); i += 8 {
+		x := ld(prev[i:]).Mul(ld(leak[i:])).Add(dtv.Mul(ld(in[i:]))).Add(ld(drive[i:]))
+		x.StoreSlice(v[i:])
+		one.Masked(x.Greater(thv)).StoreSlice(spk[i:])
+	}
+	archsimd.ClearAVXUpperBits()
+	return i
+}
+
+// hhRowBackward32 is hhRowForward32 for the backward loop (leak nil: the
+// currents detached).
+func hhRowBackward32(dt, th, lens float32, leak, v, cV, dIn, dSp []float32) int {
+	if !archsimd.X86.AVX2() {
+		return 0
+	}
+	b := archsimd.BroadcastFloat32x8
+	dtv, thv, lv, one := b(dt), b(th), b(lens), b(1)
+	var zero archsimd.Float32x8
+	ld := archsimd.LoadFloat32x8Slice
+	i := 0
+	for ; i+8 <= len(v); i += 8 {
+		y := ld(v[i:]).Sub(thv)
+		dv := ld(cV[i:]).Add(ld(dSp[i:]).Mul(one.Masked(lv.Greater(y.Max(zero.Sub(y))))))
+		ld(dIn[i:]).Add(dtv.Mul(dv)).StoreSlice(dIn[i:])
+		if leak != nil {
+			dv = dv.Mul(ld(leak[i:]))
+		}
+		dv.StoreSlice(cV[i:])
+	}
+	archsimd.ClearAVXUpperBits()
+	return i
+}
