@@ -1,8 +1,11 @@
 // Package nn holds the layers of the training engine, each with a
 // hand-written forward and backward pass: Linear, the spiking layers LIF,
 // HH (the paper's trainable Hodgkin–Huxley) and SLIF2HH (s-LIF2HH), the
-// binary step of the ANN baseline, softmax cross-entropy, Adam with L2
-// weight decay and the multi-step learning-rate schedule (DESIGN.md §7).
+// binary step of the ANN baseline, Conv2d and 2×2 average pooling,
+// Pooled (a spiking stage on a constant input, pooled, run over all steps
+// at once and differentiated by forward-mode replay), softmax
+// cross-entropy, Adam with L2 weight decay and the multi-step
+// learning-rate schedule (DESIGN.md §7).
 //
 // Layers are generic over the float type: models train in float32 and the
 // same code is checked against finite differences in float64.
