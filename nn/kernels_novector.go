@@ -32,8 +32,8 @@ func lifStep32(d, th float32, prevMem, in, mem, spk []float32) {
 	lifStep32Scalar(d, th, prevMem, in, mem, spk)
 }
 
-func lifBack32(d, th, lens float32, mem, prev, cMem, cSpk, dSpk, dIn []float32) {
-	lifBack32Scalar(d, th, lens, mem, prev, cMem, cSpk, dSpk, dIn)
+func lifBack32(d, th, lens float32, mem, next, dSpk, dIn []float32) {
+	lifBack32Scalar(d, th, lens, mem, next, dSpk, dIn)
 }
 
 // pooledRow32 runs a row of a Pooled layer with vector kernels; this build

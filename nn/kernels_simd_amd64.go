@@ -296,35 +296,30 @@ func lifStep32Vector(d, th float32, prevMem, in, mem, spk []float32) int {
 
 // lifBack32 runs one float32 LIF step backwards eight neurons at a time
 // with AVX2 and the scalar kernel on the rest.
-func lifBack32(d, th, lens float32, mem, prev, cMem, cSpk, dSpk, dIn []float32) {
+func lifBack32(d, th, lens float32, mem, next, dSpk, dIn []float32) {
 	i := 0
 	if archsimd.X86.AVX2() {
-		i = lifBack32Vector(d, th, lens, mem, prev, cMem, cSpk, dSpk, dIn)
+		i = lifBack32Vector(d, th, lens, mem, next, dSpk, dIn)
 	}
 	if i < len(mem) {
-		var p []float32
-		if prev != nil {
-			p = prev[i:]
-		}
-		lifBack32Scalar(d, th, lens, mem[i:], p, cMem[i:], cSpk[i:], dSpk[i:], dIn[i:])
+		lifBack32Scalar(d, th, lens, mem[i:], next[i:], dSpk[i:], dIn[i:])
 	}
 }
 
-func lifBack32Vector(d, th, lens float32, mem, prev, cMem, cSpk, dSpk, dIn []float32) int {
+func lifBack32Vector(d, th, lens float32, mem, next, dSpk, dIn []float32) int {
 	b := archsimd.BroadcastFloat32x8
 	one, dv, thv, lv := b(1), b(d), b(th), b(lens)
 	var zero archsimd.Float32x8
 	ld := archsimd.LoadFloat32x8Slice
 	i := 0
 	for ; i+8 <= len(mem); i += 8 {
-		y := ld(mem[i:]).Sub(thv)
-		dm := ld(cMem[i:]).Add(ld(dSpk[i:]).Add(ld(cSpk[i:])).Masked(lv.Greater(y.Max(zero.Sub(y)))))
+		m, n := ld(mem[i:]), ld(next[i:])
+		cMem := n.Mul(dv).Mul(one.Sub(one.Masked(m.Greater(thv))))
+		cSpk := zero.Sub(n).Mul(dv).Mul(m)
+		y := m.Sub(thv)
+		dm := cMem.Add(ld(dSpk[i:]).Add(cSpk).Masked(lv.Greater(y.Max(zero.Sub(y)))))
 		ld(dIn[i:]).Add(dm).StoreSlice(dIn[i:])
-		if prev != nil {
-			pm := ld(prev[i:])
-			dm.Mul(dv).Mul(one.Sub(one.Masked(pm.Greater(thv)))).StoreSlice(cMem[i:])
-			zero.Sub(dm).Mul(dv).Mul(pm).StoreSlice(cSpk[i:])
-		}
+		dm.StoreSlice(next[i:])
 	}
 	archsimd.ClearAVXUpperBits()
 	return i

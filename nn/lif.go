@@ -17,7 +17,7 @@ type LIF[F Float] struct {
 
 	size, steps int
 	mem, spk    [][]F // [t][size]; the fast kernels keep only the last step's spikes
-	cMem, cSpk  []F   // gradient carried from step t+1 to the membrane and spikes of step t
+	dmNext      []F   // the membrane gradient of step t+1, carried back to step t
 	zero        []F
 	sens        []F // static form: d(spike count)/d(input) per neuron
 	static      lifStatic[F]
@@ -56,7 +56,7 @@ func (l *LIF[F]) Reset(size, steps int) {
 	} else {
 		l.spk = growSteps(l.spk, size, steps)
 	}
-	l.cMem, l.cSpk, l.zero = grow(l.cMem, size), grow(l.cSpk, size), grow(l.zero, size)
+	l.dmNext, l.zero = grow(l.dmNext, size), grow(l.zero, size)
 }
 
 // Forward runs step t on input in and returns the spikes (the layer's own
@@ -106,8 +106,7 @@ func (l *LIF[F]) forwardRange(t int, in []F, lo, hi int) {
 func (l *LIF[F]) Backward(t int, dIn, dSpk []F) {
 	checkStep(t, l.steps, len(dIn), l.size)
 	if t == l.steps-1 {
-		clear(l.cMem[:l.size])
-		clear(l.cSpk[:l.size])
+		clear(l.dmNext[:l.size])
 	}
 	if dSpk == nil {
 		dSpk = l.zero
@@ -119,29 +118,23 @@ func (l *LIF[F]) Backward(t int, dIn, dSpk []F) {
 
 func (l *LIF[F]) backwardRange(t int, dIn, dSpk []F, lo, hi int) {
 	mem := l.mem[t][lo:hi]
-	cMem, cSpk, dSpk, dIn := l.cMem[lo:hi], l.cSpk[lo:hi], dSpk[lo:hi], dIn[lo:hi]
+	next, dSpk, dIn := l.dmNext[lo:hi], dSpk[lo:hi], dIn[lo:hi]
 	if isFast32(l.Surrogate) {
-		var prev []float32
-		if t > 0 {
-			prev = any(l.mem[t-1][lo:hi]).([]float32)
-		}
-		lifBack32(float32(l.Decay), float32(l.Theta), float32(l.Surrogate.Lens), any(mem).([]float32), prev,
-			any(cMem).([]float32), any(cSpk).([]float32), any(dSpk).([]float32), any(dIn).([]float32))
+		lifBack32(float32(l.Decay), float32(l.Theta), float32(l.Surrogate.Lens), any(mem).([]float32),
+			any(next).([]float32), any(dSpk).([]float32), any(dIn).([]float32))
 		return
 	}
+	// Step t+1's membrane gradient reaches step t's membrane through the
+	// decay and reset factor (cMem) and step t's spike through the reset
+	// (cSpk); only it is carried, so a step reads one buffer of the past.
 	d, th, sg := l.Decay, l.Theta, l.Surrogate
-	if t == 0 {
-		for i, m := range mem {
-			dIn[i] += cMem[i] + (dSpk[i]+cSpk[i])*sg.Grad(m-th)
-		}
-		return
-	}
-	prevMem, prevSpk := l.mem[t-1][lo:hi], l.spk[t-1][lo:hi]
+	spk := l.spk[t][lo:hi]
 	for i, m := range mem {
-		dm := cMem[i] + (dSpk[i]+cSpk[i])*sg.Grad(m-th)
+		cMem := next[i] * d * (1 - spk[i])
+		cSpk := -next[i] * d * m
+		dm := cMem + (dSpk[i]+cSpk)*sg.Grad(m-th)
 		dIn[i] += dm
-		cMem[i] = dm * d * (1 - prevSpk[i])
-		cSpk[i] = -dm * d * prevMem[i]
+		next[i] = dm
 	}
 }
 
@@ -158,22 +151,16 @@ func lifStep32Scalar(d, th float32, prevMem, in, mem, spk []float32) {
 	}
 }
 
-// lifBack32Scalar is one float32 LIF step backwards (prev is nil at t = 0).
-func lifBack32Scalar(d, th, lens float32, mem, prev, cMem, cSpk, dSpk, dIn []float32) {
-	cMem, cSpk, dSpk, dIn = cMem[:len(mem)], cSpk[:len(mem)], dSpk[:len(mem)], dIn[:len(mem)]
-	if prev == nil {
-		for i, m := range mem {
-			dIn[i] += cMem[i] + (dSpk[i]+cSpk[i])*within(m-th, lens)
-		}
-		return
-	}
-	prev = prev[:len(mem)]
+// lifBack32Scalar is one float32 LIF step backwards: backwardRange's
+// generic loop with sign-bit spikes and windows.
+func lifBack32Scalar(d, th, lens float32, mem, next, dSpk, dIn []float32) {
+	next, dSpk, dIn = next[:len(mem)], dSpk[:len(mem)], dIn[:len(mem)]
 	for i, m := range mem {
-		dm := cMem[i] + (dSpk[i]+cSpk[i])*within(m-th, lens)
+		cMem := next[i] * d * (1 - above(m, th))
+		cSpk := -next[i] * d * m
+		dm := cMem + (dSpk[i]+cSpk)*within(m-th, lens)
 		dIn[i] += dm
-		pm := prev[i]
-		cMem[i] = dm * d * (1 - above(pm, th))
-		cSpk[i] = -dm * d * pm
+		next[i] = dm
 	}
 }
 

@@ -324,3 +324,48 @@ func TestHHStepFloat32(t *testing.T) {
 		}
 	}
 }
+
+// TestLIFStepFloat32: the float32 per-step LIF backward (vector under
+// GOEXPERIMENT=simd), which carries one membrane gradient between steps,
+// gives the bits of the two-carry recursion (membrane and spike) stepped
+// in float32.
+func TestLIFStepFloat32(t *testing.T) {
+	rng := rand.New(rand.NewPCG(45, 1))
+	const n, steps = 43, 9 // 40 in vectors + 3 scalar
+	l := &LIF[float32]{Decay: 0.2, Theta: 0.3, Surrogate: Rect[float32](0.5)}
+	l.Reset(n, steps)
+	var xs, gs [][]float32
+	for s := range steps {
+		xs = append(xs, to32(randVec(rng, n, -0.3, 1)))
+		gs = append(gs, to32(randVec(rng, n, -1, 1)))
+		l.Forward(s, xs[s])
+	}
+	dIn := make([]float32, n)
+	for s := steps - 1; s >= 0; s-- {
+		l.Backward(s, dIn, gs[s])
+	}
+	mem := make([][]float32, steps)
+	m := make([]float32, n)
+	for s := range steps {
+		for i := range m {
+			m[i] = l.Decay*m[i]*(1-above(m[i], l.Theta)) + xs[s][i]
+		}
+		mem[s] = slices.Clone(m)
+	}
+	want := make([]float32, n)
+	cMem, cSpk := make([]float32, n), make([]float32, n)
+	for s := steps - 1; s >= 0; s-- {
+		for i := range want {
+			dm := cMem[i] + (gs[s][i]+cSpk[i])*within(mem[s][i]-l.Theta, 0.5)
+			want[i] += dm
+			if s > 0 {
+				pm := mem[s-1][i]
+				cMem[i] = dm * l.Decay * (1 - above(pm, l.Theta))
+				cSpk[i] = -dm * l.Decay * pm
+			}
+		}
+	}
+	if !slices.Equal(dIn, want) {
+		t.Fatalf("input gradients differ:\n%v\n%v", dIn[:5], want[:5])
+	}
+}
