@@ -376,29 +376,31 @@ func slifStepBackward32(l *SLIF2HH[float32], t int, dIn [3][]float32, dSpk [4][]
 	var acc [4]archsimd.Float32x8
 	n := 0
 	for i := lo; i+8 <= hi; i += 8 {
-		var dm [4]archsimd.Float32x8
-		for k := range dm {
-			y := ld(l.mem[k][t][i:]).Sub(th)
-			dm[k] = ld(l.cMem[k][i:]).Add(ld(dSpk[k][i:]).Add(ld(l.cSpk[k][i:])).Masked(lens.Greater(y.Max(zero.Sub(y)))))
+		var m, next [4]archsimd.Float32x8
+		for k := range m {
+			m[k], next[k] = ld(l.mem[k][t][i:]), ld(l.dmNext[k][i:])
 		}
-		for k := range 3 {
-			ld(dIn[k][i:]).Add(dm[k]).StoreSlice(dIn[k][i:])
-		}
-		acc[3] = acc[3].Add(dm[3])
-		n += 8
-		if t == 0 {
-			continue
+		if t < l.steps-1 {
+			for k := range 3 {
+				acc[k] = acc[k].Add(next[3].Mul(m[k]))
+			}
 		}
 		for k := range 4 {
-			p := ld(l.mem[k][t-1][i:])
-			cm := dm[k].Mul(d).Mul(one.Sub(one.Masked(p.Greater(th))))
+			cm := next[k].Mul(d).Mul(one.Sub(one.Masked(m[k].Greater(th))))
 			if k < 3 {
-				acc[k] = acc[k].Add(dm[3].Mul(p))
-				cm = cm.Add(dm[3].Mul(w[k]))
+				cm = cm.Add(next[3].Mul(w[k]))
 			}
-			cm.StoreSlice(l.cMem[k][i:])
-			zero.Sub(dm[k]).Mul(d).Mul(p).StoreSlice(l.cSpk[k][i:])
+			cs := zero.Sub(next[k]).Mul(d).Mul(m[k])
+			y := m[k].Sub(th)
+			dm := cm.Add(ld(dSpk[k][i:]).Add(cs).Masked(lens.Greater(y.Max(zero.Sub(y)))))
+			dm.StoreSlice(l.dmNext[k][i:])
+			if k < 3 {
+				ld(dIn[k][i:]).Add(dm).StoreSlice(dIn[k][i:])
+			} else {
+				acc[3] = acc[3].Add(dm)
+			}
 		}
+		n += 8
 	}
 	var lanes [4][8]float32
 	for k := range acc {

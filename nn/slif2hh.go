@@ -26,7 +26,7 @@ type SLIF2HH[F Float] struct {
 
 	size, steps int
 	mem, spk    [4][][]F // [sub-neuron][t][size]
-	cMem, cSpk  [4][]F
+	dmNext      [4][]F // each sub-neuron's membrane gradient of step t+1
 	zero        []F
 	static      slifStatic[F]
 	step        slifStep[F]
@@ -61,7 +61,7 @@ func (l *SLIF2HH[F]) Reset(size, steps int) {
 	}
 	for k := range l.mem {
 		l.mem[k], l.spk[k] = growSteps(l.mem[k], size, steps), growSteps(l.spk[k], size, spkSteps)
-		l.cMem[k], l.cSpk[k] = grow(l.cMem[k], size), grow(l.cSpk[k], size)
+		l.dmNext[k] = grow(l.dmNext[k], size)
 	}
 	l.zero = grow(l.zero, size)
 }
@@ -95,9 +95,8 @@ func (l *SLIF2HH[F]) Backward(t int, dIn [3][]F, dSpk [4][]F) {
 		checkStep(t, l.steps, len(x), l.size)
 	}
 	if t == l.steps-1 {
-		for k := range l.cMem {
-			clear(l.cMem[k][:l.size])
-			clear(l.cSpk[k][:l.size])
+		for k := range l.dmNext {
+			clear(l.dmNext[k][:l.size])
 		}
 	}
 	for k := range dSpk {
@@ -193,53 +192,45 @@ func (l *SLIF2HH[F]) forwardRange(t int, in [3][]F, lo, hi int) {
 
 func (l *SLIF2HH[F]) backwardRange(t int, dIn [3][]F, dSpk [4][]F, lo, hi int) {
 	d, th, sg := l.Decay, l.Theta, l.Surrogate
-	fast := isFast32(sg)
-	grad := func(m F) F {
-		if fast {
-			return F(within(float32(m-th), float32(sg.Lens)))
-		}
-		return gradOf(sg, m-th)
-	}
-	// prevSpike is sub-neuron k's spike of step t−1 at unit i (membrane pm).
-	prevSpike := func(k, i int, pm F) F {
-		if fast {
-			return F(above(float32(pm), float32(th)))
-		}
-		return l.spk[k][t-1][i]
-	}
 	w := l.Mix.Value
 	var dw0, dw1, dw2, db float64
 	block := lo / stepGrain
-	if fast {
+	if isFast32(sg) {
 		var part [4]float64
 		lo += slifStepBackward32(any(l).(*SLIF2HH[float32]), t, any(dIn).([3][]float32), any(dSpk).([4][]float32), lo, hi, &part)
 		dw0, dw1, dw2, db = part[0], part[1], part[2], part[3]
 	}
-	m0, m1, m2, m3 := l.mem[0][t], l.mem[1][t], l.mem[2][t], l.mem[3][t]
+	// Step t+1's membrane gradients n reach step t's membranes through the
+	// decays, reset factors and sub-neuron 4's mixing (cMem), and step t's
+	// spikes through the resets (cSpk); only n is carried between steps.
+	// The mixing weights' gradient takes n₄·m_k of step t here.
+	var n, m, sp, dm [4]F
 	for i := lo; i < hi; i++ {
-		dm0 := l.cMem[0][i] + (dSpk[0][i]+l.cSpk[0][i])*grad(m0[i])
-		dm1 := l.cMem[1][i] + (dSpk[1][i]+l.cSpk[1][i])*grad(m1[i])
-		dm2 := l.cMem[2][i] + (dSpk[2][i]+l.cSpk[2][i])*grad(m2[i])
-		dm3 := l.cMem[3][i] + (dSpk[3][i]+l.cSpk[3][i])*grad(m3[i])
-		dIn[0][i] += dm0
-		dIn[1][i] += dm1
-		dIn[2][i] += dm2
-		db += float64(dm3)
-		if t == 0 {
-			continue
+		for k := range n {
+			n[k], m[k] = l.dmNext[k][i], l.mem[k][t][i]
+			sp[k] = spikeOf(sg, m[k]-th)
+			if !isFast32(sg) {
+				sp[k] = l.spk[k][l.spkIndex(t)][i]
+			}
 		}
-		p0, p1, p2, p3 := l.mem[0][t-1][i], l.mem[1][t-1][i], l.mem[2][t-1][i], l.mem[3][t-1][i]
-		dw0 += float64(dm3 * p0)
-		dw1 += float64(dm3 * p1)
-		dw2 += float64(dm3 * p2)
-		l.cMem[0][i] = dm0*d*(1-prevSpike(0, i, p0)) + dm3*w[0]
-		l.cMem[1][i] = dm1*d*(1-prevSpike(1, i, p1)) + dm3*w[1]
-		l.cMem[2][i] = dm2*d*(1-prevSpike(2, i, p2)) + dm3*w[2]
-		l.cMem[3][i] = dm3 * d * (1 - prevSpike(3, i, p3))
-		l.cSpk[0][i] = -dm0 * d * p0
-		l.cSpk[1][i] = -dm1 * d * p1
-		l.cSpk[2][i] = -dm2 * d * p2
-		l.cSpk[3][i] = -dm3 * d * p3
+		if t < l.steps-1 {
+			dw0 += float64(n[3] * m[0])
+			dw1 += float64(n[3] * m[1])
+			dw2 += float64(n[3] * m[2])
+		}
+		for k := range dm {
+			cMem := n[k] * d * (1 - sp[k])
+			if k < 3 {
+				cMem += n[3] * w[k]
+			}
+			cSpk := -n[k] * d * m[k]
+			dm[k] = cMem + (dSpk[k][i]+cSpk)*gradOf(sg, m[k]-th)
+			l.dmNext[k][i] = dm[k]
+		}
+		dIn[0][i] += dm[0]
+		dIn[1][i] += dm[1]
+		dIn[2][i] += dm[2]
+		db += float64(dm[3])
 	}
 	l.partial[block] = [4]float64{dw0, dw1, dw2, db}
 }
