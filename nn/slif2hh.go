@@ -26,7 +26,7 @@ type SLIF2HH[F Float] struct {
 
 	size, steps int
 	mem, spk    [4][][]F // [sub-neuron][t][size]
-	dmNext      [4][]F // each sub-neuron's membrane gradient of step t+1
+	dmNext      [4][]F   // each sub-neuron's membrane gradient of step t+1
 	zero        []F
 	static      slifStatic[F]
 	step        slifStep[F]
