@@ -118,3 +118,46 @@ func BenchmarkSLIF2HHStep(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkConv2d runs the conv models' two convolutions forward and
+// backward at batch 128: the first on images (a third of the pixels lit,
+// no input gradient), the second on pooled spike maps (a tenth nonzero).
+func BenchmarkConv2d(b *testing.B) {
+	for _, tc := range []struct {
+		name          string
+		cin, cout, hw int
+		lit           float64
+		dx            bool
+	}{
+		{"first", 1, 10, 36, 0.35, false},
+		{"second", 10, 10, 18, 0.1, true},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			const batch = 128
+			rng := rand.New(rand.NewPCG(1, 1))
+			pool := tensor.NewPool(0)
+			defer pool.Close()
+			c := NewConv2d[float32]("c", tc.cin, tc.cout, tc.hw, tc.hw, rng)
+			c.Pool = pool
+			n := batch * tc.hw * tc.hw
+			x, y, dy := make([]float32, tc.cin*n), make([]float32, tc.cout*n), make([]float32, tc.cout*n)
+			for i := range x {
+				if rng.Float64() < tc.lit {
+					x[i] = rng.Float32()
+				}
+			}
+			for i := range dy {
+				dy[i] = rng.Float32() - 0.5
+			}
+			var dx []float32
+			if tc.dx {
+				dx = make([]float32, tc.cin*n)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				c.Forward(y, x, batch, 1)
+				c.Backward(dx, dy, x, batch, 1)
+			}
+		})
+	}
+}

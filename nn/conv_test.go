@@ -153,3 +153,57 @@ func copy32(dst []float32, src []float64) {
 		dst[i] = float32(v)
 	}
 }
+
+func TestConv2dPlane(t *testing.T) {
+	rng := rand.New(rand.NewPCG(34, 1))
+	for _, c := range []struct{ cout, batch, h, w int }{
+		{10, 9, 36, 36}, {3, 5, 4, 8}, {4, 6, 5, 17}, {2, 3, 12, 12},
+	} {
+		ref := NewConv2d[float64]("c", 1, c.cout, c.h, c.w, rng)
+		x := randVec(rng, c.batch*c.h*c.w, -1, 1)
+		for i := range x {
+			if rng.Float64() < 0.5 {
+				x[i] = 0
+			}
+		}
+		dy := randVec(rng, c.cout*c.batch*c.h*c.w, -1, 1)
+		y := make([]float64, c.cout*c.batch*c.h*c.w)
+		ref.Forward(y, x, c.batch, 3)
+		ref.Backward(nil, dy, x, c.batch, 3)
+
+		var bits [][]float32
+		for _, workers := range []int{1, 2, 3} {
+			pool := tensor.NewPool(workers)
+			f := NewConv2d[float32]("c", 1, c.cout, c.h, c.w, rng)
+			f.Pool = pool
+			copy32(f.Wt.Value, ref.Wt.Value)
+			copy32(f.B.Value, ref.B.Value)
+			x32, dy32 := to32(x), to32(dy)
+			y32 := make([]float32, len(y))
+			f.Forward(y32, x32, c.batch, 3)
+			f.Backward(nil, dy32, x32, c.batch, 3)
+			pool.Close()
+			if f.plane == nil {
+				t.Fatal("the plane engine did not run")
+			}
+			for _, q := range []struct {
+				name string
+				got  []float32
+				want []float64
+			}{{"y", y32, y}, {"dW", f.Wt.Grad, ref.Wt.Grad}, {"dB", f.B.Grad, ref.B.Grad}} {
+				for i, g := range q.got {
+					if math.Abs(float64(g)-q.want[i]) > 1e-4*(1+math.Abs(q.want[i])) {
+						t.Fatalf("%+v: %s[%d] = %v, want %v", c, q.name, i, g, q.want[i])
+					}
+				}
+			}
+			got := slices.Concat(y32, f.Wt.Grad, f.B.Grad)
+			for _, prev := range bits {
+				if !slices.Equal(prev, got) {
+					t.Fatalf("%+v: bits depend on the number of workers", c)
+				}
+			}
+			bits = append(bits, got)
+		}
+	}
+}

@@ -30,3 +30,15 @@ func GatherSkipAVX2(dst, src, w *float32, width, k, stride, cstride int, rowOff 
 //
 //go:noescape
 func CorrelateAVX2(dst *float32, dstStride int, src *float32, srcRow int, dy *float32, dyRow, dyPos, width, h, w int)
+
+// PlaneAVX2 is tensor.Plane's loop in AVX2 assembly; offsets are in
+// elements and every row has been checked.
+//
+//go:noescape
+func PlaneAVX2(dst *float32, cstride int, src *float32, srcRow int, w, bias *float32, cout int, dBase, sBase *int32, n int)
+
+// PlaneGradAVX2 is tensor.PlaneGrad's loop in AVX2 assembly; offsets are
+// in elements and every row has been checked.
+//
+//go:noescape
+func PlaneGradAVX2(acc, dy *float32, cstride int, src *float32, srcRow, cout int, dBase, sBase, skip *int32, n int)

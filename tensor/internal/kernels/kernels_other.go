@@ -24,3 +24,13 @@ func GatherSkipAVX2(dst, src, w *float32, width, k, stride, cstride int, rowOff 
 func CorrelateAVX2(dst *float32, dstStride int, src *float32, srcRow int, dy *float32, dyRow, dyPos, width, h, w int) {
 	panic("unreachable")
 }
+
+// PlaneAVX2 is not available here.
+func PlaneAVX2(dst *float32, cstride int, src *float32, srcRow int, w, bias *float32, cout int, dBase, sBase *int32, n int) {
+	panic("unreachable")
+}
+
+// PlaneGradAVX2 is not available here.
+func PlaneGradAVX2(acc, dy *float32, cstride int, src *float32, srcRow, cout int, dBase, sBase, skip *int32, n int) {
+	panic("unreachable")
+}

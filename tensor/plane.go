@@ -1,0 +1,104 @@
+package tensor
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/hhnet/hhnet/tensor/internal/kernels"
+)
+
+// Plane writes eight outputs of a 3×3 convolution of one input channel at
+// a time, for every output channel co < len(bias) and entry e:
+//
+//	dst[co·cstride + dBase[e] + i] = bias[co] + Σ_ky Σ_kx w[co·9 + 3ky + kx] · src[sBase[e] + ky·srcRow + kx + i],  i < 8,
+//
+// the taps summed in two chains (ky·3+kx < 5 onto the bias, the rest from
+// zero) added at the end. src is a zero-padded map with rows of srcRow
+// values, so that the eight outputs of a map row need no bounds of their
+// own. It panics if a row would fall outside its slice.
+func Plane(dst []float32, cstride int, src []float32, srcRow int, w, bias []float32, dBase, sBase []int32) {
+	n, cout := len(dBase), len(bias)
+	if n == 0 || cout == 0 {
+		return
+	}
+	checkPlane(len(dst), cstride, cout, len(src), srcRow, len(w), dBase, sBase)
+	if kernels.Has() {
+		kernels.PlaneAVX2(&dst[0], cstride, &src[0], srcRow, &w[0], &bias[0], cout, &dBase[0], &sBase[0], n)
+		return
+	}
+	for co := range cout {
+		k := w[co*Taps:][:Taps]
+		for e, db := range dBase {
+			d := dst[co*cstride+int(db):][:8]
+			s := src[sBase[e]:]
+			for i := range d {
+				a := bias[co]
+				var b float32
+				for t := range Taps {
+					u := k[t] * s[t/3*srcRow+t%3+i]
+					if t < 5 {
+						a += u
+					} else {
+						b += u
+					}
+				}
+				d[i] = a + b
+			}
+		}
+	}
+}
+
+// PlaneGrad adds the weight and bias gradients of Plane over its entries:
+// with g the eight values of dy at co·cstride + dBase[e], the first
+// skip[e] of them taken as zero (a vector overlapping the one before it),
+//
+//	acc[(co·10 + t)·8 + i] += g[i] · src[sBase[e] + ky·srcRow + kx + i]   (tap t = 3ky + kx < 9)
+//	acc[(co·10 + 9)·8 + i] += g[i]
+//
+// for co < cout: eight partial sums per weight and per bias, which the
+// caller adds up. It panics if a row would fall outside its slice.
+func PlaneGrad(acc, dy []float32, cstride int, src []float32, srcRow, cout int, dBase, sBase, skip []int32) {
+	n := len(dBase)
+	if n == 0 || cout == 0 {
+		return
+	}
+	if len(skip) < n || len(acc) < cout*80 {
+		panic(fmt.Sprintf("tensor: PlaneGrad of %d entries and %d channels with %d skips and %d sums", n, cout, len(skip), len(acc)))
+	}
+	if lo, hi := slices.Min(skip[:n]), slices.Max(skip[:n]); lo < 0 || hi > 8 {
+		panic(fmt.Sprintf("tensor: PlaneGrad skip %d or %d outside [0, 8]", lo, hi))
+	}
+	checkPlane(len(dy), cstride, cout, len(src), srcRow, cout*Taps, dBase, sBase)
+	if kernels.Has() {
+		kernels.PlaneGradAVX2(&acc[0], &dy[0], cstride, &src[0], srcRow, cout, &dBase[0], &sBase[0], &skip[0], n)
+		return
+	}
+	for co := range cout {
+		a := acc[co*80:][:80]
+		for e, db := range dBase {
+			g := dy[co*cstride+int(db):][:8]
+			s := src[sBase[e]:]
+			for i := int(skip[e]); i < 8; i++ {
+				for t := range Taps {
+					a[t*8+i] += g[i] * s[t/3*srcRow+t%3+i]
+				}
+				a[72+i] += g[i]
+			}
+		}
+	}
+}
+
+// checkPlane panics unless every row of Plane and PlaneGrad lies inside
+// its slice: the assembly kernels index without bounds checks.
+func checkPlane(dstLen, cstride, cout, srcLen, srcRow, wLen int, dBase, sBase []int32) {
+	n := len(dBase)
+	if len(sBase) < n || cstride < 0 || srcRow < 3 || wLen < cout*Taps {
+		panic(fmt.Sprintf("tensor: Plane of %d entries, %d channels, strides %d and %d, %d weights", n, cout, cstride, srcRow, wLen))
+	}
+	if lo, hi := int(slices.Min(dBase)), int(slices.Max(dBase))+(cout-1)*cstride+8; lo < 0 || hi > dstLen {
+		panic(fmt.Sprintf("tensor: Plane dst rows [%d, %d) outside its %d values", lo, hi, dstLen))
+	}
+	if lo, hi := int(slices.Min(sBase[:n])), int(slices.Max(sBase[:n]))+2*srcRow+2+8; lo < 0 || hi > srcLen {
+		panic(fmt.Sprintf("tensor: Plane src rows [%d, %d) outside its %d values", lo, hi, srcLen))
+	}
+}

@@ -1,0 +1,151 @@
+package tensor
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// planeCase is an h×w map zero-padded to rows of w+2, and entries
+// covering every output once: vectors at x = 0, 8, … and, where w is not
+// a multiple of 8, one ending at the row's end whose first lanes repeat
+// outputs of the vector before it (skip).
+func planeCase(rng *rand.Rand, h, w int) (src []float32, dBase, sBase, skip []int32) {
+	row := w + 2
+	src = make([]float32, (h+2)*row)
+	for y := range h {
+		for x := range w {
+			if rng.Float64() < 0.6 {
+				src[(y+1)*row+x+1] = rng.Float32()*2 - 1
+			}
+		}
+	}
+	for y := range h {
+		for x := 0; x < w; x += 8 {
+			at, s := x, 0
+			if x+8 > w {
+				at, s = w-8, x-(w-8)
+			}
+			dBase = append(dBase, int32(y*w+at))
+			sBase = append(sBase, int32(y*row+at))
+			skip = append(skip, int32(s))
+		}
+	}
+	return
+}
+
+// conv3x3 is the textbook convolution of the padded map, in float64.
+func conv3x3(src []float32, h, w int, k []float32, bias float32) []float64 {
+	out := make([]float64, h*w)
+	for y := range h {
+		for x := range w {
+			s := float64(bias)
+			for ky := range 3 {
+				for kx := range 3 {
+					s += float64(k[3*ky+kx]) * float64(src[(y+ky)*(w+2)+x+kx])
+				}
+			}
+			out[y*w+x] = s
+		}
+	}
+	return out
+}
+
+func TestPlaneMatchesTextbook(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, hw := range [][2]int{{1, 8}, {3, 12}, {18, 18}, {36, 36}, {5, 17}} {
+		h, w := hw[0], hw[1]
+		src, dBase, sBase, skip := planeCase(rng, h, w)
+		const cout = 3
+		wts, bias := make([]float32, cout*Taps), make([]float32, cout)
+		for i := range wts {
+			wts[i] = rng.Float32() - 0.5
+		}
+		for i := range bias {
+			bias[i] = rng.Float32() - 0.5
+		}
+		cstride := h*w + 5
+		dst := make([]float32, cout*cstride)
+		Plane(dst, cstride, src, w+2, wts, bias, dBase, sBase)
+		dy := make([]float32, cout*cstride)
+		for i := range dy {
+			dy[i] = rng.Float32() - 0.5
+		}
+		acc := make([]float32, cout*80)
+		PlaneGrad(acc, dy, cstride, src, w+2, cout, dBase, sBase, skip)
+		for co := range cout {
+			want := conv3x3(src, h, w, wts[co*Taps:], bias[co])
+			for i, v := range want {
+				if got := dst[co*cstride+i]; math.Abs(float64(got)-v) > 1e-5 {
+					t.Fatalf("%d×%d channel %d: output %d = %v, want %v", h, w, co, i, got, v)
+				}
+			}
+			// Gradients: Σ over outputs of dy times the tapped input.
+			for tap := range Taps + 1 {
+				var want float64
+				for y := range h {
+					for x := range w {
+						g := float64(dy[co*cstride+y*w+x])
+						if tap == Taps {
+							want += g
+						} else {
+							want += g * float64(src[(y+tap/3)*(w+2)+x+tap%3])
+						}
+					}
+				}
+				var got float64
+				for _, v := range acc[(co*10+tap)*8:][:8] {
+					got += float64(v)
+				}
+				if math.Abs(got-want) > 1e-4 {
+					t.Fatalf("%d×%d channel %d: gradient %d = %v, want %v", h, w, co, tap, got, want)
+				}
+			}
+		}
+	}
+}
+
+func TestPlaneOutOfRangePanics(t *testing.T) {
+	src, dBase, sBase, skip := planeCase(rand.New(rand.NewPCG(1, 1)), 4, 8)
+	w, b := make([]float32, Taps), make([]float32, 1)
+	for _, c := range []struct {
+		name string
+		run  func()
+	}{
+		{"dst too short", func() { Plane(make([]float32, 31), 0, src, 10, w, b, dBase, sBase) }},
+		{"src too short", func() { Plane(make([]float32, 32), 0, src[:50], 10, w, b, dBase, sBase) }},
+		{"weights too few", func() { Plane(make([]float32, 32), 0, src, 10, w[:8], b, dBase, sBase) }},
+		{"skip past 8", func() {
+			PlaneGrad(make([]float32, 80), make([]float32, 32), 0, src, 10, 1, dBase, sBase, []int32{0, 0, 0, 9})
+		}},
+		{"skips too few", func() { PlaneGrad(make([]float32, 80), make([]float32, 32), 0, src, 10, 1, dBase, sBase, skip[:2]) }},
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("%s: no panic", c.name)
+				}
+			}()
+			c.run()
+		}()
+	}
+}
+
+// BenchmarkPlane: the first convolution of the conv models on one image,
+// 36×36, ten output channels, forward and weight gradient.
+func BenchmarkPlane(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	src, dBase, sBase, skip := planeCase(rng, 36, 36)
+	w, bias := make([]float32, 10*Taps), make([]float32, 10)
+	dst, acc := make([]float32, 10*1296), make([]float32, 800)
+	b.Run("forward", func(b *testing.B) {
+		for b.Loop() {
+			Plane(dst, 1296, src, 38, w, bias, dBase, sBase)
+		}
+	})
+	b.Run("grad", func(b *testing.B) {
+		for b.Loop() {
+			PlaneGrad(acc, dst, 1296, src, 38, 10, dBase, sBase, skip)
+		}
+	})
+}
