@@ -55,3 +55,11 @@ func slifStepBackward32(l *SLIF2HH[float32], t int, dIn [3][]float32, dSpk [4][]
 func hhRowForward32(dt, th float32, leak, drive, prev, in, v, spk []float32) int { return 0 }
 
 func hhRowBackward32(dt, th, lens float32, leak, v, cV, dIn, dSp []float32) int { return 0 }
+
+// stepForward32 and stepBackward32 are the float32 binary-unit kernels;
+// this build has only the scalar ones.
+func stepForward32(th float32, out, x []float32) { stepForward32Scalar(th, out, x) }
+
+func stepBackward32(th, lens float32, dx, dOut, x []float32) {
+	stepBackward32Scalar(th, lens, dx, dOut, x)
+}

@@ -458,3 +458,45 @@ func hhRowBackward32(dt, th, lens float32, leak, v, cV, dIn, dSp []float32) int 
 	archsimd.ClearAVXUpperBits()
 	return i
 }
+
+// stepForward32 runs the binary unit eight values at a time with AVX2 and
+// the scalar kernel on the rest, the same operations lane by lane.
+func stepForward32(th float32, out, x []float32) {
+	i := 0
+	if archsimd.X86.AVX2() {
+		out = out[:len(x)]
+		one, thv := archsimd.BroadcastFloat32x8(1), archsimd.BroadcastFloat32x8(th)
+		var zero archsimd.Float32x8
+		for ; i+8 <= len(x); i += 8 {
+			v := archsimd.LoadFloat32x8Slice(x[i:])
+			one.Masked(v.Max(zero).Greater(thv)).StoreSlice(out[i:])
+		}
+		archsimd.ClearAVXUpperBits()
+	}
+	if i < len(x) {
+		stepForward32Scalar(th, out[i:], x[i:])
+	}
+}
+
+// stepBackward32 is stepForward32's backward: dOut times 1 inside the
+// window (x > 0, −lens < x − θ < lens) and times 0 outside, as the scalar
+// kernel multiplies.
+func stepBackward32(th, lens float32, dx, dOut, x []float32) {
+	i := 0
+	if archsimd.X86.AVX2() {
+		dx, dOut = dx[:len(x)], dOut[:len(x)]
+		b := archsimd.BroadcastFloat32x8
+		one, thv, lv, nlv := b(1), b(th), b(lens), b(-lens)
+		var zero archsimd.Float32x8
+		for ; i+8 <= len(x); i += 8 {
+			v := archsimd.LoadFloat32x8Slice(x[i:])
+			y := v.Sub(thv)
+			in := one.Masked(v.Greater(zero)).Mul(one.Masked(y.Greater(nlv)).Mul(one.Masked(lv.Greater(y))))
+			archsimd.LoadFloat32x8Slice(dOut[i:]).Mul(in).StoreSlice(dx[i:])
+		}
+		archsimd.ClearAVXUpperBits()
+	}
+	if i < len(x) {
+		stepBackward32Scalar(th, lens, dx[i:], dOut[i:], x[i:])
+	}
+}

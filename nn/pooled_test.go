@@ -369,3 +369,32 @@ func TestLIFStepFloat32(t *testing.T) {
 		t.Fatalf("input gradients differ:\n%v\n%v", dIn[:5], want[:5])
 	}
 }
+
+// TestStepKernelsMatchScalar: the binary unit's kernels (vector where the
+// build has them) give the scalar loops' bits, signed zeros included, on
+// a length that leaves a scalar tail.
+func TestStepKernelsMatchScalar(t *testing.T) {
+	rng := rand.New(rand.NewPCG(44, 1))
+	const n = 1003
+	x, dOut := make([]float32, n), make([]float32, n)
+	for i := range x {
+		x[i] = rng.Float32()*3 - 1
+		dOut[i] = rng.Float32() - 0.5
+	}
+	x[5], x[17] = 0, 0.5
+	got, want := make([]float32, n), make([]float32, n)
+	stepForward32(0.5, got, x)
+	stepForward32Scalar(0.5, want, x)
+	for i := range got {
+		if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+			t.Fatalf("forward %d: %v, scalar %v", i, got[i], want[i])
+		}
+	}
+	stepBackward32(0.5, 0.5, got, dOut, x)
+	stepBackward32Scalar(0.5, 0.5, want, dOut, x)
+	for i := range got {
+		if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+			t.Fatalf("backward %d: %v, scalar %v", i, got[i], want[i])
+		}
+	}
+}

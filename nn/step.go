@@ -36,17 +36,17 @@ func (s Step[F]) Backward(dx, dOut, x []F) {
 	}
 }
 
-// stepForward32 is Forward in float32 without branches (spike maps make
-// them unpredictable): max(v, 0) > θ.
-func stepForward32(th float32, out, x []float32) {
+// stepForward32Scalar is Forward in float32 without branches (spike maps
+// make them unpredictable): max(v, 0) > θ.
+func stepForward32Scalar(th float32, out, x []float32) {
 	out = out[:len(x)]
 	for i, v := range x {
 		out[i] = above(max(v, 0), th)
 	}
 }
 
-// stepBackward32 is Backward in float32 without branches.
-func stepBackward32(th, lens float32, dx, dOut, x []float32) {
+// stepBackward32Scalar is Backward in float32 without branches.
+func stepBackward32Scalar(th, lens float32, dx, dOut, x []float32) {
 	dx, dOut = dx[:len(x)], dOut[:len(x)]
 	for i, v := range x {
 		dx[i] = dOut[i] * (above(v, 0) * within(v-th, lens))
