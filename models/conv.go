@@ -210,7 +210,6 @@ func (m *Conv[F]) Backward(dLogits1, dLogits2 []F) {
 	planes := m.subs * c
 	regroup(m.dCnt2, m.dRate, planes, batch, q*q, 1/F(T), false)
 	nn.AvgPool2Backward(m.dS2, m.dCnt2, planes*batch, s/2, s/2)
-	clear(m.dI1)
 	for t := T - 1; t >= 0; t-- {
 		clear(m.dI2)
 		switch m.spec.Unit {

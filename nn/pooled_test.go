@@ -78,6 +78,9 @@ func TestPooledMatchesPerStep(t *testing.T) {
 				}
 				l.Forward(pooled, x, planes, side)
 				dIn := make([]float64, len(x))
+				for i := range dIn {
+					dIn[i] = math.NaN() // Backward overwrites, never adds
+				}
 				l.Backward(dIn, dPooled)
 				l.Pool.Close()
 				if !closeTo(slices.Concat(pooled...), slices.Concat(wantPooled...), 1e-12) {
@@ -128,6 +131,9 @@ func TestPooledFast(t *testing.T) {
 					pooled[t] = make([]float32, planes*side*side/4)
 				}
 				dIn = make([]float32, len(x))
+				for i := range dIn {
+					dIn[i] = float32(math.NaN())
+				}
 				if fast {
 					l.Forward(pooled, x, planes, side)
 					l.Backward(dIn, dPooled)
