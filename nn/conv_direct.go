@@ -41,8 +41,16 @@ type directConv struct {
 	wTapS      [tensor.Taps]int
 	dxRowOff   [3]int
 	dxD, dxS   []int32 // dX rows of one image: dst (unpadded) and src (padded)
-	batch      int
-	biasTimes  float32
+	// The input gradient, where rows are at least a vector long: dy's
+	// planes zero-bordered per block, convolved eight positions of a row
+	// at a time (tensor.PlaneSum) straight into dx, input channels in
+	// blocks of at most tensor.PlaneSumMax.
+	planeD, planeS []int32
+	dyPlanes       []float32 // per block [Cout][hp][wp]
+	wdx            [][]float32
+	dxBlocks       [][2]int // input-channel ranges
+	batch          int
+	biasTimes      float32
 	x, y       []float32 // the current call's maps ([C][batch][H][W])
 	dy, dx     []float32
 	goingBack  bool
@@ -79,6 +87,20 @@ func newDirectConv(c *Conv2d[float32]) *directConv {
 	for r := range 3 {
 		d.fwdRowOff[r] = (r-1)*d.wp - 1
 	}
+	if planeUsable(c.W) {
+		for y := range c.H {
+			for x := 0; x < c.W; x += 8 {
+				at := min(x, c.W-8)
+				d.planeD = append(d.planeD, int32(y*c.W+at))
+				d.planeS = append(d.planeS, int32(y*d.wp+at))
+			}
+		}
+		nb := (c.Cin + tensor.PlaneSumMax - 1) / tensor.PlaneSumMax
+		for k := range nb {
+			d.dxBlocks = append(d.dxBlocks, [2]int{k * c.Cin / nb, (k + 1) * c.Cin / nb})
+		}
+		d.wdx = make([][]float32, nb)
+	}
 	return d
 }
 
@@ -104,6 +126,19 @@ func (d *directConv) weights() {
 			}
 		}
 	}
+	// PlaneSum's weights of each block: [Cout][tap][block's Cin], the
+	// kernel flipped (dx at p takes dy at p − offset).
+	for k, r := range d.dxBlocks {
+		bs := r[1] - r[0]
+		d.wdx[k] = grow(d.wdx[k], c.Cout*tensor.Taps*bs)
+		for co := range c.Cout {
+			for t := range tensor.Taps {
+				for j := range bs {
+					d.wdx[k][(co*tensor.Taps+t)*bs+j] = w[co*c.Cin*9+(r[0]+j)*9+8-t]
+				}
+			}
+		}
+	}
 }
 
 func (d *directConv) size(batch int) {
@@ -121,6 +156,9 @@ func (d *directConv) size(batch int) {
 	d.partial = grow(d.partial, blocks*tensor.Taps*d.c.Cin*d.cop)
 	if len(d.xc) < blocks*d.c.Cin*d.hp*d.wp {
 		d.xc = make([]float32, blocks*d.c.Cin*d.hp*d.wp) // borders stay zero
+	}
+	if d.planeD != nil && len(d.dyPlanes) < blocks*d.c.Cout*d.hp*d.wp {
+		d.dyPlanes = make([]float32, blocks*d.c.Cout*d.hp*d.wp) // borders stay zero
 	}
 	most := blocks * d.c.Cin * d.c.H * d.c.W // every input of an image nonzero
 	d.vals = grow(d.vals, most)
@@ -307,6 +345,20 @@ func (d *directConv) backwardImage(blk int, part []float32, b int) {
 		tensor.Stencil(part, img, d.cop/8, &d.wTapD, &d.wTapS, vals, ch, pos)
 	}
 	if d.dx == nil {
+		return
+	}
+	if d.planeD != nil {
+		plane := d.hp * d.wp
+		dyp := d.dyPlanes[blk*c.Cout*plane:][:c.Cout*plane]
+		for co := range c.Cout {
+			in := d.dy[(co*d.batch+b)*hw:][:hw]
+			for yy := range c.H {
+				copy(dyp[co*plane+(yy+1)*d.wp+1:][:c.W], in[yy*c.W:][:c.W])
+			}
+		}
+		for k, r := range d.dxBlocks {
+			tensor.PlaneSum(d.dx[(r[0]*d.batch+b)*hw:], d.batch*hw, dyp, plane, d.wp, c.Cout, r[1]-r[0], d.wdx[k], d.planeD, d.planeS)
+		}
 		return
 	}
 	dimg := d.dxp[b*hw*d.cip:][:hw*d.cip]

@@ -88,6 +88,9 @@ func TestConv2dDirect(t *testing.T) {
 	rng := rand.New(rand.NewPCG(33, 1))
 	for _, c := range []struct{ cin, cout, batch, h, w int }{
 		{10, 10, 5, 6, 4}, {10, 30, 9, 4, 4}, {40, 40, 3, 4, 6}, {3, 17, 2, 3, 5},
+		// Rows of a vector or more: the input gradient by PlaneSum, in
+		// one block of input channels or several.
+		{10, 10, 5, 18, 18}, {10, 30, 3, 5, 9}, {40, 40, 2, 8, 8}, {13, 3, 2, 3, 11},
 	} {
 		for _, density := range []float64{0.1, 1} {
 			ref := NewConv2d[float64]("c", c.cin, c.cout, c.h, c.w, rng)

@@ -149,3 +149,65 @@ func BenchmarkPlane(b *testing.B) {
 		}
 	})
 }
+
+func TestPlaneSumMatchesTextbook(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, c := range []struct{ h, w, kin, kout int }{
+		{1, 8, 1, 1}, {18, 18, 10, 10}, {5, 17, 3, 12}, {4, 9, 40, 7},
+	} {
+		var planes [][]float32
+		var src []float32
+		var dBase, sBase []int32
+		for range c.kin {
+			p, db, sb, _ := planeCase(rng, c.h, c.w)
+			planes, src, dBase, sBase = append(planes, p), append(src, p...), db, sb
+		}
+		sstride := len(planes[0])
+		w := make([]float32, c.kin*Taps*c.kout)
+		for i := range w {
+			w[i] = rng.Float32() - 0.5
+		}
+		cstride := c.h*c.w + 3
+		dst := make([]float32, c.kout*cstride)
+		PlaneSum(dst, cstride, src, sstride, c.w+2, c.kin, c.kout, w, dBase, sBase)
+		for j := range c.kout {
+			want := make([]float64, c.h*c.w)
+			for ci := range c.kin {
+				k := make([]float32, Taps)
+				for tap := range Taps {
+					k[tap] = w[(ci*Taps+tap)*c.kout+j]
+				}
+				for i, v := range conv3x3(planes[ci], c.h, c.w, k, 0) {
+					want[i] += v
+				}
+			}
+			for i, v := range want {
+				if got := dst[j*cstride+i]; math.Abs(float64(got)-v) > 1e-4 {
+					t.Fatalf("%+v: plane %d output %d = %v, want %v", c, j, i, got, v)
+				}
+			}
+		}
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("13 output planes: no panic")
+		}
+	}()
+	PlaneSum(make([]float32, 13*8), 8, make([]float32, 30), 30, 10, 1, 13, make([]float32, 13*Taps), []int32{0}, []int32{0})
+}
+
+// BenchmarkPlaneSum: the input gradient of LIF_conv's second convolution
+// on one image, 10 planes to 10, 18×18.
+func BenchmarkPlaneSum(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	var src []float32
+	var dBase, sBase []int32
+	for range 10 {
+		p, db, sb, _ := planeCase(rng, 18, 18)
+		src, dBase, sBase = append(src, p...), db, sb
+	}
+	w, dst := make([]float32, 10*Taps*10), make([]float32, 10*324)
+	for b.Loop() {
+		PlaneSum(dst, 324, src, 20*20, 20, 10, 10, w, dBase, sBase)
+	}
+}

@@ -34,3 +34,8 @@ func PlaneAVX2(dst *float32, cstride int, src *float32, srcRow int, w, bias *flo
 func PlaneGradAVX2(acc, dy *float32, cstride int, src *float32, srcRow, cout int, dBase, sBase, skip *int32, n int) {
 	panic("unreachable")
 }
+
+// PlaneSumAVX2 is not available here.
+func PlaneSumAVX2(dst *float32, cstride int, src *float32, sstride, srcRow, kin, kout int, w *float32, dBase, sBase *int32, n int) {
+	panic("unreachable")
+}
