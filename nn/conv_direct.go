@@ -51,10 +51,10 @@ type directConv struct {
 	dxBlocks       [][2]int // input-channel ranges
 	batch          int
 	biasTimes      float32
-	x, y       []float32 // the current call's maps ([C][batch][H][W])
-	dy, dx     []float32
-	goingBack  bool
-	dyZeroSize int
+	x, y           []float32 // the current call's maps ([C][batch][H][W])
+	dy, dx         []float32
+	goingBack      bool
+	dyZeroSize     int
 }
 
 // convGrain is the number of images in a block of work.
