@@ -153,12 +153,11 @@ func (c *Conv2d[F]) Backward(dx, dy, x []F, batch int, biasTimes F) {
 		panic("nn: Conv2d.Backward buffers shorter than the batch")
 	}
 	if d := c.directEngine(); d != nil {
-		c.biasGrad(dy, n, biasTimes)
 		var dx32 []float32
 		if dx != nil {
 			dx32 = any(dx).([]float32)
 		}
-		d.backward(dx32, any(dy).([]float32), any(x).([]float32), batch)
+		d.backward(dx32, any(dy).([]float32), any(x).([]float32), batch, float32(biasTimes))
 		return
 	}
 	if p := c.planeEngine(); p != nil && dx == nil {

@@ -2,22 +2,26 @@ package nn
 
 import "github.com/hhnet/hhnet/tensor"
 
-// directConv is Conv2d's float32 engine for maps of several channels. It
-// works on zero-bordered copies of the maps — outputs and output
-// gradients channel-minor ([batch][H+2][W+2][C], channels padded to a
-// multiple of 8), inputs channel-major per image — and never forms im2col
-// columns. Each input image takes one of two paths by its share of
-// nonzeros:
+// directConv is Conv2d's float32 engine for maps of several channels; it
+// never forms im2col columns. Maps whose rows hold a vector (W ≥ 8) go by
+// planes: each image's input (or output gradient) planes are copied with
+// zero borders and convolved eight positions of a row at a time, sums in
+// registers, straight into and out of the [C][batch][H][W] layout —
+// forward and input gradient by tensor.PlaneSum, weight gradient by
+// tensor.PlaneGrad. That work is dense; for many channel pairs
+// (planeMaxPairs) the forward pass and weight gradient instead follow
+// the input's nonzeros on zero-bordered channel-minor copies
+// ([batch][H+2][W+2][C], channels padded to a multiple of 8), each image by
+// its share of nonzeros:
 //
 //   - sparse (the usual case: pooled spikes, 70–95 % zeros in training):
-//     forward and the weight gradient go over the nonzeros only
-//     (tensor.Stencil);
+//     over the nonzeros only (tensor.Stencil);
 //   - dense (over a third nonzero): forward one output position at a time
 //     (tensor.Gather) and the weight gradient one kernel row at a time
-//     (tensor.Correlate), sums in registers.
+//     (tensor.Correlate).
 //
-// The input gradient is computed one position at a time (tensor.Gather):
-// the output gradient is dense.
+// Narrow maps (W < 8) take the channel-minor path throughout, the input
+// gradient one position at a time (tensor.Gather).
 //
 // Work is split over the images of the batch in fixed blocks; the weight
 // gradient sums one partial per block, in block order, so results do not
@@ -46,16 +50,34 @@ type directConv struct {
 	// at a time (tensor.PlaneSum) straight into dx, input channels in
 	// blocks of at most tensor.PlaneSumMax.
 	planeD, planeS []int32
-	dyPlanes       []float32 // per block [Cout][hp][wp]
-	wdx            [][]float32
-	dxBlocks       [][2]int // input-channel ranges
-	batch          int
-	biasTimes      float32
-	x, y           []float32 // the current call's maps ([C][batch][H][W])
-	dy, dx         []float32
-	goingBack      bool
-	dyZeroSize     int
+	planeSkip      []int32 // lanes an overlapping last vector of a row repeats
+	// planeAll: forward and weight gradient by planes too (dense work,
+	// no channel-minor copies), where the channel counts are small enough
+	// that dense work costs less than the copies and scans of the sparse
+	// kernels.
+	planeAll   bool
+	dyPlanes   []float32 // per block [Cout][hp][wp]
+	wdx        [][]float32
+	dxBlocks   [][2]int  // input-channel ranges
+	zeros      []float32 // the input gradient's bias
+	xPlanes    []float32 // per block [Cin][hp][wp]
+	wfwd       [][]float32
+	fwdBlocks  [][2]int  // output-channel ranges
+	bias       []float32 // times biasTimes
+	batch      int
+	biasTimes  float32
+	x, y       []float32 // the current call's maps ([C][batch][H][W])
+	dy, dx     []float32
+	goingBack  bool
+	dyZeroSize int
 }
+
+// planeMaxPairs is the most input × output channel pairs for which the
+// forward pass and the weight gradient go by planes, densely: measured,
+// dense work pays over the sparse kernels' copies and scans for 10 × 10
+// (LIF_conv, HH_conv, CNN) and 10 × 30 (LIF_hh_conv) channels, not for
+// 40 × 40 (4LIF_conv), whose dense work is 16 times LIF_conv's.
+const planeMaxPairs = 400
 
 // convGrain is the number of images in a block of work.
 const convGrain = 4
@@ -93,6 +115,7 @@ func newDirectConv(c *Conv2d[float32]) *directConv {
 				at := min(x, c.W-8)
 				d.planeD = append(d.planeD, int32(y*c.W+at))
 				d.planeS = append(d.planeS, int32(y*d.wp+at))
+				d.planeSkip = append(d.planeSkip, int32(x-at))
 			}
 		}
 		nb := (c.Cin + tensor.PlaneSumMax - 1) / tensor.PlaneSumMax
@@ -100,6 +123,14 @@ func newDirectConv(c *Conv2d[float32]) *directConv {
 			d.dxBlocks = append(d.dxBlocks, [2]int{k * c.Cin / nb, (k + 1) * c.Cin / nb})
 		}
 		d.wdx = make([][]float32, nb)
+		d.planeAll = c.Cin*c.Cout <= planeMaxPairs
+		nf := (c.Cout + tensor.PlaneSumMax - 1) / tensor.PlaneSumMax
+		for k := range nf {
+			d.fwdBlocks = append(d.fwdBlocks, [2]int{k * c.Cout / nf, (k + 1) * c.Cout / nf})
+		}
+		d.wfwd = make([][]float32, nf)
+		d.bias = make([]float32, c.Cout)
+		d.zeros = make([]float32, tensor.PlaneSumMax)
 	}
 	return d
 }
@@ -122,6 +153,17 @@ func (d *directConv) weights() {
 					v := w[co*c.Cin*9+ci*9+ky*3+kx]
 					d.wf[((ky*c.Cin+ci)*3+kx)*d.cop+co] = v
 					d.wb[(((2-ky)*c.Cout+co)*3+(2-kx))*d.cip+ci] = v
+				}
+			}
+		}
+	}
+	for k, r := range d.fwdBlocks {
+		bs := r[1] - r[0]
+		d.wfwd[k] = grow(d.wfwd[k], c.Cin*tensor.Taps*bs)
+		for ci := range c.Cin {
+			for t := range tensor.Taps {
+				for j := range bs {
+					d.wfwd[k][(ci*tensor.Taps+t)*bs+j] = w[(r[0]+j)*c.Cin*9+ci*9+t]
 				}
 			}
 		}
@@ -153,12 +195,15 @@ func (d *directConv) size(batch int) {
 	}
 	d.dxp = grow(d.dxp, batch*d.c.H*d.c.W*d.cip)
 	blocks := (batch + convGrain - 1) / convGrain
-	d.partial = grow(d.partial, blocks*tensor.Taps*d.c.Cin*d.cop)
+	d.partial = grow(d.partial, blocks*d.partSize())
 	if len(d.xc) < blocks*d.c.Cin*d.hp*d.wp {
 		d.xc = make([]float32, blocks*d.c.Cin*d.hp*d.wp) // borders stay zero
 	}
 	if d.planeD != nil && len(d.dyPlanes) < blocks*d.c.Cout*d.hp*d.wp {
 		d.dyPlanes = make([]float32, blocks*d.c.Cout*d.hp*d.wp) // borders stay zero
+	}
+	if d.planeAll && len(d.xPlanes) < blocks*d.c.Cin*d.hp*d.wp {
+		d.xPlanes = make([]float32, blocks*d.c.Cin*d.hp*d.wp) // borders stay zero
 	}
 	most := blocks * d.c.Cin * d.c.H * d.c.W // every input of an image nonzero
 	d.vals = grow(d.vals, most)
@@ -171,11 +216,27 @@ func (d *directConv) forward(y, x []float32, batch int, biasTimes float32) {
 	d.size(batch)
 	d.weights()
 	d.x, d.y, d.biasTimes, d.goingBack = x, y, biasTimes, false
+	for co, v := range d.c.B.Value {
+		if d.bias != nil {
+			d.bias[co] = biasTimes * v
+		}
+	}
 	d.run()
 	d.x, d.y = nil, nil
 }
 
-func (d *directConv) backward(dx, dy, x []float32, batch int) {
+// partSize is the length of a block's weight-gradient partial: eight
+// lane sums per weight and bias for every input channel (tensor.PlaneGrad)
+// on the plane path, a channel-minor row per tap and input channel
+// otherwise.
+func (d *directConv) partSize() int {
+	if d.planeAll {
+		return d.c.Cin * d.c.Cout * 80
+	}
+	return tensor.Taps * d.c.Cin * d.cop
+}
+
+func (d *directConv) backward(dx, dy, x []float32, batch int, biasTimes float32) {
 	c := d.c
 	d.size(batch)
 	d.weights()
@@ -184,8 +245,26 @@ func (d *directConv) backward(dx, dy, x []float32, batch int) {
 	d.x, d.dy, d.dx = nil, nil, nil
 	// Sum the blocks' partials in order into [Cout][Cin·9].
 	blocks := (batch + convGrain - 1) / convGrain
-	size := tensor.Taps * c.Cin * d.cop
+	size := d.partSize()
 	g := c.Wt.Grad
+	if d.planeAll {
+		for k := range blocks {
+			part := d.partial[k*size:][:size]
+			for ci := range c.Cin {
+				for co := range c.Cout {
+					sums := part[(ci*c.Cout+co)*80:][:80]
+					for t := range tensor.Taps {
+						g[co*c.Cin*9+ci*9+t] += sum8(sums[t*8 : t*8+8])
+					}
+					if ci == 0 {
+						c.B.Grad[co] += biasTimes * sum8(sums[72:80])
+					}
+				}
+			}
+		}
+		return
+	}
+	c.biasGrad(dy, batch*c.H*c.W, biasTimes)
 	for k := range blocks {
 		part := d.partial[k*size:][:size]
 		for t := range tensor.Taps {
@@ -218,7 +297,7 @@ func (d *directConv) Range(lo, hi int) {
 		}
 		return
 	}
-	size := tensor.Taps * d.c.Cin * d.cop
+	size := d.partSize()
 	part := d.partial[blk*size:][:size]
 	clear(part)
 	for b := lo; b < hi; b++ {
@@ -292,6 +371,20 @@ func nonzero(v float32) int {
 // the result back to y's [Cout][batch][H][W].
 func (d *directConv) forwardImage(blk, b int) {
 	c := d.c
+	if d.planeAll {
+		hw, plane := c.H*c.W, d.hp*d.wp
+		xp := d.xPlanes[blk*c.Cin*plane:][:c.Cin*plane]
+		for ci := range c.Cin {
+			in := d.x[(ci*d.batch+b)*hw:][:hw]
+			for yy := range c.H {
+				copy(xp[ci*plane+(yy+1)*d.wp+1:][:c.W], in[yy*c.W:][:c.W])
+			}
+		}
+		for k, r := range d.fwdBlocks {
+			tensor.PlaneSum(d.y[(r[0]*d.batch+b)*hw:], d.batch*hw, xp, plane, d.wp, c.Cin, r[1]-r[0], d.wfwd[k], d.bias[r[0]:], d.planeD, d.planeS)
+		}
+		return
+	}
 	img := d.yp[b*d.hp*d.wp*d.cop:][:d.hp*d.wp*d.cop]
 	for p := 0; p < len(img); p += d.cop {
 		row := img[p : p+c.Cout]
@@ -322,6 +415,10 @@ func (d *directConv) forwardImage(blk, b int) {
 func (d *directConv) backwardImage(blk int, part []float32, b int) {
 	c := d.c
 	hw := c.H * c.W
+	if d.planeAll {
+		d.backwardPlanes(blk, part, b)
+		return
+	}
 	// dy to [hp][wp][cop]; borders and padded channels stay zero.
 	img := d.dyp[b*d.hp*d.wp*d.cop:][:d.hp*d.wp*d.cop]
 	for co := range c.Cout {
@@ -348,17 +445,7 @@ func (d *directConv) backwardImage(blk int, part []float32, b int) {
 		return
 	}
 	if d.planeD != nil {
-		plane := d.hp * d.wp
-		dyp := d.dyPlanes[blk*c.Cout*plane:][:c.Cout*plane]
-		for co := range c.Cout {
-			in := d.dy[(co*d.batch+b)*hw:][:hw]
-			for yy := range c.H {
-				copy(dyp[co*plane+(yy+1)*d.wp+1:][:c.W], in[yy*c.W:][:c.W])
-			}
-		}
-		for k, r := range d.dxBlocks {
-			tensor.PlaneSum(d.dx[(r[0]*d.batch+b)*hw:], d.batch*hw, dyp, plane, d.wp, c.Cout, r[1]-r[0], d.wdx[k], d.planeD, d.planeS)
-		}
+		d.planeInputGrad(blk, b)
 		return
 	}
 	dimg := d.dxp[b*hw*d.cip:][:hw*d.cip]
@@ -369,5 +456,43 @@ func (d *directConv) backwardImage(blk int, part []float32, b int) {
 		for i := range out {
 			out[i] = dimg[i*d.cip+ci]
 		}
+	}
+}
+
+// backwardPlanes is backwardImage on maps with rows of a vector or more:
+// the weight and bias gradients one input plane at a time against every
+// output plane (tensor.PlaneGrad), the input gradient from dy's
+// zero-bordered planes (tensor.PlaneSum); dy and dx stay in the map
+// layout.
+func (d *directConv) backwardPlanes(blk int, part []float32, b int) {
+	c := d.c
+	hw, plane := c.H*c.W, d.hp*d.wp
+	xp := d.xPlanes[blk*c.Cin*plane:][:c.Cin*plane]
+	for ci := range c.Cin {
+		in := d.x[(ci*d.batch+b)*hw:][:hw]
+		for yy := range c.H {
+			copy(xp[ci*plane+(yy+1)*d.wp+1:][:c.W], in[yy*c.W:][:c.W])
+		}
+		tensor.PlaneGrad(part[ci*c.Cout*80:], d.dy[b*hw:], d.batch*hw, xp[ci*plane:][:plane], d.wp, c.Cout, d.planeD, d.planeS, d.planeSkip)
+	}
+	if d.dx != nil {
+		d.planeInputGrad(blk, b)
+	}
+}
+
+// planeInputGrad writes image b's input gradient from dy's zero-bordered
+// planes (tensor.PlaneSum), straight into dx's map layout.
+func (d *directConv) planeInputGrad(blk, b int) {
+	c := d.c
+	hw, plane := c.H*c.W, d.hp*d.wp
+	dyp := d.dyPlanes[blk*c.Cout*plane:][:c.Cout*plane]
+	for co := range c.Cout {
+		in := d.dy[(co*d.batch+b)*hw:][:hw]
+		for yy := range c.H {
+			copy(dyp[co*plane+(yy+1)*d.wp+1:][:c.W], in[yy*c.W:][:c.W])
+		}
+	}
+	for k, r := range d.dxBlocks {
+		tensor.PlaneSum(d.dx[(r[0]*d.batch+b)*hw:], d.batch*hw, dyp, plane, d.wp, c.Cout, r[1]-r[0], d.wdx[k], d.zeros, d.planeD, d.planeS)
 	}
 }

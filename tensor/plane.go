@@ -110,27 +110,31 @@ const PlaneSumMax = 12
 // PlaneSum writes eight outputs of a 3×3 convolution of kin input planes
 // at a time, for every output plane j < kout ≤ PlaneSumMax and entry e:
 //
-//	dst[j·cstride + dBase[e] + i] = Σ_c Σ_ky Σ_kx w[(c·9 + 3ky + kx)·kout + j] · src[c·sstride + sBase[e] + ky·srcRow + kx + i],  i < 8,
+//	dst[j·cstride + dBase[e] + i] = bias[j] + Σ_c Σ_ky Σ_kx w[(c·9 + 3ky + kx)·kout + j] · src[c·sstride + sBase[e] + ky·srcRow + kx + i],  i < 8,
 //
-// summed in (c, ky, kx) order. src holds zero-padded planes with rows of
+// summed onto the bias in (c, ky, kx) order. src holds zero-padded planes with rows of
 // srcRow values, sstride apart. It panics if a row would fall outside its
 // slice.
-func PlaneSum(dst []float32, cstride int, src []float32, sstride, srcRow, kin, kout int, w []float32, dBase, sBase []int32) {
+func PlaneSum(dst []float32, cstride int, src []float32, sstride, srcRow, kin, kout int, w, bias []float32, dBase, sBase []int32) {
 	n := len(dBase)
 	if n == 0 || kout == 0 || kin == 0 {
 		return
 	}
-	if kout < 0 || kout > PlaneSumMax || kin < 0 || sstride < 0 || len(w) < kin*Taps*kout {
-		panic(fmt.Sprintf("tensor: PlaneSum of %d to %d planes (stride %d) with %d weights", kin, kout, sstride, len(w)))
+	if kout < 0 || kout > PlaneSumMax || kin < 0 || sstride < 0 || len(w) < kin*Taps*kout || len(bias) < kout {
+		panic(fmt.Sprintf("tensor: PlaneSum of %d to %d planes (stride %d) with %d weights and %d biases", kin, kout, sstride, len(w), len(bias)))
 	}
 	checkPlane(len(dst), cstride, kout, len(src)-(kin-1)*sstride, srcRow, kout*Taps, dBase, sBase)
 	if kernels.Has() {
-		kernels.PlaneSumAVX2(&dst[0], cstride, &src[0], sstride, srcRow, kin, kout, &w[0], &dBase[0], &sBase[0], n)
+		kernels.PlaneSumAVX2(&dst[0], cstride, &src[0], sstride, srcRow, kin, kout, &w[0], &bias[0], &dBase[0], &sBase[0], n)
 		return
 	}
 	var acc [PlaneSumMax][8]float32
 	for e, db := range dBase {
-		acc = [PlaneSumMax][8]float32{}
+		for j := range kout {
+			for i := range acc[j] {
+				acc[j][i] = bias[j]
+			}
+		}
 		for c := range kin {
 			s := src[c*sstride+int(sBase[e]):]
 			for t := range Taps {

@@ -167,11 +167,18 @@ func TestPlaneSumMatchesTextbook(t *testing.T) {
 		for i := range w {
 			w[i] = rng.Float32() - 0.5
 		}
+		bias := make([]float32, c.kout)
+		for i := range bias {
+			bias[i] = rng.Float32() - 0.5
+		}
 		cstride := c.h*c.w + 3
 		dst := make([]float32, c.kout*cstride)
-		PlaneSum(dst, cstride, src, sstride, c.w+2, c.kin, c.kout, w, dBase, sBase)
+		PlaneSum(dst, cstride, src, sstride, c.w+2, c.kin, c.kout, w, bias, dBase, sBase)
 		for j := range c.kout {
 			want := make([]float64, c.h*c.w)
+			for i := range want {
+				want[i] = float64(bias[j])
+			}
 			for ci := range c.kin {
 				k := make([]float32, Taps)
 				for tap := range Taps {
@@ -193,7 +200,7 @@ func TestPlaneSumMatchesTextbook(t *testing.T) {
 			t.Error("13 output planes: no panic")
 		}
 	}()
-	PlaneSum(make([]float32, 13*8), 8, make([]float32, 30), 30, 10, 1, 13, make([]float32, 13*Taps), []int32{0}, []int32{0})
+	PlaneSum(make([]float32, 13*8), 8, make([]float32, 30), 30, 10, 1, 13, make([]float32, 13*Taps), make([]float32, 13), []int32{0}, []int32{0})
 }
 
 // BenchmarkPlaneSum: the input gradient of LIF_conv's second convolution
@@ -206,8 +213,8 @@ func BenchmarkPlaneSum(b *testing.B) {
 		p, db, sb, _ := planeCase(rng, 18, 18)
 		src, dBase, sBase = append(src, p...), db, sb
 	}
-	w, dst := make([]float32, 10*Taps*10), make([]float32, 10*324)
+	w, bias, dst := make([]float32, 10*Taps*10), make([]float32, 10), make([]float32, 10*324)
 	for b.Loop() {
-		PlaneSum(dst, 324, src, 20*20, 20, 10, 10, w, dBase, sBase)
+		PlaneSum(dst, 324, src, 20*20, 20, 10, 10, w, bias, dBase, sBase)
 	}
 }

@@ -47,4 +47,4 @@ func PlaneGradAVX2(acc, dy *float32, cstride int, src *float32, srcRow, cout int
 // output planes; offsets are in elements and every row has been checked.
 //
 //go:noescape
-func PlaneSumAVX2(dst *float32, cstride int, src *float32, sstride, srcRow, kin, kout int, w *float32, dBase, sBase *int32, n int)
+func PlaneSumAVX2(dst *float32, cstride int, src *float32, sstride, srcRow, kin, kout int, w, bias *float32, dBase, sBase *int32, n int)

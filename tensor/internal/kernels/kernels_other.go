@@ -36,6 +36,6 @@ func PlaneGradAVX2(acc, dy *float32, cstride int, src *float32, srcRow, cout int
 }
 
 // PlaneSumAVX2 is not available here.
-func PlaneSumAVX2(dst *float32, cstride int, src *float32, sstride, srcRow, kin, kout int, w *float32, dBase, sBase *int32, n int) {
+func PlaneSumAVX2(dst *float32, cstride int, src *float32, sstride, srcRow, kin, kout int, w, bias *float32, dBase, sBase *int32, n int) {
 	panic("unreachable")
 }
