@@ -50,7 +50,7 @@ type directConv struct {
 	// at a time (tensor.PlaneSum) straight into dx, input channels in
 	// blocks of at most tensor.PlaneSumMax.
 	planeD, planeS []int32
-	planeSkip      []int32 // lanes an overlapping last vector of a row repeats
+	planeMask      []uint32 // PlaneGrad's lanes: a row's last vector may repeat some
 	// planeAll: forward and weight gradient by planes too (dense work,
 	// no channel-minor copies), where the channel counts are small enough
 	// that dense work costs less than the copies and scans of the sparse
@@ -110,14 +110,16 @@ func newDirectConv(c *Conv2d[float32]) *directConv {
 		d.fwdRowOff[r] = (r-1)*d.wp - 1
 	}
 	if planeUsable(c.W) {
+		var skip []int32
 		for y := range c.H {
 			for x := 0; x < c.W; x += 8 {
 				at := min(x, c.W-8)
 				d.planeD = append(d.planeD, int32(y*c.W+at))
 				d.planeS = append(d.planeS, int32(y*d.wp+at))
-				d.planeSkip = append(d.planeSkip, int32(x-at))
+				skip = append(skip, int32(x-at))
 			}
 		}
+		d.planeMask = tensor.PlaneMasks(skip)
 		nb := (c.Cin + tensor.PlaneSumMax - 1) / tensor.PlaneSumMax
 		for k := range nb {
 			d.dxBlocks = append(d.dxBlocks, [2]int{k * c.Cin / nb, (k + 1) * c.Cin / nb})
@@ -473,7 +475,7 @@ func (d *directConv) backwardPlanes(blk int, part []float32, b int) {
 		for yy := range c.H {
 			copy(xp[ci*plane+(yy+1)*d.wp+1:][:c.W], in[yy*c.W:][:c.W])
 		}
-		tensor.PlaneGrad(part[ci*c.Cout*80:], d.dy[b*hw:], d.batch*hw, xp[ci*plane:][:plane], d.wp, c.Cout, d.planeD, d.planeS, d.planeSkip)
+		tensor.PlaneGrad(part[ci*c.Cout*80:], d.dy[b*hw:], d.batch*hw, xp[ci*plane:][:plane], d.wp, c.Cout, d.planeD, d.planeS, d.planeMask)
 	}
 	if d.dx != nil {
 		d.planeInputGrad(blk, b)

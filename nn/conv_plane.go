@@ -21,7 +21,7 @@ type planeConv struct {
 	partial      []float32 // per block: [Cout][10][8] sums (nine taps and the bias)
 	bias         []float32 // the bias times biasTimes
 	dBase, sBase []int32
-	skip         []int32
+	mask         []uint32 // PlaneGrad's lanes (tensor.PlaneMasks)
 	batch        int
 	x, y, dy     []float32
 	goingBack    bool
@@ -32,14 +32,16 @@ func planeUsable(w int) bool { return w >= 8 }
 
 func newPlaneConv(c *Conv2d[float32]) *planeConv {
 	p := &planeConv{c: c, row: c.W + 2, bias: make([]float32, c.Cout)}
+	var skip []int32
 	for y := range c.H {
 		for x := 0; x < c.W; x += 8 {
 			at := min(x, c.W-8)
 			p.dBase = append(p.dBase, int32(y*c.W+at))
 			p.sBase = append(p.sBase, int32(y*p.row+at))
-			p.skip = append(p.skip, int32(x-at))
+			skip = append(skip, int32(x-at))
 		}
 	}
+	p.mask = tensor.PlaneMasks(skip)
 	return p
 }
 
@@ -113,7 +115,7 @@ func (p *planeConv) Range(lo, hi int) {
 			copy(xp[(y+1)*p.row+1:][:c.W], img[y*c.W:][:c.W])
 		}
 		if p.goingBack {
-			tensor.PlaneGrad(part, p.dy[b*hw:], n, xp, p.row, c.Cout, p.dBase, p.sBase, p.skip)
+			tensor.PlaneGrad(part, p.dy[b*hw:], n, xp, p.row, c.Cout, p.dBase, p.sBase, p.mask)
 		} else {
 			tensor.Plane(p.y[b*hw:], n, xp, p.row, c.Wt.Value, p.bias, p.dBase, p.sBase)
 		}

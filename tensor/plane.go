@@ -2,6 +2,7 @@ package tensor
 
 import (
 	"fmt"
+	"math"
 	"slices"
 
 	"github.com/hhnet/hhnet/tensor/internal/kernels"
@@ -49,28 +50,27 @@ func Plane(dst []float32, cstride int, src []float32, srcRow int, w, bias []floa
 }
 
 // PlaneGrad adds the weight and bias gradients of Plane over its entries:
-// with g the eight values of dy at co·cstride + dBase[e], the first
-// skip[e] of them taken as zero (a vector overlapping the one before it),
+// with g the eight values of dy at co·cstride + dBase[e], each ANDed with
+// its lane of the entry's mask (8 lanes per entry: all ones keeps a value,
+// zero drops it, as for the lanes a row's last, overlapping vector
+// repeats; see PlaneMasks),
 //
 //	acc[(co·10 + t)·8 + i] += g[i] · src[sBase[e] + ky·srcRow + kx + i]   (tap t = 3ky + kx < 9)
 //	acc[(co·10 + 9)·8 + i] += g[i]
 //
 // for co < cout: eight partial sums per weight and per bias, which the
 // caller adds up. It panics if a row would fall outside its slice.
-func PlaneGrad(acc, dy []float32, cstride int, src []float32, srcRow, cout int, dBase, sBase, skip []int32) {
+func PlaneGrad(acc, dy []float32, cstride int, src []float32, srcRow, cout int, dBase, sBase []int32, mask []uint32) {
 	n := len(dBase)
 	if n == 0 || cout == 0 {
 		return
 	}
-	if len(skip) < n || len(acc) < cout*80 {
-		panic(fmt.Sprintf("tensor: PlaneGrad of %d entries and %d channels with %d skips and %d sums", n, cout, len(skip), len(acc)))
-	}
-	if lo, hi := slices.Min(skip[:n]), slices.Max(skip[:n]); lo < 0 || hi > 8 {
-		panic(fmt.Sprintf("tensor: PlaneGrad skip %d or %d outside [0, 8]", lo, hi))
+	if len(mask) < 8*n || len(acc) < cout*80 {
+		panic(fmt.Sprintf("tensor: PlaneGrad of %d entries and %d channels with %d mask lanes and %d sums", n, cout, len(mask), len(acc)))
 	}
 	checkPlane(len(dy), cstride, cout, len(src), srcRow, cout*Taps, dBase, sBase)
 	if kernels.Has() {
-		kernels.PlaneGradAVX2(&acc[0], &dy[0], cstride, &src[0], srcRow, cout, &dBase[0], &sBase[0], &skip[0], n)
+		kernels.PlaneGradAVX2(&acc[0], &dy[0], cstride, &src[0], srcRow, cout, &dBase[0], &sBase[0], &mask[0], n)
 		return
 	}
 	for co := range cout {
@@ -78,14 +78,29 @@ func PlaneGrad(acc, dy []float32, cstride int, src []float32, srcRow, cout int, 
 		for e, db := range dBase {
 			g := dy[co*cstride+int(db):][:8]
 			s := src[sBase[e]:]
-			for i := int(skip[e]); i < 8; i++ {
+			for i, m := range mask[8*e:][:8] {
+				v := math.Float32frombits(math.Float32bits(g[i]) & m)
 				for t := range Taps {
-					a[t*8+i] += g[i] * s[t/3*srcRow+t%3+i]
+					a[t*8+i] += v * s[t/3*srcRow+t%3+i]
 				}
-				a[72+i] += g[i]
+				a[72+i] += v
 			}
 		}
 	}
+}
+
+// PlaneMasks returns PlaneGrad's mask lanes for entries whose first
+// skip[e] lanes repeat outputs of the vector before them.
+func PlaneMasks(skip []int32) []uint32 {
+	m := make([]uint32, 8*len(skip))
+	for e, k := range skip {
+		for i := range 8 {
+			if i >= int(k) {
+				m[8*e+i] = ^uint32(0)
+			}
+		}
+	}
+	return m
 }
 
 // checkPlane panics unless every row of Plane and PlaneGrad lies inside

@@ -72,7 +72,7 @@ func TestPlaneMatchesTextbook(t *testing.T) {
 			dy[i] = rng.Float32() - 0.5
 		}
 		acc := make([]float32, cout*80)
-		PlaneGrad(acc, dy, cstride, src, w+2, cout, dBase, sBase, skip)
+		PlaneGrad(acc, dy, cstride, src, w+2, cout, dBase, sBase, PlaneMasks(skip))
 		for co := range cout {
 			want := conv3x3(src, h, w, wts[co*Taps:], bias[co])
 			for i, v := range want {
@@ -107,6 +107,9 @@ func TestPlaneMatchesTextbook(t *testing.T) {
 
 func TestPlaneOutOfRangePanics(t *testing.T) {
 	src, dBase, sBase, skip := planeCase(rand.New(rand.NewPCG(1, 1)), 4, 8)
+	if got := PlaneMasks([]int32{0, 3})[8:]; got[2] != 0 || got[3] != ^uint32(0) {
+		t.Errorf("PlaneMasks(3) = %x, want the first three lanes zero", got)
+	}
 	w, b := make([]float32, Taps), make([]float32, 1)
 	for _, c := range []struct {
 		name string
@@ -115,10 +118,9 @@ func TestPlaneOutOfRangePanics(t *testing.T) {
 		{"dst too short", func() { Plane(make([]float32, 31), 0, src, 10, w, b, dBase, sBase) }},
 		{"src too short", func() { Plane(make([]float32, 32), 0, src[:50], 10, w, b, dBase, sBase) }},
 		{"weights too few", func() { Plane(make([]float32, 32), 0, src, 10, w[:8], b, dBase, sBase) }},
-		{"skip past 8", func() {
-			PlaneGrad(make([]float32, 80), make([]float32, 32), 0, src, 10, 1, dBase, sBase, []int32{0, 0, 0, 9})
+		{"masks too few", func() {
+			PlaneGrad(make([]float32, 80), make([]float32, 32), 0, src, 10, 1, dBase, sBase, PlaneMasks(skip[:2]))
 		}},
-		{"skips too few", func() { PlaneGrad(make([]float32, 80), make([]float32, 32), 0, src, 10, 1, dBase, sBase, skip[:2]) }},
 	} {
 		func() {
 			defer func() {
@@ -136,6 +138,7 @@ func TestPlaneOutOfRangePanics(t *testing.T) {
 func BenchmarkPlane(b *testing.B) {
 	rng := rand.New(rand.NewPCG(1, 1))
 	src, dBase, sBase, skip := planeCase(rng, 36, 36)
+	mask := PlaneMasks(skip)
 	w, bias := make([]float32, 10*Taps), make([]float32, 10)
 	dst, acc := make([]float32, 10*1296), make([]float32, 800)
 	b.Run("forward", func(b *testing.B) {
@@ -145,7 +148,7 @@ func BenchmarkPlane(b *testing.B) {
 	})
 	b.Run("grad", func(b *testing.B) {
 		for b.Loop() {
-			PlaneGrad(acc, dst, 1296, src, 38, 10, dBase, sBase, skip)
+			PlaneGrad(acc, dst, 1296, src, 38, 10, dBase, sBase, mask)
 		}
 	})
 }

@@ -31,7 +31,7 @@ func PlaneAVX2(dst *float32, cstride int, src *float32, srcRow int, w, bias *flo
 }
 
 // PlaneGradAVX2 is not available here.
-func PlaneGradAVX2(acc, dy *float32, cstride int, src *float32, srcRow, cout int, dBase, sBase, skip *int32, n int) {
+func PlaneGradAVX2(acc, dy *float32, cstride int, src *float32, srcRow, cout int, dBase, sBase *int32, mask *uint32, n int) {
 	panic("unreachable")
 }
 

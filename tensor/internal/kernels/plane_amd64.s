@@ -12,23 +12,13 @@
 // in two FMA chains (taps 0–4 from the bias, taps 5–8 from zero) added at
 // the end.
 //
-// func PlaneGradAVX2(acc, dy *float32, cstride int, src *float32, srcRow, cout int, dBase, sBase, skip *int32, n int)
+// func PlaneGradAVX2(acc, dy *float32, cstride int, src *float32, srcRow, cout int, dBase, sBase *int32, mask *uint32, n int)
 //
 // For each output channel co: ten accumulators (nine taps and the bias)
 // start at zero; for each entry the dy vector at dy + co·cstride + dBase,
-// its first skip lanes zeroed, is added to the bias accumulator and
+// ANDed with the entry's eight mask lanes, is added to the bias accumulator and
 // multiplied into tap t's with src[sBase + ky·srcRow + kx:][:8]. At the end
 // accumulator j is added to acc[(co·10 + j)·8:][:8].
-
-DATA lanes<>+0(SB)/4, $0
-DATA lanes<>+4(SB)/4, $1
-DATA lanes<>+8(SB)/4, $2
-DATA lanes<>+12(SB)/4, $3
-DATA lanes<>+16(SB)/4, $4
-DATA lanes<>+20(SB)/4, $5
-DATA lanes<>+24(SB)/4, $6
-DATA lanes<>+28(SB)/4, $7
-GLOBL lanes<>(SB), RODATA|NOPTR, $32
 
 TEXT ·PlaneAVX2(SB), NOSPLIT, $0-80
 	MOVQ dst+0(FP), DI
@@ -103,7 +93,6 @@ TEXT ·PlaneGradAVX2(SB), NOSPLIT, $0-80
 	MOVQ srcRow+32(FP), R9
 	SHLQ $2, R9
 	MOVQ cout+40(FP), R14
-	VMOVDQU lanes<>(SB), Y13
 	TESTQ R14, R14
 	JZ    gradDone
 
@@ -120,20 +109,15 @@ gradCo:
 	VXORPS Y9, Y9, Y9
 	MOVQ dBase+48(FP), R11
 	MOVQ sBase+56(FP), R12
-	MOVQ skip+64(FP), R15
+	MOVQ mask+64(FP), R15
 	MOVQ n+72(FP), R13
 	TESTQ R13, R13
 	JZ    gradStore
 
 gradEntry:
-	MOVL    (R15), AX
-	DECL    AX
-	VMOVD   AX, X12
-	VPBROADCASTD X12, Y12
-	VPCMPGTD Y12, Y13, Y11
 	MOVLQSX (R11), BX
-	LEAQ    (R8)(BX*4), BX
-	VMASKMOVPS (BX), Y11, Y10
+	VMOVUPS (R8)(BX*4), Y10
+	VANDPS  (R15), Y10, Y10
 	MOVLQSX (R12), DX
 	LEAQ    (SI)(DX*4), DX
 	VADDPS  Y10, Y9, Y9
@@ -148,7 +132,7 @@ gradEntry:
 	VFMADD231PS 8(DX)(R9*2), Y10, Y8
 	ADDQ $4, R11
 	ADDQ $4, R12
-	ADDQ $4, R15
+	ADDQ $32, R15
 	DECQ R13
 	JNZ  gradEntry
 
