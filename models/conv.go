@@ -122,6 +122,12 @@ func (m *Conv[F]) Spikes() float64 {
 	return 4 * n
 }
 
+// ReadoutRate is the mean pooled firing rate of the second spiking layer
+// in the last Forward.
+func (m *Conv[F]) ReadoutRate() float64 {
+	return mean(m.rate[:m.subs*m.ch*(m.side/4)*(m.side/4)*m.batch])
+}
+
 func (m *Conv[F]) size(batch int) {
 	m.batch = batch
 	s, c, T := m.side, m.ch, m.spec.Steps

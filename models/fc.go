@@ -92,6 +92,18 @@ func (m *FC[F]) Spikes() float64 {
 	return n * float64(m.spec.Steps)
 }
 
+// ReadoutRate is the mean firing rate of the spiking layer in the last Forward.
+func (m *FC[F]) ReadoutRate() float64 { return mean(m.rate) }
+
+// mean is the mean of v (0 for none).
+func mean[F nn.Float](v []F) float64 {
+	var s float64
+	for _, x := range v {
+		s += float64(x)
+	}
+	return s / float64(max(len(v), 1))
+}
+
 // Frozen returns the HH layer's rate coefficients (none for the other units).
 func (m *FC[F]) Frozen() [][]F {
 	if m.hh != nil {

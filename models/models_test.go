@@ -230,3 +230,34 @@ func TestForwardDeterministic(t *testing.T) {
 		}
 	}
 }
+
+// TestReadoutRate: the read-out's mean input is the hidden spike count
+// over steps, units and images for an fc model; for the CNN it is 0 when
+// the second binary stage cannot fire and 1 when it always does.
+func TestReadoutRate(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	x := make([]float32, 4*36*36)
+	for i := range x {
+		x[i] = rng.Float32()
+	}
+	m, _ := New[float32]("LIF_fc", rand.New(rand.NewPCG(1, 1)), Options{})
+	m.Forward(x, 4)
+	if got, want := m.ReadoutRate(), m.Spikes()/(4*512*15); math.Abs(got-want) > 1e-9 || got <= 0 {
+		t.Errorf("LIF_fc read-out rate %v, want spikes/(images·units·steps) = %v > 0", got, want)
+	}
+	cnn, _ := New[float32]("CNN", rand.New(rand.NewPCG(1, 1)), Options{})
+	conv2 := cnn.Params()[2:4]
+	if conv2[0].Name != "conv2.weight" || conv2[1].Name != "conv2.bias" {
+		t.Fatalf("CNN parameters 2 and 3 are %s and %s, want conv2's", conv2[0].Name, conv2[1].Name)
+	}
+	clear(conv2[0].Value)
+	for _, bias := range []float32{-1, 1} {
+		for i := range conv2[1].Value {
+			conv2[1].Value[i] = bias
+		}
+		cnn.Forward(x, 4)
+		if got, want := cnn.ReadoutRate(), float64(max(bias, 0)); got != want {
+			t.Errorf("CNN with second-stage bias %v: read-out rate %v, want %v", bias, got, want)
+		}
+	}
+}

@@ -107,6 +107,11 @@ type Model[F nn.Float] interface {
 	// Spikes is the number of spikes the hidden layer emitted over the
 	// batch of the last Forward (binary activations for the ANN).
 	Spikes() float64
+	// ReadoutRate is the mean input of the read-out layer in the last
+	// Forward: the last spiking layer's firing rates (the ANN's and CNN's
+	// binary activations). 0 means the read-out received nothing, and the
+	// layers below it no gradient.
+	ReadoutRate() float64
 }
 
 // Param is nn.Param, re-exported so callers of Model need not import nn.

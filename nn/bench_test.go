@@ -161,3 +161,54 @@ func BenchmarkConv2d(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkPooled runs the conv models' first spiking layer (10 maps of
+// 36×36 per image, batch 128; T = 15, s-LIF2HH 10, the binary unit 1)
+// over all steps, pooled, forward and backward, and reports ns per
+// neuron-step.
+func BenchmarkPooled(b *testing.B) {
+	const planes, side = 10 * 128, 36
+	rng := rand.New(rand.NewPCG(1, 1))
+	for _, unit := range []string{"LIF", "HH", "SLIF", "Step"} {
+		b.Run(unit, func(b *testing.B) {
+			pool := tensor.NewPool(0)
+			defer pool.Close()
+			l := Pooled[float32]{Pool: pool}
+			inputs, steps := 1, 15
+			switch unit {
+			case "LIF":
+				l.LIF = &LIF[float32]{Decay: 0.2, Theta: 0.3, Surrogate: Rect[float32](0.5)}
+			case "HH":
+				l.HH = NewHH(side, 0.1, 2.3, Rect[float32](0.5), rng)
+				l.HH.DetachCurrents = true
+			case "SLIF":
+				l.SLIF = NewSLIF2HH("s", float32(0.2), 0.3, Rect[float32](0.4), rng)
+				inputs, steps = 3, 10
+			case "Step":
+				l.Step = &Step[float32]{Theta: 0.5, Surrogate: Rect[float32](0.5)}
+				steps = 1
+			}
+			x := make([]float32, inputs*planes*side*side)
+			for i := range x {
+				x[i] = rng.Float32()*1.5 - 0.5
+			}
+			pooled, dPooled := make([][]float32, steps), make([][]float32, steps)
+			for t := range pooled {
+				pooled[t] = make([]float32, planes*side*side/4)
+				dPooled[t] = make([]float32, planes*side*side/4)
+				for j := range dPooled[t] {
+					dPooled[t][j] = rng.Float32() - 0.5
+				}
+			}
+			dIn := make([]float32, len(x))
+			l.Forward(pooled, x, planes, side) // warm-up sizes the buffers
+			l.Backward(dIn, dPooled)
+			b.ReportAllocs()
+			for b.Loop() {
+				l.Forward(pooled, x, planes, side)
+				l.Backward(dIn, dPooled)
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(planes*side*side*steps), "ns/neuron-step")
+		})
+	}
+}

@@ -91,6 +91,9 @@ type Record struct {
 	TrainAcc2    float64 `json:"train_acc2"`
 	LR           float64 `json:"lr"`
 	TrainSeconds float64 `json:"train_seconds"`
+	// ReadoutRate is the mean input of the read-out layer on the test
+	// set (models.Model.ReadoutRate); 0: a silent network.
+	ReadoutRate float64 `json:"readout_rate"`
 }
 
 // Progress is what a Recorder hears after every batch.
@@ -224,9 +227,10 @@ func (r *Run) Execute(ctx context.Context) ([]Record, error) {
 					Loss: p.Loss / float64(p.Batches), TrainAcc1: pct(p.Correct1, p.N), TrainAcc2: pct(p.Correct2, p.N)})
 			}
 		}
-		acc1, acc2 := Evaluate(st, testB)
+		acc1, acc2, readout := Evaluate(st, testB)
 		rec := Record{Epoch: epoch + 1, Loss: p.Loss / float64(max(p.Batches, 1)), Acc1: acc1, Acc2: acc2,
-			TrainAcc1: pct(p.Correct1, p.N), TrainAcc2: pct(p.Correct2, p.N), LR: lr, TrainSeconds: p.Seconds}
+			TrainAcc1: pct(p.Correct1, p.N), TrainAcc2: pct(p.Correct2, p.N), LR: lr, TrainSeconds: p.Seconds,
+			ReadoutRate: readout}
 		ck.Records = append(ck.Records, rec)
 		ck.Epoch, ck.Batch, ck.Partial = epoch+1, 0, Partial{}
 		if r.Dir != "" {
@@ -251,8 +255,9 @@ func pct(k, n int) float64 {
 	return 100 * float64(k) / float64(n)
 }
 
-// Evaluate returns the accuracy (percent) of both tasks over every batch of b.
-func Evaluate(st *Stepper, b *dataset.Batches) (acc1, acc2 float64) {
+// Evaluate returns the accuracy (percent) of both tasks over every batch
+// of b and the mean input of the read-out layer (models.Model.ReadoutRate).
+func Evaluate(st *Stepper, b *dataset.Batches) (acc1, acc2, readout float64) {
 	b.Epoch(0)
 	var c1, c2, n int
 	for {
@@ -262,8 +267,9 @@ func Evaluate(st *Stepper, b *dataset.Batches) (acc1, acc2 float64) {
 		}
 		r := st.Eval(x, labels, k)
 		c1, c2, n = c1+r.Correct1, c2+r.Correct2, n+k
+		readout += st.Model.ReadoutRate() * float64(k)
 	}
-	return pct(c1, n), pct(c2, n)
+	return pct(c1, n), pct(c2, n), readout / float64(max(n, 1))
 }
 
 func (r *Run) save(path string, st *Stepper, ck *Checkpoint) error {

@@ -213,9 +213,12 @@ func TestLearnsOnRealData(t *testing.T) {
 		s.Step(x, labels, n, 1e-3)
 	}
 	hb, _ := dataset.NewBatches(held, 500, 0, false, nil)
-	acc1, acc2 := Evaluate(s, hb)
+	acc1, acc2, readout := Evaluate(s, hb)
 	if acc1 < 30 || acc2 < 40 {
 		t.Errorf("after 150 steps: accuracy %.1f / %.1f %%, want ≥ 30 / 40", acc1, acc2)
+	}
+	if readout <= 0 || readout > 1 {
+		t.Errorf("read-out rate %v, want a firing rate in (0, 1]", readout)
 	}
 	t.Logf("after 150 steps: %.1f / %.1f %%", acc1, acc2)
 }

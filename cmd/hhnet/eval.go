@@ -68,12 +68,12 @@ func runEval(ctx context.Context, o *evalOptions) error {
 		return err
 	}
 	defer st.Close()
-	acc1, acc2 := train.Evaluate(st, b)
+	acc1, acc2, readout := train.Evaluate(st, b)
 	if o.JSON {
 		enc := json.NewEncoder(o.Out)
 		enc.SetIndent("", "  ")
 		return enc.Encode(map[string]any{"model": s.Model, "data": s.Data, "epochs_trained": len(ck.Records),
-			"noise": s.Noise, "n": testSet.N, "acc1": acc1, "acc2": acc2})
+			"noise": s.Noise, "n": testSet.N, "acc1": acc1, "acc2": acc2, "readout_rate": readout})
 	}
 	fmt.Fprintf(o.Out, "%s on %s after %d epochs: test accuracy task 1 %.2f %%, task 2 %.2f %% (%d images)\n",
 		s.Model, s.Data, len(ck.Records), acc1, acc2, testSet.N)

@@ -215,6 +215,10 @@ func (r *trainRecorder) Epoch(rec train.Record) {
 	r.close()
 	fmt.Fprintf(r.log, "epoch %d: loss %.4f, test accuracy %.2f %% / %.2f %% (train %.2f / %.2f), lr %g, %.1f s\n",
 		rec.Epoch, rec.Loss, rec.Acc1, rec.Acc2, rec.TrainAcc1, rec.TrainAcc2, rec.LR, rec.TrainSeconds)
+	if rec.ReadoutRate == 0 {
+		fmt.Fprintf(r.log, "warning: the read-out layer received no spikes on the test set: the network is silent, "+
+			"so nothing below the read-out learns. Some initialisations of the binary CNN stay silent for good; try another --seed\n")
+	}
 }
 
 func (r *trainRecorder) close() {
