@@ -120,7 +120,7 @@ func checkPlane(dstLen, cstride, cout, srcLen, srcRow, wLen int, dBase, sBase []
 
 // PlaneSumMax is the most output planes one PlaneSum call computes (its
 // sums stay in registers).
-const PlaneSumMax = 12
+const PlaneSumMax = 6
 
 // PlaneSum writes eight outputs of a 3×3 convolution of kin input planes
 // at a time, for every output plane j < kout ≤ PlaneSumMax and entry e:

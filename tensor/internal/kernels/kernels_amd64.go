@@ -43,7 +43,7 @@ func PlaneAVX2(dst *float32, cstride int, src *float32, srcRow int, w, bias *flo
 //go:noescape
 func PlaneGradAVX2(acc, dy *float32, cstride int, src *float32, srcRow, cout int, dBase, sBase *int32, mask *uint32, n int)
 
-// PlaneSumAVX2 is tensor.PlaneSum's loop in AVX2 assembly for 1 to 12
+// PlaneSumAVX2 is tensor.PlaneSum's loop in AVX2 assembly for 1 to 6
 // output planes; offsets are in elements and every row has been checked.
 //
 //go:noescape
