@@ -2,21 +2,10 @@
 
 package nn
 
-// lifStatic32 is the float32 static LIF kernel; this build has only the
-// scalar one.
-func lifStatic32(d, th, lens float32, steps int, in, cnt, k []float32) {
-	lifStatic32Scalar(d, th, lens, steps, in, cnt, k)
-}
-
 // hhStatic32 is the float32 static HH kernel; this build has only the
 // scalar one.
 func hhStatic32(k *hhKernel[float32], j0 int, in, cnt, sens []float32) {
 	hhStatic32Scalar(k, j0, in, cnt, sens)
-}
-
-// adam32 is the float32 Adam update; this build has only the scalar one.
-func adam32(k *adamKernel[float32], val, grad, m, v []float32) {
-	k.update(val, grad, m, v)
 }
 
 // slifForward32 and slifBackward32 are vector kernels for the first
@@ -55,11 +44,3 @@ func slifStepBackward32(l *SLIF2HH[float32], t int, dIn [3][]float32, dSpk [4][]
 func hhRowForward32(dt, th float32, leak, drive, prev, in, v, spk []float32) int { return 0 }
 
 func hhRowBackward32(dt, th, lens float32, leak, v, cV, dIn, dSp []float32) int { return 0 }
-
-// stepForward32 and stepBackward32 are the float32 binary-unit kernels;
-// this build has only the scalar ones.
-func stepForward32(th float32, out, x []float32) { stepForward32Scalar(th, out, x) }
-
-func stepBackward32(th, lens float32, dx, dOut, x []float32) {
-	stepBackward32Scalar(th, lens, dx, dOut, x)
-}

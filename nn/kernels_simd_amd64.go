@@ -4,49 +4,6 @@ package nn
 
 import "simd/archsimd"
 
-// lifStatic32 runs the float32 static LIF kernel eight neurons at a time
-// with AVX2 and the scalar kernel on the rest.
-func lifStatic32(d, th, lens float32, steps int, in, cnt, k []float32) {
-	i := 0
-	if archsimd.X86.AVX2() {
-		i = lifStatic32Vector(d, th, lens, steps, in, cnt, k)
-	}
-	if i < len(in) {
-		lifStatic32Scalar(d, th, lens, steps, in[i:], cnt[i:], k[i:])
-	}
-}
-
-// lifStatic32Vector is lifStatic32Scalar's operations in the same order,
-// lane by lane, for the first multiple of eight neurons; it returns how
-// many it did. It clears the vector registers' upper halves before it
-// returns: scalar float code after 256-bit code is otherwise slowed by
-// false dependencies (measured 20×).
-func lifStatic32Vector(d, th, lens float32, steps int, in, cnt, k []float32) int {
-	b := archsimd.BroadcastFloat32x8
-	one, dv, thv, lensv := b(1), b(d), b(th), b(lens)
-	var zero archsimd.Float32x8
-	i := 0
-	for ; i+8 <= len(in); i += 8 {
-		x := archsimd.LoadFloat32x8Slice(in[i:])
-		var m, sp, dm, ds, c, kk archsimd.Float32x8
-		for t := 0; t < steps; t++ {
-			oms := one.Sub(sp)
-			dm = dv.Mul(dm.Mul(oms).Sub(m.Mul(ds))).Add(one)
-			m = dv.Mul(m).Mul(oms).Add(x)
-			y := m.Sub(thv)
-			sp = one.Masked(m.Greater(thv))
-			// |y| < lens: the scalar kernel's −lens < y < lens.
-			ds = dm.Masked(lensv.Greater(y.Max(zero.Sub(y))))
-			c = c.Add(sp)
-			kk = kk.Add(ds)
-		}
-		c.StoreSlice(cnt[i:])
-		kk.StoreSlice(k[i:])
-	}
-	archsimd.ClearAVXUpperBits() // scalar code follows (see tensor's sparseRow)
-	return i
-}
-
 // hhStatic32 runs the float32 static HH kernel eight neurons at a time with
 // AVX2 and the scalar kernel on the rest.
 func hhStatic32(k *hhKernel[float32], j0 int, in, cnt, sens []float32) {
@@ -59,7 +16,11 @@ func hhStatic32(k *hhKernel[float32], j0 int, in, cnt, sens []float32) {
 	}
 }
 
-// hhStatic32Vector is hhStatic32Scalar lane by lane (see lifStatic32Vector).
+// hhStatic32Vector is hhStatic32Scalar's operations in the same order,
+// lane by lane, for the first multiple of eight neurons; it returns how
+// many it did. It clears the vector registers' upper halves before it
+// returns: scalar float code after 256-bit code is otherwise slowed by
+// false dependencies (measured 20×).
 func hhStatic32Vector(k *hhKernel[float32], j0 int, in, cnt, sens []float32) int {
 	b := archsimd.BroadcastFloat32x8
 	one, dt, thv, lensv := b(1), b(k.dt), b(k.th), b(k.sg.Lens)
@@ -82,41 +43,6 @@ func hhStatic32Vector(k *hhKernel[float32], j0 int, in, cnt, sens []float32) int
 		}
 		c.StoreSlice(cnt[i:])
 		kk.StoreSlice(sens[i:])
-	}
-	archsimd.ClearAVXUpperBits()
-	return i
-}
-
-// adam32 runs the float32 Adam update eight parameters at a time with AVX2
-// and the scalar update on the rest. VSQRTPS is correctly rounded, as is
-// the scalar kernel's float64 square root rounded to float32, so the two
-// agree bit for bit.
-func adam32(k *adamKernel[float32], val, grad, m, v []float32) {
-	i := 0
-	if archsimd.X86.AVX2() {
-		i = adam32Vector(k, val, grad, m, v)
-	}
-	if i < len(val) {
-		k.update(val[i:], grad[i:], m[i:], v[i:])
-	}
-}
-
-func adam32Vector(k *adamKernel[float32], val, grad, m, v []float32) int {
-	b := archsimd.BroadcastFloat32x8
-	b1, b2, wd := b(k.b1), b(k.b2), b(k.wd)
-	c1, c2 := b(1-k.b1), b(1-k.b2)
-	step, sq, eps := b(k.stepSize), b(k.sqrtBC2), b(k.eps)
-	var zero archsimd.Float32x8
-	i := 0
-	for ; i+8 <= len(val); i += 8 {
-		w := archsimd.LoadFloat32x8Slice(val[i:])
-		g := archsimd.LoadFloat32x8Slice(grad[i:]).Add(wd.Mul(w))
-		mj := b1.Mul(archsimd.LoadFloat32x8Slice(m[i:])).Add(c1.Mul(g))
-		vj := b2.Mul(archsimd.LoadFloat32x8Slice(v[i:])).Add(c2.Mul(g).Mul(g))
-		mj.StoreSlice(m[i:])
-		vj.StoreSlice(v[i:])
-		w.Sub(step.Mul(mj).Div(vj.Sqrt().Div(sq).Add(eps))).StoreSlice(val[i:])
-		zero.StoreSlice(grad[i:])
 	}
 	archsimd.ClearAVXUpperBits()
 	return i
@@ -457,46 +383,4 @@ func hhRowBackward32(dt, th, lens float32, leak, v, cV, dIn, dSp []float32) int 
 	}
 	archsimd.ClearAVXUpperBits()
 	return i
-}
-
-// stepForward32 runs the binary unit eight values at a time with AVX2 and
-// the scalar kernel on the rest, the same operations lane by lane.
-func stepForward32(th float32, out, x []float32) {
-	i := 0
-	if archsimd.X86.AVX2() {
-		out = out[:len(x)]
-		one, thv := archsimd.BroadcastFloat32x8(1), archsimd.BroadcastFloat32x8(th)
-		var zero archsimd.Float32x8
-		for ; i+8 <= len(x); i += 8 {
-			v := archsimd.LoadFloat32x8Slice(x[i:])
-			one.Masked(v.Max(zero).Greater(thv)).StoreSlice(out[i:])
-		}
-		archsimd.ClearAVXUpperBits()
-	}
-	if i < len(x) {
-		stepForward32Scalar(th, out[i:], x[i:])
-	}
-}
-
-// stepBackward32 is stepForward32's backward: dOut times 1 inside the
-// window (x > 0, −lens < x − θ < lens) and times 0 outside, as the scalar
-// kernel multiplies.
-func stepBackward32(th, lens float32, dx, dOut, x []float32) {
-	i := 0
-	if archsimd.X86.AVX2() {
-		dx, dOut = dx[:len(x)], dOut[:len(x)]
-		b := archsimd.BroadcastFloat32x8
-		one, thv, lv, nlv := b(1), b(th), b(lens), b(-lens)
-		var zero archsimd.Float32x8
-		for ; i+8 <= len(x); i += 8 {
-			v := archsimd.LoadFloat32x8Slice(x[i:])
-			y := v.Sub(thv)
-			in := one.Masked(v.Greater(zero)).Mul(one.Masked(y.Greater(nlv)).Mul(one.Masked(lv.Greater(y))))
-			archsimd.LoadFloat32x8Slice(dOut[i:]).Mul(in).StoreSlice(dx[i:])
-		}
-		archsimd.ClearAVXUpperBits()
-	}
-	if i < len(x) {
-		stepBackward32Scalar(th, lens, dx[i:], dOut[i:], x[i:])
-	}
 }

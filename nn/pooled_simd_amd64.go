@@ -40,7 +40,7 @@ func pooledRow32(k *pooledKernel, plane, y int, back bool, mix *[4]float64, grad
 			pooledHHBackward(k, ln, plane, y, x0, grads)
 		}
 	}
-	archsimd.ClearAVXUpperBits() // scalar code follows (see lifStatic32Vector)
+	archsimd.ClearAVXUpperBits() // scalar code follows (see hhStatic32Vector)
 	return true
 }
 

@@ -4,7 +4,7 @@
 // of a direct 3×3 convolution over channel-minor maps — Stencil (a scatter
 // over the input's nonzeros), Gather (one output position at a time) and
 // Correlate (one kernel row of the weight gradient at a time) — in AVX2
-// assembly on amd64 (package tensor/internal/kernels), Go elsewhere.
+// assembly on amd64 (package internal/kernels), Go elsewhere.
 //
 // # Back ends
 //

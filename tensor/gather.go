@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/hhnet/hhnet/tensor/internal/kernels"
+	"github.com/hhnet/hhnet/internal/kernels"
 )
 
 // Gather adds to each row of 8·width values of dst at dBase[e] one output

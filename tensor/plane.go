@@ -5,7 +5,7 @@ import (
 	"math"
 	"slices"
 
-	"github.com/hhnet/hhnet/tensor/internal/kernels"
+	"github.com/hhnet/hhnet/internal/kernels"
 )
 
 // Plane writes eight outputs of a 3×3 convolution of one input channel at

@@ -3,7 +3,7 @@ package tensor
 import (
 	"fmt"
 
-	"github.com/hhnet/hhnet/tensor/internal/kernels"
+	"github.com/hhnet/hhnet/internal/kernels"
 )
 
 // Taps is the number of offsets of a Stencil: the nine taps of a 3×3 kernel.

@@ -48,3 +48,27 @@ func PlaneGradAVX2(acc, dy *float32, cstride int, src *float32, srcRow, cout int
 //
 //go:noescape
 func PlaneSumAVX2(dst *float32, cstride int, src *float32, sstride, srcRow, kin, kout int, w, bias *float32, dBase, sBase *int32, n int)
+
+// LIFStaticAVX2 is package nn's static LIF kernel (lifStatic32Scalar) for
+// n neurons, n a multiple of 8.
+//
+//go:noescape
+func LIFStaticAVX2(d, th, lens float32, steps int, in, cnt, k *float32, n int)
+
+// AdamAVX2 is package nn's float32 Adam update for n parameters, n a
+// multiple of 8; k holds b1, b2, wd, 1−b1, 1−b2, stepSize, sqrtBC2, eps.
+//
+//go:noescape
+func AdamAVX2(val, grad, m, v *float32, n int, k *[8]float32)
+
+// StepForwardAVX2 is package nn's binary-unit forward for n values, n a
+// multiple of 8.
+//
+//go:noescape
+func StepForwardAVX2(th float32, out, x *float32, n int)
+
+// StepBackwardAVX2 is package nn's binary-unit backward for n values, n a
+// multiple of 8.
+//
+//go:noescape
+func StepBackwardAVX2(th, lens float32, dx, dOut, x *float32, n int)

@@ -39,3 +39,15 @@ func PlaneGradAVX2(acc, dy *float32, cstride int, src *float32, srcRow, cout int
 func PlaneSumAVX2(dst *float32, cstride int, src *float32, sstride, srcRow, kin, kout int, w, bias *float32, dBase, sBase *int32, n int) {
 	panic("unreachable")
 }
+
+// LIFStaticAVX2 is not available here.
+func LIFStaticAVX2(d, th, lens float32, steps int, in, cnt, k *float32, n int) { panic("unreachable") }
+
+// AdamAVX2 is not available here.
+func AdamAVX2(val, grad, m, v *float32, n int, k *[8]float32) { panic("unreachable") }
+
+// StepForwardAVX2 is not available here.
+func StepForwardAVX2(th float32, out, x *float32, n int) { panic("unreachable") }
+
+// StepBackwardAVX2 is not available here.
+func StepBackwardAVX2(th, lens float32, dx, dOut, x *float32, n int) { panic("unreachable") }

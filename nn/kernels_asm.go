@@ -1,0 +1,66 @@
+package nn
+
+import "github.com/hhnet/hhnet/internal/kernels"
+
+// The float32 kernels below run in AVX2 assembly (package
+// internal/kernels) on every amd64 build, the scalar code's operations in
+// the same order lane by lane, and the scalar code on the rest of a slice
+// that is not a multiple of eight long, under purego, and off amd64.
+
+// vectorPart is the length of the leading multiple of eight of n values
+// that the assembly kernels take (0 where they cannot run).
+func vectorPart(n int) int {
+	if !kernels.Has() {
+		return 0
+	}
+	return n &^ 7
+}
+
+// lifStatic32 is the float32 static LIF kernel (lifStatic32Scalar).
+func lifStatic32(d, th, lens float32, steps int, in, cnt, k []float32) {
+	cnt, k = cnt[:len(in)], k[:len(in)]
+	i := vectorPart(len(in))
+	if i > 0 {
+		kernels.LIFStaticAVX2(d, th, lens, steps, &in[0], &cnt[0], &k[0], i)
+	}
+	if i < len(in) {
+		lifStatic32Scalar(d, th, lens, steps, in[i:], cnt[i:], k[i:])
+	}
+}
+
+// adam32 is the float32 Adam update (adamKernel.update).
+func adam32(k *adamKernel[float32], val, grad, m, v []float32) {
+	grad, m, v = grad[:len(val)], m[:len(val)], v[:len(val)]
+	i := vectorPart(len(val))
+	if i > 0 {
+		c := [8]float32{k.b1, k.b2, k.wd, 1 - k.b1, 1 - k.b2, k.stepSize, k.sqrtBC2, k.eps}
+		kernels.AdamAVX2(&val[0], &grad[0], &m[0], &v[0], i, &c)
+	}
+	if i < len(val) {
+		k.update(val[i:], grad[i:], m[i:], v[i:])
+	}
+}
+
+// stepForward32 is the binary unit's float32 forward (stepForward32Scalar).
+func stepForward32(th float32, out, x []float32) {
+	out = out[:len(x)]
+	i := vectorPart(len(x))
+	if i > 0 {
+		kernels.StepForwardAVX2(th, &out[0], &x[0], i)
+	}
+	if i < len(x) {
+		stepForward32Scalar(th, out[i:], x[i:])
+	}
+}
+
+// stepBackward32 is the binary unit's float32 backward (stepBackward32Scalar).
+func stepBackward32(th, lens float32, dx, dOut, x []float32) {
+	dx, dOut = dx[:len(x)], dOut[:len(x)]
+	i := vectorPart(len(x))
+	if i > 0 {
+		kernels.StepBackwardAVX2(th, lens, &dx[0], &dOut[0], &x[0], i)
+	}
+	if i < len(x) {
+		stepBackward32Scalar(th, lens, dx[i:], dOut[i:], x[i:])
+	}
+}
