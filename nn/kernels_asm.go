@@ -28,6 +28,25 @@ func lifStatic32(d, th, lens float32, steps int, in, cnt, k []float32) {
 	}
 }
 
+// hhStatic32 is the float32 static HH kernel (hhStatic32Scalar) for the
+// neurons from j0 of one sample.
+func hhStatic32(k *hhKernel[float32], j0 int, in, cnt, sens []float32) {
+	cnt, sens = cnt[:len(in)], sens[:len(in)]
+	i := vectorPart(len(in))
+	if i > 0 {
+		// The last step's rows must hold the block's neurons.
+		last := (k.steps-1)*k.stride + j0 + i
+		if k.steps > 0 && (len(k.leak) < last || len(k.drive) < last) {
+			panic("nn: HH leak and drive tables shorter than the steps")
+		}
+		kernels.HHStaticAVX2(k.dt, k.th, k.sg.Lens, k.detach, k.steps, k.stride,
+			&k.leak[j0], &k.drive[j0], &in[0], &cnt[0], &sens[0], i)
+	}
+	if i < len(in) {
+		hhStatic32Scalar(k, j0+i, in[i:], cnt[i:], sens[i:])
+	}
+}
+
 // adam32 is the float32 Adam update (adamKernel.update).
 func adam32(k *adamKernel[float32], val, grad, m, v []float32) {
 	grad, m, v = grad[:len(val)], m[:len(val)], v[:len(val)]

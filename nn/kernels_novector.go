@@ -2,12 +2,6 @@
 
 package nn
 
-// hhStatic32 is the float32 static HH kernel; this build has only the
-// scalar one.
-func hhStatic32(k *hhKernel[float32], j0 int, in, cnt, sens []float32) {
-	hhStatic32Scalar(k, j0, in, cnt, sens)
-}
-
 // slifForward32 and slifBackward32 are vector kernels for the first
 // multiple of eight units of a stretch; this build has none, so they do
 // no units and the generic code does all.

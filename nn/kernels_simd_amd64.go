@@ -4,50 +4,6 @@ package nn
 
 import "simd/archsimd"
 
-// hhStatic32 runs the float32 static HH kernel eight neurons at a time with
-// AVX2 and the scalar kernel on the rest.
-func hhStatic32(k *hhKernel[float32], j0 int, in, cnt, sens []float32) {
-	i := 0
-	if archsimd.X86.AVX2() {
-		i = hhStatic32Vector(k, j0, in, cnt, sens)
-	}
-	if i < len(in) {
-		hhStatic32Scalar(k, j0+i, in[i:], cnt[i:], sens[i:])
-	}
-}
-
-// hhStatic32Vector is hhStatic32Scalar's operations in the same order,
-// lane by lane, for the first multiple of eight neurons; it returns how
-// many it did. It clears the vector registers' upper halves before it
-// returns: scalar float code after 256-bit code is otherwise slowed by
-// false dependencies (measured 20×).
-func hhStatic32Vector(k *hhKernel[float32], j0 int, in, cnt, sens []float32) int {
-	b := archsimd.BroadcastFloat32x8
-	one, dt, thv, lensv := b(1), b(k.dt), b(k.th), b(k.sg.Lens)
-	var zero archsimd.Float32x8
-	i := 0
-	for ; i+8 <= len(in); i += 8 {
-		x := archsimd.LoadFloat32x8Slice(in[i:])
-		var v, dv, c, kk archsimd.Float32x8
-		for t := 0; t < k.steps; t++ {
-			L := archsimd.LoadFloat32x8Slice(k.leak[t*k.stride+j0+i:])
-			v = v.Mul(L).Add(dt.Mul(x)).Add(archsimd.LoadFloat32x8Slice(k.drive[t*k.stride+j0+i:]))
-			if k.detach {
-				dv = dv.Add(dt)
-			} else {
-				dv = dv.Mul(L).Add(dt)
-			}
-			y := v.Sub(thv)
-			c = c.Add(one.Masked(v.Greater(thv)))
-			kk = kk.Add(dv.Masked(lensv.Greater(y.Max(zero.Sub(y)))))
-		}
-		c.StoreSlice(cnt[i:])
-		kk.StoreSlice(sens[i:])
-	}
-	archsimd.ClearAVXUpperBits()
-	return i
-}
-
 // slifMaxSteps bounds the steps the s-LIF2HH vector kernels keep on the
 // stack; longer sequences take the generic code.
 const slifMaxSteps = 32

@@ -715,3 +715,91 @@ stepBackDone:
 	RET
 """]
 open("units_amd64.s", "w").write("".join(u))
+
+# HHStaticAVX2: the static trainable-HH kernel (package nn), appended to
+# the units file.
+h = ["""
+// func HHStaticAVX2(dt, th, lens float32, detach bool, steps, stride int, leak, drive, in, cnt, sens *float32, n int)
+//
+// For eight neurons at a time (n a multiple of 8), with L and D the leak
+// and drive rows of step t (stride apart, starting at the neurons' own):
+//	v = v·L + dt·x + D;  dv = dv + dt (detach) or dv·L + dt
+//	c += [v > θ];  kk += [|v − θ| < lens]·dv
+// then c to cnt and kk to sens.
+TEXT ·HHStaticAVX2(SB), NOSPLIT, $0-80
+	VBROADCASTSS one<>(SB), Y0
+	VBROADCASTSS dt+0(FP), Y1
+	VBROADCASTSS th+4(FP), Y2
+	VBROADCASTSS lens+8(FP), Y3
+	VBROADCASTSS absMask<>(SB), Y4
+	MOVQ stride+24(FP), R10
+	SHLQ $2, R10
+	MOVQ leak+32(FP), R11
+	MOVQ drive+40(FP), R12
+	MOVQ in+48(FP), SI
+	MOVQ cnt+56(FP), DI
+	MOVQ sens+64(FP), DX
+	MOVQ n+72(FP), R8
+	SHRQ $3, R8
+	JZ   hhDone
+
+hhVec:
+	VMOVUPS (SI), Y11
+	VMULPS  Y11, Y1, Y11
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	MOVQ R11, AX
+	MOVQ R12, BX
+	MOVQ steps+16(FP), CX
+	TESTQ CX, CX
+	JZ   hhStore
+	CMPB detach+12(FP), $0
+	JNE  hhDetach
+"""]
+def hh_loop(label, detach):
+    body = [f"\n{label}:\n",
+            "\tVMOVUPS (AX), Y12\n",
+            "\tVMULPS  Y12, Y5, Y5\n",
+            "\tVADDPS  Y11, Y5, Y5\n",
+            "\tVADDPS  (BX), Y5, Y5\n"]
+    if detach:
+        body.append("\tVADDPS  Y1, Y6, Y6\n")
+    else:
+        body.append("\tVMULPS  Y12, Y6, Y6\n\tVADDPS  Y1, Y6, Y6\n")
+    body.append(f"""	VSUBPS  Y2, Y5, Y13
+	VCMPPS  $0x1e, Y2, Y5, Y14
+	VANDPS  Y0, Y14, Y14
+	VADDPS  Y14, Y9, Y9
+	VANDPS  Y4, Y13, Y13
+	VCMPPS  $0x1e, Y13, Y3, Y15
+	VANDPS  Y6, Y15, Y15
+	VADDPS  Y15, Y10, Y10
+	ADDQ R10, AX
+	ADDQ R10, BX
+	DECQ CX
+	JNZ  {label}
+	JMP  hhStore
+""")
+    return "".join(body)
+h.append(hh_loop("hhAttached", False))
+h.append(hh_loop("hhDetach", True))
+h.append("""
+hhStore:
+	VMOVUPS Y9, (DI)
+	VMOVUPS Y10, (DX)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	ADDQ $32, DX
+	ADDQ $32, R11
+	ADDQ $32, R12
+	DECQ R8
+	JNZ  hhVec
+
+hhDone:
+	VZEROUPPER
+	RET
+""")
+with open("units_amd64.s", "a") as f:
+    f.write("".join(h))

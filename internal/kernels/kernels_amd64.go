@@ -72,3 +72,10 @@ func StepForwardAVX2(th float32, out, x *float32, n int)
 //
 //go:noescape
 func StepBackwardAVX2(th, lens float32, dx, dOut, x *float32, n int)
+
+// HHStaticAVX2 is package nn's static HH kernel (hhStatic32Scalar) for n
+// neurons, n a multiple of 8; leak and drive point at the neurons' values
+// of step 0, their rows stride elements apart.
+//
+//go:noescape
+func HHStaticAVX2(dt, th, lens float32, detach bool, steps, stride int, leak, drive, in, cnt, sens *float32, n int)

@@ -51,3 +51,8 @@ func StepForwardAVX2(th float32, out, x *float32, n int) { panic("unreachable") 
 
 // StepBackwardAVX2 is not available here.
 func StepBackwardAVX2(th, lens float32, dx, dOut, x *float32, n int) { panic("unreachable") }
+
+// HHStaticAVX2 is not available here.
+func HHStaticAVX2(dt, th, lens float32, detach bool, steps, stride int, leak, drive, in, cnt, sens *float32, n int) {
+	panic("unreachable")
+}
