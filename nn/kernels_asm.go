@@ -1,6 +1,10 @@
 package nn
 
-import "github.com/hhnet/hhnet/internal/kernels"
+import (
+	"unsafe"
+
+	"github.com/hhnet/hhnet/internal/kernels"
+)
 
 // The float32 kernels below run in AVX2 assembly (package
 // internal/kernels) on every amd64 build, the scalar code's operations in
@@ -82,4 +86,41 @@ func stepBackward32(th, lens float32, dx, dOut, x []float32) {
 	if i < len(x) {
 		stepBackward32Scalar(th, lens, dx[i:], dOut[i:], x[i:])
 	}
+}
+
+// pooledRowAsm runs pooled row y of plane for the LIF and binary units
+// with the assembly kernels and reports whether it did (not for other
+// units, rows shorter than a vector, or too many steps).
+func pooledRowAsm(k *pooledKernel, plane, y int, back bool) bool {
+	half := k.side / 2
+	if !kernels.Has() || half < 8 || k.steps > pooledMaxSteps || !(k.lif || k.step) {
+		return false
+	}
+	in0 := plane*k.side*k.side + 2*y*k.side
+	in1 := in0 + k.side
+	row := (plane*half + y) * half
+	// The steps' rows of pooled outputs (gradients), as addresses the
+	// kernels read; k keeps the slices alive.
+	var rows [pooledMaxSteps]uintptr
+	maps := k.pooled
+	if back {
+		maps = k.dPooled
+	}
+	for t, m := range maps[:k.steps] {
+		rows[t] = uintptr(unsafe.Pointer(&m[row:][:half][0]))
+	}
+	x0, x1 := &k.in[in0:][:k.side][0], &k.in[in1:][:k.side][0]
+	switch {
+	case k.lif && back:
+		kernels.PooledLIFBackwardAVX2(k.d, k.th, k.lens, k.steps, x0, x1,
+			&k.dIn[in0:][:k.side][0], &k.dIn[in1:][:k.side][0], half, &rows[0])
+	case k.lif:
+		kernels.PooledLIFForwardAVX2(k.d, k.th, k.steps, x0, x1, half, &rows[0])
+	case back:
+		kernels.PooledStepBackwardAVX2(k.th, k.lens, k.steps, x0, x1,
+			&k.dIn[in0:][:k.side][0], &k.dIn[in1:][:k.side][0], half, &rows[0])
+	default:
+		kernels.PooledStepForwardAVX2(k.th, k.steps, x0, x1, half, &rows[0])
+	}
+	return true
 }

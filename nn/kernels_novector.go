@@ -19,10 +19,10 @@ func lifBack32(d, th, lens float32, mem, next, dSpk, dIn []float32) {
 	lifBack32Scalar(d, th, lens, mem, next, dSpk, dIn)
 }
 
-// pooledRow32 runs a row of a Pooled layer with vector kernels; this build
-// has none, so it runs nothing.
+// pooledRow32 runs a row of a Pooled layer with vector kernels: in this
+// build the assembly ones, for the LIF and binary units.
 func pooledRow32(k *pooledKernel, plane, y int, back bool, mix *[4]float64, grads *pooledScratch) bool {
-	return false
+	return pooledRowAsm(k, plane, y, back)
 }
 
 // slifStepForward32 and slifStepBackward32 are vector kernels for the

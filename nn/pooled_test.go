@@ -108,6 +108,14 @@ func TestPooledFast(t *testing.T) {
 				inputs = 3
 			}
 			x := to32(randVec(rng, inputs*planes*side*side, -0.5, 2))
+			for i := range x {
+				switch i % 11 {
+				case 0:
+					x[i] = 0.8 // LIF: m − θ = lens at step 0, the window's edge
+				case 1:
+					x[i] = 0.3 // LIF: m = θ at step 0, no spike (strict)
+				}
+			}
 			var dPooled [][]float32
 			for range steps {
 				dPooled = append(dPooled, to32(randVec(rng, planes*side*side/4, -1, 1)))

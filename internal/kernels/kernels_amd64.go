@@ -79,3 +79,27 @@ func StepBackwardAVX2(th, lens float32, dx, dOut, x *float32, n int)
 //
 //go:noescape
 func HHStaticAVX2(dt, th, lens float32, detach bool, steps, stride int, leak, drive, in, cnt, sens *float32, n int)
+
+// PooledLIFForwardAVX2 runs one pooled row of package nn's Pooled LIF
+// forward; out holds the steps' pointers to the pooled row.
+//
+//go:noescape
+func PooledLIFForwardAVX2(d, th float32, steps int, in0, in1 *float32, half int, out *uintptr)
+
+// PooledLIFBackwardAVX2 runs one pooled row of the Pooled LIF backward
+// (forward replay with ∂m/∂x); dp holds the steps' pointers to the pooled
+// gradients' row.
+//
+//go:noescape
+func PooledLIFBackwardAVX2(d, th, lens float32, steps int, in0, in1, dIn0, dIn1 *float32, half int, dp *uintptr)
+
+// PooledStepForwardAVX2 runs one pooled row of the Pooled binary unit.
+//
+//go:noescape
+func PooledStepForwardAVX2(th float32, steps int, in0, in1 *float32, half int, out *uintptr)
+
+// PooledStepBackwardAVX2 runs one pooled row of the Pooled binary unit's
+// backward.
+//
+//go:noescape
+func PooledStepBackwardAVX2(th, lens float32, steps int, in0, in1, dIn0, dIn1 *float32, half int, dp *uintptr)

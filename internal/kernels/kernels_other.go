@@ -56,3 +56,23 @@ func StepBackwardAVX2(th, lens float32, dx, dOut, x *float32, n int) { panic("un
 func HHStaticAVX2(dt, th, lens float32, detach bool, steps, stride int, leak, drive, in, cnt, sens *float32, n int) {
 	panic("unreachable")
 }
+
+// PooledLIFForwardAVX2 is not available here.
+func PooledLIFForwardAVX2(d, th float32, steps int, in0, in1 *float32, half int, out *uintptr) {
+	panic("unreachable")
+}
+
+// PooledLIFBackwardAVX2 is not available here.
+func PooledLIFBackwardAVX2(d, th, lens float32, steps int, in0, in1, dIn0, dIn1 *float32, half int, dp *uintptr) {
+	panic("unreachable")
+}
+
+// PooledStepForwardAVX2 is not available here.
+func PooledStepForwardAVX2(th float32, steps int, in0, in1 *float32, half int, out *uintptr) {
+	panic("unreachable")
+}
+
+// PooledStepBackwardAVX2 is not available here.
+func PooledStepBackwardAVX2(th, lens float32, steps int, in0, in1, dIn0, dIn1 *float32, half int, dp *uintptr) {
+	panic("unreachable")
+}
