@@ -49,8 +49,7 @@ type directConv struct {
 	// planes zero-bordered per block, convolved eight positions of a row
 	// at a time (tensor.PlaneSum) straight into dx, input channels in
 	// blocks of at most tensor.PlaneSumMax.
-	planeD, planeS []int32
-	planeMask      []uint32 // PlaneGrad's lanes: a row's last vector may repeat some
+	rows *tensor.PlaneRows
 	// planeAll: forward and weight gradient by planes too (dense work,
 	// no channel-minor copies), where the channel counts are small enough
 	// that dense work costs less than the copies and scans of the sparse
@@ -110,16 +109,7 @@ func newDirectConv(c *Conv2d[float32]) *directConv {
 		d.fwdRowOff[r] = (r-1)*d.wp - 1
 	}
 	if planeUsable(c.W) {
-		var skip []int32
-		for y := range c.H {
-			for x := 0; x < c.W; x += 8 {
-				at := min(x, c.W-8)
-				d.planeD = append(d.planeD, int32(y*c.W+at))
-				d.planeS = append(d.planeS, int32(y*d.wp+at))
-				skip = append(skip, int32(x-at))
-			}
-		}
-		d.planeMask = tensor.PlaneMasks(skip)
+		d.rows = tensor.NewPlaneRows(c.H, c.W)
 		nb := (c.Cin + tensor.PlaneSumMax - 1) / tensor.PlaneSumMax
 		for k := range nb {
 			d.dxBlocks = append(d.dxBlocks, [2]int{k * c.Cin / nb, (k + 1) * c.Cin / nb})
@@ -201,7 +191,7 @@ func (d *directConv) size(batch int) {
 	if len(d.xc) < blocks*d.c.Cin*d.hp*d.wp {
 		d.xc = make([]float32, blocks*d.c.Cin*d.hp*d.wp) // borders stay zero
 	}
-	if d.planeD != nil && len(d.dyPlanes) < blocks*d.c.Cout*d.hp*d.wp {
+	if d.rows != nil && len(d.dyPlanes) < blocks*d.c.Cout*d.hp*d.wp {
 		d.dyPlanes = make([]float32, blocks*d.c.Cout*d.hp*d.wp) // borders stay zero
 	}
 	if d.planeAll && len(d.xPlanes) < blocks*d.c.Cin*d.hp*d.wp {
@@ -376,14 +366,9 @@ func (d *directConv) forwardImage(blk, b int) {
 	if d.planeAll {
 		hw, plane := c.H*c.W, d.hp*d.wp
 		xp := d.xPlanes[blk*c.Cin*plane:][:c.Cin*plane]
-		for ci := range c.Cin {
-			in := d.x[(ci*d.batch+b)*hw:][:hw]
-			for yy := range c.H {
-				copy(xp[ci*plane+(yy+1)*d.wp+1:][:c.W], in[yy*c.W:][:c.W])
-			}
-		}
+		tensor.PadPlanes(xp, plane, d.wp, d.x[b*hw:], d.batch*hw, c.Cin, c.H, c.W)
 		for k, r := range d.fwdBlocks {
-			tensor.PlaneSum(d.y[(r[0]*d.batch+b)*hw:], d.batch*hw, xp, plane, d.wp, c.Cin, r[1]-r[0], d.wfwd[k], d.bias[r[0]:], d.planeD, d.planeS)
+			tensor.PlaneSum(d.y[(r[0]*d.batch+b)*hw:], d.batch*hw, xp, plane, c.Cin, r[1]-r[0], d.wfwd[k], d.bias[r[0]:], d.rows)
 		}
 		return
 	}
@@ -446,7 +431,7 @@ func (d *directConv) backwardImage(blk int, part []float32, b int) {
 	if d.dx == nil {
 		return
 	}
-	if d.planeD != nil {
+	if d.rows != nil {
 		d.planeInputGrad(blk, b)
 		return
 	}
@@ -470,12 +455,9 @@ func (d *directConv) backwardPlanes(blk int, part []float32, b int) {
 	c := d.c
 	hw, plane := c.H*c.W, d.hp*d.wp
 	xp := d.xPlanes[blk*c.Cin*plane:][:c.Cin*plane]
+	tensor.PadPlanes(xp, plane, d.wp, d.x[b*hw:], d.batch*hw, c.Cin, c.H, c.W)
 	for ci := range c.Cin {
-		in := d.x[(ci*d.batch+b)*hw:][:hw]
-		for yy := range c.H {
-			copy(xp[ci*plane+(yy+1)*d.wp+1:][:c.W], in[yy*c.W:][:c.W])
-		}
-		tensor.PlaneGrad(part[ci*c.Cout*80:], d.dy[b*hw:], d.batch*hw, xp[ci*plane:][:plane], d.wp, c.Cout, d.planeD, d.planeS, d.planeMask)
+		tensor.PlaneGrad(part[ci*c.Cout*80:], d.dy[b*hw:], d.batch*hw, xp[ci*plane:][:plane], d.rows, c.Cout)
 	}
 	if d.dx != nil {
 		d.planeInputGrad(blk, b)
@@ -488,13 +470,8 @@ func (d *directConv) planeInputGrad(blk, b int) {
 	c := d.c
 	hw, plane := c.H*c.W, d.hp*d.wp
 	dyp := d.dyPlanes[blk*c.Cout*plane:][:c.Cout*plane]
-	for co := range c.Cout {
-		in := d.dy[(co*d.batch+b)*hw:][:hw]
-		for yy := range c.H {
-			copy(dyp[co*plane+(yy+1)*d.wp+1:][:c.W], in[yy*c.W:][:c.W])
-		}
-	}
+	tensor.PadPlanes(dyp, plane, d.wp, d.dy[b*hw:], d.batch*hw, c.Cout, c.H, c.W)
 	for k, r := range d.dxBlocks {
-		tensor.PlaneSum(d.dx[(r[0]*d.batch+b)*hw:], d.batch*hw, dyp, plane, d.wp, c.Cout, r[1]-r[0], d.wdx[k], d.zeros, d.planeD, d.planeS)
+		tensor.PlaneSum(d.dx[(r[0]*d.batch+b)*hw:], d.batch*hw, dyp, plane, c.Cout, r[1]-r[0], d.wdx[k], d.zeros, d.rows)
 	}
 }

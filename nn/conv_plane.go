@@ -15,34 +15,22 @@ import "github.com/hhnet/hhnet/tensor"
 // partial per block in block order, so results do not depend on the number
 // of workers.
 type planeConv struct {
-	c            *Conv2d[float32]
-	row          int       // padded row length, W+2
-	xp           []float32 // per block: one padded image
-	partial      []float32 // per block: [Cout][10][8] sums (nine taps and the bias)
-	bias         []float32 // the bias times biasTimes
-	dBase, sBase []int32
-	mask         []uint32 // PlaneGrad's lanes (tensor.PlaneMasks)
-	batch        int
-	x, y, dy     []float32
-	goingBack    bool
+	c         *Conv2d[float32]
+	row       int       // padded row length, W+2
+	xp        []float32 // per block: one padded image
+	partial   []float32 // per block: [Cout][10][8] sums (nine taps and the bias)
+	bias      []float32 // the bias times biasTimes
+	rows      *tensor.PlaneRows
+	batch     int
+	x, y, dy  []float32
+	goingBack bool
 }
 
 // planeUsable tells whether a map of width w has room for one vector per row.
 func planeUsable(w int) bool { return w >= 8 }
 
 func newPlaneConv(c *Conv2d[float32]) *planeConv {
-	p := &planeConv{c: c, row: c.W + 2, bias: make([]float32, c.Cout)}
-	var skip []int32
-	for y := range c.H {
-		for x := 0; x < c.W; x += 8 {
-			at := min(x, c.W-8)
-			p.dBase = append(p.dBase, int32(y*c.W+at))
-			p.sBase = append(p.sBase, int32(y*p.row+at))
-			skip = append(skip, int32(x-at))
-		}
-	}
-	p.mask = tensor.PlaneMasks(skip)
-	return p
+	return &planeConv{c: c, row: c.W + 2, bias: make([]float32, c.Cout), rows: tensor.NewPlaneRows(c.H, c.W)}
 }
 
 func (p *planeConv) size(batch int) {
@@ -110,14 +98,11 @@ func (p *planeConv) Range(lo, hi int) {
 		clear(part)
 	}
 	for b := lo; b < hi; b++ {
-		img := p.x[b*hw:][:hw]
-		for y := range c.H {
-			copy(xp[(y+1)*p.row+1:][:c.W], img[y*c.W:][:c.W])
-		}
+		tensor.PadPlanes(xp, 0, p.row, p.x[b*hw:][:hw], 0, 1, c.H, c.W)
 		if p.goingBack {
-			tensor.PlaneGrad(part, p.dy[b*hw:], n, xp, p.row, c.Cout, p.dBase, p.sBase, p.mask)
+			tensor.PlaneGrad(part, p.dy[b*hw:], n, xp, p.rows, c.Cout)
 		} else {
-			tensor.Plane(p.y[b*hw:], n, xp, p.row, c.Wt.Value, p.bias, p.dBase, p.sBase)
+			tensor.Plane(p.y[b*hw:], n, xp, p.rows, c.Wt.Value, p.bias)
 		}
 	}
 }

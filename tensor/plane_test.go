@@ -6,11 +6,9 @@ import (
 	"testing"
 )
 
-// planeCase is an h×w map zero-padded to rows of w+2, and entries
-// covering every output once: vectors at x = 0, 8, … and, where w is not
-// a multiple of 8, one ending at the row's end whose first lanes repeat
-// outputs of the vector before it (skip).
-func planeCase(rng *rand.Rand, h, w int) (src []float32, dBase, sBase, skip []int32) {
+// planeCase is a random h×w map, 60 % nonzero, zero-bordered to rows of
+// w+2, and its plane rows.
+func planeCase(rng *rand.Rand, h, w int) (src []float32, rows *PlaneRows) {
 	row := w + 2
 	src = make([]float32, (h+2)*row)
 	for y := range h {
@@ -20,18 +18,7 @@ func planeCase(rng *rand.Rand, h, w int) (src []float32, dBase, sBase, skip []in
 			}
 		}
 	}
-	for y := range h {
-		for x := 0; x < w; x += 8 {
-			at, s := x, 0
-			if x+8 > w {
-				at, s = w-8, x-(w-8)
-			}
-			dBase = append(dBase, int32(y*w+at))
-			sBase = append(sBase, int32(y*row+at))
-			skip = append(skip, int32(s))
-		}
-	}
-	return
+	return src, NewPlaneRows(h, w)
 }
 
 // conv3x3 is the textbook convolution of the padded map, in float64.
@@ -55,7 +42,7 @@ func TestPlaneMatchesTextbook(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	for _, hw := range [][2]int{{1, 8}, {3, 12}, {18, 18}, {36, 36}, {5, 17}} {
 		h, w := hw[0], hw[1]
-		src, dBase, sBase, skip := planeCase(rng, h, w)
+		src, rows := planeCase(rng, h, w)
 		const cout = 3
 		wts, bias := make([]float32, cout*Taps), make([]float32, cout)
 		for i := range wts {
@@ -66,13 +53,13 @@ func TestPlaneMatchesTextbook(t *testing.T) {
 		}
 		cstride := h*w + 5
 		dst := make([]float32, cout*cstride)
-		Plane(dst, cstride, src, w+2, wts, bias, dBase, sBase)
+		Plane(dst, cstride, src, rows, wts, bias)
 		dy := make([]float32, cout*cstride)
 		for i := range dy {
 			dy[i] = rng.Float32() - 0.5
 		}
 		acc := make([]float32, cout*80)
-		PlaneGrad(acc, dy, cstride, src, w+2, cout, dBase, sBase, PlaneMasks(skip))
+		PlaneGrad(acc, dy, cstride, src, rows, cout)
 		for co := range cout {
 			want := conv3x3(src, h, w, wts[co*Taps:], bias[co])
 			for i, v := range want {
@@ -106,21 +93,22 @@ func TestPlaneMatchesTextbook(t *testing.T) {
 }
 
 func TestPlaneOutOfRangePanics(t *testing.T) {
-	src, dBase, sBase, skip := planeCase(rand.New(rand.NewPCG(1, 1)), 4, 8)
-	if got := PlaneMasks([]int32{0, 3})[8:]; got[2] != 0 || got[3] != ^uint32(0) {
-		t.Errorf("PlaneMasks(3) = %x, want the first three lanes zero", got)
+	src, rows := planeCase(rand.New(rand.NewPCG(1, 1)), 4, 8)
+	// An 11-wide row: vectors at columns 0 and 3, the second repeating 3–7.
+	if got := NewPlaneRows(1, 11).Mask[8:]; got[4] != 0 || got[5] != ^uint32(0) {
+		t.Errorf("mask of the last vector of an 11-wide row = %x, want five repeated lanes", got)
 	}
 	w, b := make([]float32, Taps), make([]float32, 1)
 	for _, c := range []struct {
 		name string
 		run  func()
 	}{
-		{"dst too short", func() { Plane(make([]float32, 31), 0, src, 10, w, b, dBase, sBase) }},
-		{"src too short", func() { Plane(make([]float32, 32), 0, src[:50], 10, w, b, dBase, sBase) }},
-		{"weights too few", func() { Plane(make([]float32, 32), 0, src, 10, w[:8], b, dBase, sBase) }},
-		{"masks too few", func() {
-			PlaneGrad(make([]float32, 80), make([]float32, 32), 0, src, 10, 1, dBase, sBase, PlaneMasks(skip[:2]))
-		}},
+		{"dst too short", func() { Plane(make([]float32, 31), 0, src, rows, w, b) }},
+		{"src too short", func() { Plane(make([]float32, 32), 0, src[:50], rows, w, b) }},
+		{"weights too few", func() { Plane(make([]float32, 32), 0, src, rows, w[:8], b) }},
+		{"sums too few", func() { PlaneGrad(make([]float32, 79), make([]float32, 32), 0, src, rows, 1) }},
+		{"second plane past the end", func() { PlaneSum(make([]float32, 40), 16, src, 0, 1, 2, make([]float32, 18), make([]float32, 2), rows) }},
+		{"a map narrower than a vector", func() { NewPlaneRows(3, 7) }},
 	} {
 		func() {
 			defer func() {
@@ -137,18 +125,17 @@ func TestPlaneOutOfRangePanics(t *testing.T) {
 // 36×36, ten output channels, forward and weight gradient.
 func BenchmarkPlane(b *testing.B) {
 	rng := rand.New(rand.NewPCG(1, 1))
-	src, dBase, sBase, skip := planeCase(rng, 36, 36)
-	mask := PlaneMasks(skip)
+	src, rows := planeCase(rng, 36, 36)
 	w, bias := make([]float32, 10*Taps), make([]float32, 10)
 	dst, acc := make([]float32, 10*1296), make([]float32, 800)
 	b.Run("forward", func(b *testing.B) {
 		for b.Loop() {
-			Plane(dst, 1296, src, 38, w, bias, dBase, sBase)
+			Plane(dst, 1296, src, rows, w, bias)
 		}
 	})
 	b.Run("grad", func(b *testing.B) {
 		for b.Loop() {
-			PlaneGrad(acc, dst, 1296, src, 38, 10, dBase, sBase, mask)
+			PlaneGrad(acc, dst, 1296, src, rows, 10)
 		}
 	})
 }
@@ -160,10 +147,10 @@ func TestPlaneSumMatchesTextbook(t *testing.T) {
 	} {
 		var planes [][]float32
 		var src []float32
-		var dBase, sBase []int32
+		var rows *PlaneRows
 		for range c.kin {
-			p, db, sb, _ := planeCase(rng, c.h, c.w)
-			planes, src, dBase, sBase = append(planes, p), append(src, p...), db, sb
+			p, r := planeCase(rng, c.h, c.w)
+			planes, src, rows = append(planes, p), append(src, p...), r
 		}
 		sstride := len(planes[0])
 		w := make([]float32, c.kin*Taps*c.kout)
@@ -176,7 +163,7 @@ func TestPlaneSumMatchesTextbook(t *testing.T) {
 		}
 		cstride := c.h*c.w + 3
 		dst := make([]float32, c.kout*cstride)
-		PlaneSum(dst, cstride, src, sstride, c.w+2, c.kin, c.kout, w, bias, dBase, sBase)
+		PlaneSum(dst, cstride, src, sstride, c.kin, c.kout, w, bias, rows)
 		for j := range c.kout {
 			want := make([]float64, c.h*c.w)
 			for i := range want {
@@ -203,7 +190,7 @@ func TestPlaneSumMatchesTextbook(t *testing.T) {
 			t.Error("7 output planes: no panic")
 		}
 	}()
-	PlaneSum(make([]float32, 7*8), 8, make([]float32, 30), 30, 10, 1, 7, make([]float32, 7*Taps), make([]float32, 7), []int32{0}, []int32{0})
+	PlaneSum(make([]float32, 7*8), 8, make([]float32, 30), 30, 1, 7, make([]float32, 7*Taps), make([]float32, 7), NewPlaneRows(1, 8))
 }
 
 // BenchmarkPlaneSum: the input gradient of LIF_conv's second convolution
@@ -211,14 +198,45 @@ func TestPlaneSumMatchesTextbook(t *testing.T) {
 func BenchmarkPlaneSum(b *testing.B) {
 	rng := rand.New(rand.NewPCG(1, 1))
 	var src []float32
-	var dBase, sBase []int32
+	var rows *PlaneRows
 	for range 10 {
-		p, db, sb, _ := planeCase(rng, 18, 18)
-		src, dBase, sBase = append(src, p...), db, sb
+		p, r := planeCase(rng, 18, 18)
+		src, rows = append(src, p...), r
 	}
 	w, bias, dst := make([]float32, 10*Taps*5), make([]float32, 5), make([]float32, 10*324)
 	for b.Loop() {
-		PlaneSum(dst, 324, src, 20*20, 20, 10, 5, w, bias, dBase, sBase)
-		PlaneSum(dst[5*324:], 324, src, 20*20, 20, 10, 5, w, bias, dBase, sBase)
+		PlaneSum(dst, 324, src, 20*20, 10, 5, w, bias, rows)
+		PlaneSum(dst[5*324:], 324, src, 20*20, 10, 5, w, bias, rows)
 	}
+}
+
+func TestPadPlanes(t *testing.T) {
+	for _, c := range []struct{ planes, h, w, gap int }{{1, 3, 8, 0}, {3, 4, 18, 5}, {2, 36, 36, 1}, {2, 2, 3, 0}} {
+		src := make([]float32, c.planes*(c.h*c.w+c.gap))
+		for i := range src {
+			src[i] = float32(i + 1)
+		}
+		row, plane := c.w+2, (c.h+2)*(c.w+2)+3
+		dst := make([]float32, c.planes*plane)
+		PadPlanes(dst, plane, row, src, c.h*c.w+c.gap, c.planes, c.h, c.w)
+		for p := range c.planes {
+			for y := range c.h + 2 {
+				for x := range c.w + 2 {
+					var want float32
+					if y > 0 && y <= c.h && x > 0 && x <= c.w {
+						want = src[p*(c.h*c.w+c.gap)+(y-1)*c.w+x-1]
+					}
+					if got := dst[p*plane+y*row+x]; got != want {
+						t.Fatalf("%+v: plane %d (%d, %d) = %v, want %v", c, p, y, x, got, want)
+					}
+				}
+			}
+		}
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("a destination too short: no panic")
+		}
+	}()
+	PadPlanes(make([]float32, 20), 20, 10, make([]float32, 16), 16, 1, 2, 8)
 }

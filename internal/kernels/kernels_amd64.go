@@ -103,3 +103,9 @@ func PooledStepForwardAVX2(th float32, steps int, in0, in1 *float32, half int, o
 //
 //go:noescape
 func PooledStepBackwardAVX2(th, lens float32, steps int, in0, in1, dIn0, dIn1 *float32, half int, dp *uintptr)
+
+// PadPlanesAVX2 is tensor.PadPlanes's loop in AVX2 assembly for w ≥ 8;
+// every row has been checked.
+//
+//go:noescape
+func PadPlanesAVX2(dst *float32, dstPlane, dstRow int, src *float32, srcPlane, planes, h, w int)

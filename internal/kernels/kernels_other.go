@@ -76,3 +76,8 @@ func PooledStepForwardAVX2(th float32, steps int, in0, in1 *float32, half int, o
 func PooledStepBackwardAVX2(th, lens float32, steps int, in0, in1, dIn0, dIn1 *float32, half int, dp *uintptr) {
 	panic("unreachable")
 }
+
+// PadPlanesAVX2 is not available here.
+func PadPlanesAVX2(dst *float32, dstPlane, dstRow int, src *float32, srcPlane, planes, h, w int) {
+	panic("unreachable")
+}
