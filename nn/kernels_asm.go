@@ -88,12 +88,12 @@ func stepBackward32(th, lens float32, dx, dOut, x []float32) {
 	}
 }
 
-// pooledRowAsm runs pooled row y of plane for the LIF and binary units
-// with the assembly kernels and reports whether it did (not for other
-// units, rows shorter than a vector, or too many steps).
+// pooledRowAsm runs pooled row y of plane for the LIF, HH and binary
+// units with the assembly kernels and reports whether it did (not for
+// s-LIF2HH, rows shorter than a vector, or too many steps).
 func pooledRowAsm(k *pooledKernel, plane, y int, back bool) bool {
 	half := k.side / 2
-	if !kernels.Has() || half < 8 || k.steps > pooledMaxSteps || !(k.lif || k.step) {
+	if !kernels.Has() || half < 8 || k.steps > pooledMaxSteps || k.slif {
 		return false
 	}
 	in0 := plane*k.side*k.side + 2*y*k.side
@@ -110,7 +110,16 @@ func pooledRowAsm(k *pooledKernel, plane, y int, back bool) bool {
 		rows[t] = uintptr(unsafe.Pointer(&m[row:][:half][0]))
 	}
 	x0, x1 := &k.in[in0:][:k.side][0], &k.in[in1:][:k.side][0]
+	hh := !k.lif && !k.step
+	if hh && (len(k.leakEO) < k.steps*k.side || len(k.driveEO) < k.steps*k.side || k.steps == 0) {
+		return false
+	}
 	switch {
+	case hh && back:
+		kernels.PooledHHBackwardAVX2(k.dt, k.th, k.lens, k.detach, k.steps, x0, x1,
+			&k.dIn[in0:][:k.side][0], &k.dIn[in1:][:k.side][0], half, &k.leakEO[0], &k.driveEO[0], &rows[0])
+	case hh:
+		kernels.PooledHHForwardAVX2(k.dt, k.th, k.steps, x0, x1, half, &k.leakEO[0], &k.driveEO[0], &rows[0])
 	case k.lif && back:
 		kernels.PooledLIFBackwardAVX2(k.d, k.th, k.lens, k.steps, x0, x1,
 			&k.dIn[in0:][:k.side][0], &k.dIn[in1:][:k.side][0], half, &rows[0])

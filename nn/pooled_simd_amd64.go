@@ -6,15 +6,17 @@ import "simd/archsimd"
 
 // pooledRow32 runs pooled row y of plane with AVX2, 8 pooled outputs at a
 // time (a last, overlapping block covers a row that is not a multiple of
-// 8: its outputs are computed twice, the same way). It runs nothing and
-// reports false for rows shorter than 8 or without AVX2. The kernels do
-// the scalar code's operations in the same order, lane by lane.
+// 8: its outputs are computed twice, the same way): the LIF, HH and
+// binary units in assembly (pooledRowAsm), s-LIF2HH with this file's Go
+// vector code. It runs nothing and reports false for rows shorter than 8
+// or without AVX2. The kernels do the scalar code's operations in the same
+// order, lane by lane.
 func pooledRow32(k *pooledKernel, plane, y int, back bool, mix *[4]float64, grads *pooledScratch) bool {
-	if pooledRowAsm(k, plane, y, back) { // the LIF and binary units (measured 1.8× faster)
+	if pooledRowAsm(k, plane, y, back) { // LIF, HH, binary (measured 1.5–1.8× this file's Go vector code)
 		return true
 	}
 	half := k.side / 2
-	if half < 8 || k.steps > pooledMaxSteps || !archsimd.X86.AVX2() {
+	if !k.slif || half < 8 || k.steps > pooledMaxSteps || !archsimd.X86.AVX2() {
 		return false
 	}
 	// Built here, once per row: a vector loaded right after its lanes
@@ -24,15 +26,10 @@ func pooledRow32(k *pooledKernel, plane, y int, back bool, mix *[4]float64, grad
 		archsimd.LoadUint32x8(&[8]uint32{0, 4, 1, 5, 2, 6, 3, 7})}
 	for end := 0; end < half; end += 8 {
 		x0 := min(end, half-8)
-		switch {
-		case k.slif && !back:
-			pooledSLIFForward(k, ln, plane, y, x0)
-		case k.slif:
+		if back {
 			pooledSLIFBackward(k, ln, plane, y, x0, end, mix, grads)
-		case !back:
-			pooledHHForward(k, ln, plane, y, x0)
-		default:
-			pooledHHBackward(k, ln, plane, y, x0, grads)
+		} else {
+			pooledSLIFForward(k, ln, plane, y, x0)
 		}
 	}
 	archsimd.ClearAVXUpperBits() // scalar code follows (see hhStatic32Vector)
@@ -74,62 +71,6 @@ func storeJoin(s []float32, even, odd archsimd.Float32x8, idx archsimd.Uint32x8)
 // neuronAt is the index of the first input neuron of group q of the block.
 func neuronAt(k *pooledKernel, plane, y, x0, q int) int {
 	return plane*k.side*k.side + (2*y+q/2)*k.side + 2*x0
-}
-
-func pooledHHForward(k *pooledKernel, ln *lanes, plane, y, x0 int) {
-	b := archsimd.BroadcastFloat32x8
-	one, dt, thv, quarter := b(1), b(k.dt), b(k.th), b(0.25)
-	half := k.side / 2
-	x0e, x0o := loadSplit(k.in[neuronAt(k, plane, y, x0, 0):], ln.split)
-	x1e, x1o := loadSplit(k.in[neuronAt(k, plane, y, x0, 2):], ln.split)
-	var v0, v1, v2, v3 archsimd.Float32x8
-	at := (plane*half+y)*half + x0
-	for t := range k.steps {
-		row := t * k.side
-		le := archsimd.LoadFloat32x8Slice(k.leakEO[row+x0:])
-		lo := archsimd.LoadFloat32x8Slice(k.leakEO[row+half+x0:])
-		de := archsimd.LoadFloat32x8Slice(k.driveEO[row+x0:])
-		do := archsimd.LoadFloat32x8Slice(k.driveEO[row+half+x0:])
-		v0 = v0.Mul(le).Add(dt.Mul(x0e)).Add(de)
-		v1 = v1.Mul(lo).Add(dt.Mul(x0o)).Add(do)
-		v2 = v2.Mul(le).Add(dt.Mul(x1e)).Add(de)
-		v3 = v3.Mul(lo).Add(dt.Mul(x1o)).Add(do)
-		s := one.Masked(v0.Greater(thv)).Add(one.Masked(v1.Greater(thv)))
-		s = s.Add(one.Masked(v2.Greater(thv))).Add(one.Masked(v3.Greater(thv)))
-		s.Mul(quarter).StoreSlice(k.pooled[t][at:])
-	}
-}
-
-func pooledHHBackward(k *pooledKernel, ln *lanes, plane, y, x0 int, grads *pooledScratch) {
-	b := archsimd.BroadcastFloat32x8
-	dt, thv, lv, one := b(k.dt), b(k.th), b(k.lens), b(1)
-	var zero archsimd.Float32x8
-	half := k.side / 2
-	at := (plane*half+y)*half + x0
-	loadGrads(k, at, grads)
-	var acc [4]archsimd.Float32x8
-	for r := range 2 {
-		xe, xo := loadSplit(k.in[neuronAt(k, plane, y, x0, 2*r):], ln.split)
-		for p, x := range [2]archsimd.Float32x8{xe, xo} {
-			var v, dv, a archsimd.Float32x8
-			for t := range k.steps {
-				tab := t*k.side + p*half + x0
-				L := archsimd.LoadFloat32x8Slice(k.leakEO[tab:])
-				v = v.Mul(L).Add(dt.Mul(x)).Add(archsimd.LoadFloat32x8Slice(k.driveEO[tab:]))
-				if k.detach {
-					dv = dv.Add(dt)
-				} else {
-					dv = dv.Mul(L).Add(dt)
-				}
-				y := v.Sub(thv)
-				ds := one.Masked(lv.Greater(y.Max(zero.Sub(y)))).Mul(dv)
-				a = a.Add(grad(grads, t).Mul(ds))
-			}
-			acc[2*r+p] = a
-		}
-	}
-	storeJoin(k.dIn[neuronAt(k, plane, y, x0, 0):], acc[0], acc[1], ln.join)
-	storeJoin(k.dIn[neuronAt(k, plane, y, x0, 2):], acc[2], acc[3], ln.join)
 }
 
 func pooledSLIFForward(k *pooledKernel, ln *lanes, plane, y, x0 int) {

@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/hhnet/hhnet/tensor"
@@ -109,10 +110,14 @@ func TestPooledFast(t *testing.T) {
 			}
 			x := to32(randVec(rng, inputs*planes*side*side, -0.5, 2))
 			for i := range x {
-				switch i % 11 {
-				case 0:
+				switch {
+				case strings.HasPrefix(unit, "HH"):
+					// The leak current's drive (ḡ_L·E_L·dt ≈ 1.6 per step)
+					// lifts v past the window at once unless x pulls back.
+					x[i] = 2.5*x[i] - 3
+				case i%11 == 0:
 					x[i] = 0.8 // LIF: m − θ = lens at step 0, the window's edge
-				case 1:
+				case i%11 == 1:
 					x[i] = 0.3 // LIF: m = θ at step 0, no spike (strict)
 				}
 			}
@@ -197,6 +202,15 @@ func TestPooledFast(t *testing.T) {
 			}
 			if spikes == 0 {
 				t.Fatalf("%s side %d: no spikes, the test checks nothing", unit, side)
+			}
+			nonzero := 0
+			for _, g := range gotD {
+				if g != 0 {
+					nonzero++
+				}
+			}
+			if nonzero < len(gotD)/10 {
+				t.Fatalf("%s side %d: %d of %d input gradients nonzero, the test checks little", unit, side, nonzero, len(gotD))
 			}
 		}
 	}

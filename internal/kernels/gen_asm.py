@@ -1208,3 +1208,175 @@ padDone:
 	RET
 """]
 open("pad_amd64.s", "w").write("".join(pp))
+
+# Pooled HH rows (appended to the pooled file): the leak and drive tables
+# are [t][parity][half], rows of side = 2·half values.
+ph = ["""
+// func PooledHHForwardAVX2(dt, th float32, steps int, in0, in1 *float32, half int, leak, drive *float32, out *uintptr)
+TEXT ·PooledHHForwardAVX2(SB), NOSPLIT, $64-64
+	VBROADCASTSS th+4(FP), Y12
+	VMOVUPS Y12, 0(SP)
+	VBROADCASTSS pquarter<>(SB), Y12
+	VMOVUPS Y12, 32(SP)
+	MOVQ half+32(FP), AX
+	XORQ R8, R8
+
+hfBlock:
+	BLOCKS(hfDone)
+	VMOVDQU splitIdx<>(SB), Y15
+	MOVQ in0+16(FP), SI
+	LEAQ (SI)(R9*8), SI
+	SPLIT(SI, Y0, Y1)
+	MOVQ in1+24(FP), SI
+	LEAQ (SI)(R9*8), SI
+	SPLIT(SI, Y2, Y3)
+	VBROADCASTSS dt+0(FP), Y15
+	VMULPS Y0, Y15, Y0
+	VMULPS Y1, Y15, Y1
+	VMULPS Y2, Y15, Y2
+	VMULPS Y3, Y15, Y3
+	VBROADCASTSS pone<>(SB), Y15
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	MOVQ leak+40(FP), R10
+	LEAQ (R10)(R9*4), R10
+	MOVQ drive+48(FP), R11
+	LEAQ (R11)(R9*4), R11
+	MOVQ out+56(FP), DX
+	MOVQ steps+8(FP), CX
+	TESTQ CX, CX
+	JZ   hfBlock
+
+hfStep:
+	VMOVUPS (R10), Y8
+	VMOVUPS (R10)(AX*4), Y9
+	VMOVUPS (R11), Y10
+	VMOVUPS (R11)(AX*4), Y11
+"""]
+for j, (L, D, x) in enumerate([("Y8", "Y10", "Y0"), ("Y9", "Y11", "Y1"), ("Y8", "Y10", "Y2"), ("Y9", "Y11", "Y3")]):
+    v = f"Y{4+j}"
+    ph.append(f"\tVMULPS {L}, {v}, {v}\n\tVADDPS {x}, {v}, {v}\n\tVADDPS {D}, {v}, {v}\n")
+ph.append("""	VCMPPS $0x1e, 0(SP), Y4, Y12
+	VANDPS Y15, Y12, Y12
+	VCMPPS $0x1e, 0(SP), Y5, Y13
+	VANDPS Y15, Y13, Y13
+	VADDPS Y13, Y12, Y12
+	VCMPPS $0x1e, 0(SP), Y6, Y13
+	VANDPS Y15, Y13, Y13
+	VADDPS Y13, Y12, Y12
+	VCMPPS $0x1e, 0(SP), Y7, Y13
+	VANDPS Y15, Y13, Y13
+	VADDPS Y13, Y12, Y12
+	VMULPS 32(SP), Y12, Y12
+	MOVQ (DX), DI
+	VMOVUPS Y12, (DI)(R9*4)
+	ADDQ $8, DX
+	LEAQ (R10)(AX*8), R10
+	LEAQ (R11)(AX*8), R11
+	DECQ CX
+	JNZ  hfStep
+	JMP  hfBlock
+
+hfDone:
+	VZEROUPPER
+	RET
+
+// func PooledHHBackwardAVX2(dt, th, lens float32, detach bool, steps int, in0, in1, dIn0, dIn1 *float32, half int, leak, drive *float32, dp *uintptr)
+//
+// Per map row, the even and odd columns' chains side by side (v, dv, a).
+TEXT ·PooledHHBackwardAVX2(SB), NOSPLIT, $128-88
+	VBROADCASTSS th+4(FP), Y12
+	VMOVUPS Y12, 0(SP)
+	VBROADCASTSS lens+8(FP), Y12
+	VMOVUPS Y12, 32(SP)
+	VBROADCASTSS pquarter<>(SB), Y12
+	VMOVUPS Y12, 64(SP)
+	VBROADCASTSS pabs<>(SB), Y12
+	VMOVUPS Y12, 96(SP)
+	MOVQ half+56(FP), AX
+	XORQ R8, R8
+
+hbBlock:
+	BLOCKS(hbDone)
+	XORQ R12, R12
+
+hbRow:
+	MOVQ in0+24(FP), SI
+	MOVQ dIn0+40(FP), BX
+	TESTQ R12, R12
+	JZ   hbHave
+	MOVQ in1+32(FP), SI
+	MOVQ dIn1+48(FP), BX
+
+hbHave:
+	LEAQ (SI)(R9*8), SI
+	LEAQ (BX)(R9*8), BX
+	VMOVDQU splitIdx<>(SB), Y15
+	SPLIT(SI, Y0, Y1)
+	VBROADCASTSS dt+0(FP), Y14
+	VMULPS Y0, Y14, Y0
+	VMULPS Y1, Y14, Y1
+	VBROADCASTSS pone<>(SB), Y15
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	MOVQ leak+64(FP), R10
+	LEAQ (R10)(R9*4), R10
+	MOVQ drive+72(FP), R11
+	LEAQ (R11)(R9*4), R11
+	MOVQ dp+80(FP), DX
+	MOVQ steps+16(FP), CX
+	TESTQ CX, CX
+	JZ   hbStore
+
+hbStep:
+	MOVQ (DX), DI
+	VMOVUPS (DI)(R9*4), Y8
+	VMULPS 64(SP), Y8, Y8
+""")
+# chains: even (x Y0, v Y2, dv Y3, a Y4), odd (x Y1, v Y5, dv Y6, a Y7); L in Y9
+for (x, v, dv, a, off) in [("Y0", "Y2", "Y3", "Y4", ""), ("Y1", "Y5", "Y6", "Y7", "(AX*4)")]:
+    lab = "hbE" if off == "" else "hbO"
+    ph.append(f"""	VMOVUPS (R10){off}, Y9
+	VMULPS Y9, {v}, {v}
+	VADDPS {x}, {v}, {v}
+	VADDPS (R11){off}, {v}, {v}
+	CMPB detach+12(FP), $0
+	JNE  {lab}Detached
+	VMULPS Y9, {dv}, {dv}
+
+{lab}Detached:
+	VADDPS Y14, {dv}, {dv}
+	VSUBPS 0(SP), {v}, Y10
+	VANDPS 96(SP), Y10, Y10
+	VCMPPS $0x11, 32(SP), Y10, Y10
+	VANDPS Y15, Y10, Y10
+	VMULPS {dv}, Y10, Y10
+	VMULPS Y10, Y8, Y10
+	VADDPS Y10, {a}, {a}
+""")
+ph.append("""	ADDQ $8, DX
+	LEAQ (R10)(AX*8), R10
+	LEAQ (R11)(AX*8), R11
+	DECQ CX
+	JNZ  hbStep
+
+hbStore:
+	VMOVDQU joinIdx<>(SB), Y15
+	JOIN(Y4, Y7, BX)
+	INCQ R12
+	CMPQ R12, $2
+	JLT  hbRow
+	JMP  hbBlock
+
+hbDone:
+	VZEROUPPER
+	RET
+""")
+with open("pooled_amd64.s", "a") as f:
+    f.write("".join(ph))

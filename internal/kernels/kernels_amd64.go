@@ -109,3 +109,14 @@ func PooledStepBackwardAVX2(th, lens float32, steps int, in0, in1, dIn0, dIn1 *f
 //
 //go:noescape
 func PadPlanesAVX2(dst *float32, dstPlane, dstRow int, src *float32, srcPlane, planes, h, w int)
+
+// PooledHHForwardAVX2 runs one pooled row of package nn's Pooled HH
+// forward; leak and drive are the [t][parity][half] tables.
+//
+//go:noescape
+func PooledHHForwardAVX2(dt, th float32, steps int, in0, in1 *float32, half int, leak, drive *float32, out *uintptr)
+
+// PooledHHBackwardAVX2 runs one pooled row of the Pooled HH backward.
+//
+//go:noescape
+func PooledHHBackwardAVX2(dt, th, lens float32, detach bool, steps int, in0, in1, dIn0, dIn1 *float32, half int, leak, drive *float32, dp *uintptr)

@@ -81,3 +81,13 @@ func PooledStepBackwardAVX2(th, lens float32, steps int, in0, in1, dIn0, dIn1 *f
 func PadPlanesAVX2(dst *float32, dstPlane, dstRow int, src *float32, srcPlane, planes, h, w int) {
 	panic("unreachable")
 }
+
+// PooledHHForwardAVX2 is not available here.
+func PooledHHForwardAVX2(dt, th float32, steps int, in0, in1 *float32, half int, leak, drive *float32, out *uintptr) {
+	panic("unreachable")
+}
+
+// PooledHHBackwardAVX2 is not available here.
+func PooledHHBackwardAVX2(dt, th, lens float32, detach bool, steps int, in0, in1, dIn0, dIn1 *float32, half int, leak, drive *float32, dp *uintptr) {
+	panic("unreachable")
+}

@@ -370,3 +370,189 @@ sbStore:
 sbDone:
 	VZEROUPPER
 	RET
+
+// func PooledHHForwardAVX2(dt, th float32, steps int, in0, in1 *float32, half int, leak, drive *float32, out *uintptr)
+TEXT ·PooledHHForwardAVX2(SB), NOSPLIT, $64-64
+	VBROADCASTSS th+4(FP), Y12
+	VMOVUPS Y12, 0(SP)
+	VBROADCASTSS pquarter<>(SB), Y12
+	VMOVUPS Y12, 32(SP)
+	MOVQ half+32(FP), AX
+	XORQ R8, R8
+
+hfBlock:
+	BLOCKS(hfDone)
+	VMOVDQU splitIdx<>(SB), Y15
+	MOVQ in0+16(FP), SI
+	LEAQ (SI)(R9*8), SI
+	SPLIT(SI, Y0, Y1)
+	MOVQ in1+24(FP), SI
+	LEAQ (SI)(R9*8), SI
+	SPLIT(SI, Y2, Y3)
+	VBROADCASTSS dt+0(FP), Y15
+	VMULPS Y0, Y15, Y0
+	VMULPS Y1, Y15, Y1
+	VMULPS Y2, Y15, Y2
+	VMULPS Y3, Y15, Y3
+	VBROADCASTSS pone<>(SB), Y15
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	MOVQ leak+40(FP), R10
+	LEAQ (R10)(R9*4), R10
+	MOVQ drive+48(FP), R11
+	LEAQ (R11)(R9*4), R11
+	MOVQ out+56(FP), DX
+	MOVQ steps+8(FP), CX
+	TESTQ CX, CX
+	JZ   hfBlock
+
+hfStep:
+	VMOVUPS (R10), Y8
+	VMOVUPS (R10)(AX*4), Y9
+	VMOVUPS (R11), Y10
+	VMOVUPS (R11)(AX*4), Y11
+	VMULPS Y8, Y4, Y4
+	VADDPS Y0, Y4, Y4
+	VADDPS Y10, Y4, Y4
+	VMULPS Y9, Y5, Y5
+	VADDPS Y1, Y5, Y5
+	VADDPS Y11, Y5, Y5
+	VMULPS Y8, Y6, Y6
+	VADDPS Y2, Y6, Y6
+	VADDPS Y10, Y6, Y6
+	VMULPS Y9, Y7, Y7
+	VADDPS Y3, Y7, Y7
+	VADDPS Y11, Y7, Y7
+	VCMPPS $0x1e, 0(SP), Y4, Y12
+	VANDPS Y15, Y12, Y12
+	VCMPPS $0x1e, 0(SP), Y5, Y13
+	VANDPS Y15, Y13, Y13
+	VADDPS Y13, Y12, Y12
+	VCMPPS $0x1e, 0(SP), Y6, Y13
+	VANDPS Y15, Y13, Y13
+	VADDPS Y13, Y12, Y12
+	VCMPPS $0x1e, 0(SP), Y7, Y13
+	VANDPS Y15, Y13, Y13
+	VADDPS Y13, Y12, Y12
+	VMULPS 32(SP), Y12, Y12
+	MOVQ (DX), DI
+	VMOVUPS Y12, (DI)(R9*4)
+	ADDQ $8, DX
+	LEAQ (R10)(AX*8), R10
+	LEAQ (R11)(AX*8), R11
+	DECQ CX
+	JNZ  hfStep
+	JMP  hfBlock
+
+hfDone:
+	VZEROUPPER
+	RET
+
+// func PooledHHBackwardAVX2(dt, th, lens float32, detach bool, steps int, in0, in1, dIn0, dIn1 *float32, half int, leak, drive *float32, dp *uintptr)
+//
+// Per map row, the even and odd columns' chains side by side (v, dv, a).
+TEXT ·PooledHHBackwardAVX2(SB), NOSPLIT, $128-88
+	VBROADCASTSS th+4(FP), Y12
+	VMOVUPS Y12, 0(SP)
+	VBROADCASTSS lens+8(FP), Y12
+	VMOVUPS Y12, 32(SP)
+	VBROADCASTSS pquarter<>(SB), Y12
+	VMOVUPS Y12, 64(SP)
+	VBROADCASTSS pabs<>(SB), Y12
+	VMOVUPS Y12, 96(SP)
+	MOVQ half+56(FP), AX
+	XORQ R8, R8
+
+hbBlock:
+	BLOCKS(hbDone)
+	XORQ R12, R12
+
+hbRow:
+	MOVQ in0+24(FP), SI
+	MOVQ dIn0+40(FP), BX
+	TESTQ R12, R12
+	JZ   hbHave
+	MOVQ in1+32(FP), SI
+	MOVQ dIn1+48(FP), BX
+
+hbHave:
+	LEAQ (SI)(R9*8), SI
+	LEAQ (BX)(R9*8), BX
+	VMOVDQU splitIdx<>(SB), Y15
+	SPLIT(SI, Y0, Y1)
+	VBROADCASTSS dt+0(FP), Y14
+	VMULPS Y0, Y14, Y0
+	VMULPS Y1, Y14, Y1
+	VBROADCASTSS pone<>(SB), Y15
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	MOVQ leak+64(FP), R10
+	LEAQ (R10)(R9*4), R10
+	MOVQ drive+72(FP), R11
+	LEAQ (R11)(R9*4), R11
+	MOVQ dp+80(FP), DX
+	MOVQ steps+16(FP), CX
+	TESTQ CX, CX
+	JZ   hbStore
+
+hbStep:
+	MOVQ (DX), DI
+	VMOVUPS (DI)(R9*4), Y8
+	VMULPS 64(SP), Y8, Y8
+	VMOVUPS (R10), Y9
+	VMULPS Y9, Y2, Y2
+	VADDPS Y0, Y2, Y2
+	VADDPS (R11), Y2, Y2
+	CMPB detach+12(FP), $0
+	JNE  hbEDetached
+	VMULPS Y9, Y3, Y3
+
+hbEDetached:
+	VADDPS Y14, Y3, Y3
+	VSUBPS 0(SP), Y2, Y10
+	VANDPS 96(SP), Y10, Y10
+	VCMPPS $0x11, 32(SP), Y10, Y10
+	VANDPS Y15, Y10, Y10
+	VMULPS Y3, Y10, Y10
+	VMULPS Y10, Y8, Y10
+	VADDPS Y10, Y4, Y4
+	VMOVUPS (R10)(AX*4), Y9
+	VMULPS Y9, Y5, Y5
+	VADDPS Y1, Y5, Y5
+	VADDPS (R11)(AX*4), Y5, Y5
+	CMPB detach+12(FP), $0
+	JNE  hbODetached
+	VMULPS Y9, Y6, Y6
+
+hbODetached:
+	VADDPS Y14, Y6, Y6
+	VSUBPS 0(SP), Y5, Y10
+	VANDPS 96(SP), Y10, Y10
+	VCMPPS $0x11, 32(SP), Y10, Y10
+	VANDPS Y15, Y10, Y10
+	VMULPS Y6, Y10, Y10
+	VMULPS Y10, Y8, Y10
+	VADDPS Y10, Y7, Y7
+	ADDQ $8, DX
+	LEAQ (R10)(AX*8), R10
+	LEAQ (R11)(AX*8), R11
+	DECQ CX
+	JNZ  hbStep
+
+hbStore:
+	VMOVDQU joinIdx<>(SB), Y15
+	JOIN(Y4, Y7, BX)
+	INCQ R12
+	CMPQ R12, $2
+	JLT  hbRow
+	JMP  hbBlock
+
+hbDone:
+	VZEROUPPER
+	RET
