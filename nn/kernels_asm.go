@@ -51,6 +51,30 @@ func hhStatic32(k *hhKernel[float32], j0 int, in, cnt, sens []float32) {
 	}
 }
 
+// lifStep32 is one float32 LIF step forward (lifStep32Scalar).
+func lifStep32(d, th float32, prevMem, in, mem, spk []float32) {
+	prevMem, in, spk = prevMem[:len(mem)], in[:len(mem)], spk[:len(mem)]
+	i := vectorPart(len(mem))
+	if i > 0 {
+		kernels.LIFStepAVX2(d, th, &prevMem[0], &in[0], &mem[0], &spk[0], i)
+	}
+	if i < len(mem) {
+		lifStep32Scalar(d, th, prevMem[i:], in[i:], mem[i:], spk[i:])
+	}
+}
+
+// lifBack32 is one float32 LIF step backwards (lifBack32Scalar).
+func lifBack32(d, th, lens float32, mem, next, dSpk, dIn []float32) {
+	next, dSpk, dIn = next[:len(mem)], dSpk[:len(mem)], dIn[:len(mem)]
+	i := vectorPart(len(mem))
+	if i > 0 {
+		kernels.LIFBackAVX2(d, th, lens, &mem[0], &next[0], &dSpk[0], &dIn[0], i)
+	}
+	if i < len(mem) {
+		lifBack32Scalar(d, th, lens, mem[i:], next[i:], dSpk[i:], dIn[i:])
+	}
+}
+
 // adam32 is the float32 Adam update (adamKernel.update).
 func adam32(k *adamKernel[float32], val, grad, m, v []float32) {
 	grad, m, v = grad[:len(val)], m[:len(val)], v[:len(val)]

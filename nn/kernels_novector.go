@@ -9,16 +9,6 @@ func slifForward32(s *slifStatic[float32], u0, u1, b, j0 int) int { return 0 }
 
 func slifBackward32(s *slifStatic[float32], u0, u1, b, j0 int, part *[4]float64) int { return 0 }
 
-// lifStep32 and lifBack32 are the float32 per-step LIF kernels; this build
-// has only the scalar ones.
-func lifStep32(d, th float32, prevMem, in, mem, spk []float32) {
-	lifStep32Scalar(d, th, prevMem, in, mem, spk)
-}
-
-func lifBack32(d, th, lens float32, mem, next, dSpk, dIn []float32) {
-	lifBack32Scalar(d, th, lens, mem, next, dSpk, dIn)
-}
-
 // pooledRow32 runs a row of a Pooled layer with vector kernels: in this
 // build the assembly ones, for the LIF and binary units.
 func pooledRow32(k *pooledKernel, plane, y int, back bool, mix *[4]float64, grads *pooledScratch) bool {

@@ -150,63 +150,6 @@ func slifBackward32Sub(s *slifStatic[float32], k int, hist *[slifMaxSteps][4][8]
 	archsimd.ClearAVXUpperBits()
 }
 
-// lifStep32 runs one float32 LIF step eight neurons at a time with AVX2
-// and the scalar kernel on the rest.
-func lifStep32(d, th float32, prevMem, in, mem, spk []float32) {
-	i := 0
-	if archsimd.X86.AVX2() {
-		i = lifStep32Vector(d, th, prevMem, in, mem, spk)
-	}
-	if i < len(mem) {
-		lifStep32Scalar(d, th, prevMem[i:], in[i:], mem[i:], spk[i:])
-	}
-}
-
-func lifStep32Vector(d, th float32, prevMem, in, mem, spk []float32) int {
-	b := archsimd.BroadcastFloat32x8
-	one, dv, thv := b(1), b(d), b(th)
-	i := 0
-	for ; i+8 <= len(mem); i += 8 {
-		pm := archsimd.LoadFloat32x8Slice(prevMem[i:])
-		m := dv.Mul(pm).Mul(one.Sub(one.Masked(pm.Greater(thv)))).Add(archsimd.LoadFloat32x8Slice(in[i:]))
-		m.StoreSlice(mem[i:])
-		one.Masked(m.Greater(thv)).StoreSlice(spk[i:])
-	}
-	archsimd.ClearAVXUpperBits()
-	return i
-}
-
-// lifBack32 runs one float32 LIF step backwards eight neurons at a time
-// with AVX2 and the scalar kernel on the rest.
-func lifBack32(d, th, lens float32, mem, next, dSpk, dIn []float32) {
-	i := 0
-	if archsimd.X86.AVX2() {
-		i = lifBack32Vector(d, th, lens, mem, next, dSpk, dIn)
-	}
-	if i < len(mem) {
-		lifBack32Scalar(d, th, lens, mem[i:], next[i:], dSpk[i:], dIn[i:])
-	}
-}
-
-func lifBack32Vector(d, th, lens float32, mem, next, dSpk, dIn []float32) int {
-	b := archsimd.BroadcastFloat32x8
-	one, dv, thv, lv := b(1), b(d), b(th), b(lens)
-	var zero archsimd.Float32x8
-	ld := archsimd.LoadFloat32x8Slice
-	i := 0
-	for ; i+8 <= len(mem); i += 8 {
-		m, n := ld(mem[i:]), ld(next[i:])
-		cMem := n.Mul(dv).Mul(one.Sub(one.Masked(m.Greater(thv))))
-		cSpk := zero.Sub(n).Mul(dv).Mul(m)
-		y := m.Sub(thv)
-		dm := cMem.Add(ld(dSpk[i:]).Add(cSpk).Masked(lv.Greater(y.Max(zero.Sub(y)))))
-		ld(dIn[i:]).Add(dm).StoreSlice(dIn[i:])
-		dm.StoreSlice(next[i:])
-	}
-	archsimd.ClearAVXUpperBits()
-	return i
-}
-
 // slifStepForward32 runs step t of the per-step s-LIF2HH for units
 // [lo, hi) eight at a time, as forwardRange's fast path does lane by lane
 // (previous spikes from the previous membranes); it returns how many units

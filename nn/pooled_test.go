@@ -366,6 +366,11 @@ func TestLIFStepFloat32(t *testing.T) {
 	for s := range steps {
 		xs = append(xs, to32(randVec(rng, n, -0.3, 1)))
 		gs = append(gs, to32(randVec(rng, n, -1, 1)))
+		if s == 0 {
+			for i := 0; i < n; i += 5 {
+				xs[0][i], xs[0][i+1] = 0.8, 0.3 // m − θ = lens (the window's edge); m = θ
+			}
+		}
 		l.Forward(s, xs[s])
 	}
 	dIn := make([]float32, n)

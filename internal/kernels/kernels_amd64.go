@@ -120,3 +120,15 @@ func PooledHHForwardAVX2(dt, th float32, steps int, in0, in1 *float32, half int,
 //
 //go:noescape
 func PooledHHBackwardAVX2(dt, th, lens float32, detach bool, steps int, in0, in1, dIn0, dIn1 *float32, half int, leak, drive *float32, dp *uintptr)
+
+// LIFStepAVX2 is package nn's per-step LIF forward (lifStep32Scalar) for
+// n neurons, n a multiple of 8.
+//
+//go:noescape
+func LIFStepAVX2(d, th float32, prevMem, in, mem, spk *float32, n int)
+
+// LIFBackAVX2 is package nn's per-step LIF backward (lifBack32Scalar) for
+// n neurons, n a multiple of 8.
+//
+//go:noescape
+func LIFBackAVX2(d, th, lens float32, mem, next, dSpk, dIn *float32, n int)

@@ -91,3 +91,9 @@ func PooledHHForwardAVX2(dt, th float32, steps int, in0, in1 *float32, half int,
 func PooledHHBackwardAVX2(dt, th, lens float32, detach bool, steps int, in0, in1, dIn0, dIn1 *float32, half int, leak, drive *float32, dp *uintptr) {
 	panic("unreachable")
 }
+
+// LIFStepAVX2 is not available here.
+func LIFStepAVX2(d, th float32, prevMem, in, mem, spk *float32, n int) { panic("unreachable") }
+
+// LIFBackAVX2 is not available here.
+func LIFBackAVX2(d, th, lens float32, mem, next, dSpk, dIn *float32, n int) { panic("unreachable") }

@@ -294,3 +294,93 @@ hhStore:
 hhDone:
 	VZEROUPPER
 	RET
+
+// func LIFStepAVX2(d, th float32, prevMem, in, mem, spk *float32, n int)
+//
+// For eight neurons at a time (n a multiple of 8):
+//	m = d·pm·(1 − [pm > θ]) + in;  spk = [m > θ]
+TEXT ·LIFStepAVX2(SB), NOSPLIT, $0-48
+	VBROADCASTSS one<>(SB), Y0
+	VBROADCASTSS d+0(FP), Y1
+	VBROADCASTSS th+4(FP), Y2
+	MOVQ prevMem+8(FP), SI
+	MOVQ in+16(FP), DX
+	MOVQ mem+24(FP), DI
+	MOVQ spk+32(FP), BX
+	MOVQ n+40(FP), R8
+	SHRQ $3, R8
+	JZ   lsDone
+
+lsVec:
+	VMOVUPS (SI), Y3
+	VCMPPS  $0x1e, Y2, Y3, Y4
+	VANDPS  Y0, Y4, Y4
+	VSUBPS  Y4, Y0, Y4
+	VMULPS  Y3, Y1, Y3
+	VMULPS  Y4, Y3, Y3
+	VADDPS  (DX), Y3, Y3
+	VMOVUPS Y3, (DI)
+	VCMPPS  $0x1e, Y2, Y3, Y4
+	VANDPS  Y0, Y4, Y4
+	VMOVUPS Y4, (BX)
+	ADDQ $32, SI
+	ADDQ $32, DX
+	ADDQ $32, DI
+	ADDQ $32, BX
+	DECQ R8
+	JNZ  lsVec
+
+lsDone:
+	VZEROUPPER
+	RET
+
+// func LIFBackAVX2(d, th, lens float32, mem, next, dSpk, dIn *float32, n int)
+//
+// For eight neurons at a time (n a multiple of 8), with nx = next:
+//	cMem = nx·d·(1 − [m > θ]);  cSpk = (0 − nx)·d·m
+//	dm = cMem + (dSpk + cSpk)·[|m − θ| < lens];  dIn += dm;  next = dm
+TEXT ·LIFBackAVX2(SB), NOSPLIT, $0-56
+	VBROADCASTSS one<>(SB), Y0
+	VBROADCASTSS d+0(FP), Y1
+	VBROADCASTSS th+4(FP), Y2
+	VBROADCASTSS lens+8(FP), Y3
+	VBROADCASTSS absMask<>(SB), Y4
+	VXORPS Y5, Y5, Y5
+	MOVQ mem+16(FP), SI
+	MOVQ next+24(FP), DI
+	MOVQ dSpk+32(FP), DX
+	MOVQ dIn+40(FP), BX
+	MOVQ n+48(FP), R8
+	SHRQ $3, R8
+	JZ   lbkDone
+
+lbkVec:
+	VMOVUPS (SI), Y6
+	VMOVUPS (DI), Y7
+	VMULPS  Y1, Y7, Y8
+	VCMPPS  $0x1e, Y2, Y6, Y9
+	VANDPS  Y0, Y9, Y9
+	VSUBPS  Y9, Y0, Y9
+	VMULPS  Y9, Y8, Y8
+	VSUBPS  Y7, Y5, Y9
+	VMULPS  Y1, Y9, Y9
+	VMULPS  Y6, Y9, Y9
+	VADDPS  (DX), Y9, Y9
+	VSUBPS  Y2, Y6, Y10
+	VANDPS  Y4, Y10, Y10
+	VCMPPS  $0x1e, Y10, Y3, Y10
+	VANDPS  Y10, Y9, Y9
+	VADDPS  Y9, Y8, Y8
+	VADDPS  (BX), Y8, Y9
+	VMOVUPS Y9, (BX)
+	VMOVUPS Y8, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DI
+	ADDQ $32, DX
+	ADDQ $32, BX
+	DECQ R8
+	JNZ  lbkVec
+
+lbkDone:
+	VZEROUPPER
+	RET
