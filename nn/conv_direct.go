@@ -149,30 +149,11 @@ func (d *directConv) weights() {
 			}
 		}
 	}
-	for k, r := range d.fwdBlocks {
-		bs := r[1] - r[0]
-		d.wfwd[k] = grow(d.wfwd[k], c.Cin*tensor.Taps*bs)
-		for ci := range c.Cin {
-			for t := range tensor.Taps {
-				for j := range bs {
-					d.wfwd[k][(ci*tensor.Taps+t)*bs+j] = w[(r[0]+j)*c.Cin*9+ci*9+t]
-				}
-			}
-		}
-	}
-	// PlaneSum's weights of each block: [Cout][tap][block's Cin], the
-	// kernel flipped (dx at p takes dy at p − offset).
-	for k, r := range d.dxBlocks {
-		bs := r[1] - r[0]
-		d.wdx[k] = grow(d.wdx[k], c.Cout*tensor.Taps*bs)
-		for co := range c.Cout {
-			for t := range tensor.Taps {
-				for j := range bs {
-					d.wdx[k][(co*tensor.Taps+t)*bs+j] = w[co*c.Cin*9+(r[0]+j)*9+8-t]
-				}
-			}
-		}
-	}
+	// PlaneSum's weights of each block of outputs: [input][tap][output in
+	// the block]; for the input gradient the inputs are dy's channels and
+	// the kernel is flipped (dx at p takes dy at p − offset).
+	planeWeights(d.wfwd, d.fwdBlocks, c.Cin, func(ci, t, co int) float32 { return w[co*c.Cin*9+ci*9+t] })
+	planeWeights(d.wdx, d.dxBlocks, c.Cout, func(co, t, ci int) float32 { return w[co*c.Cin*9+ci*9+8-t] })
 }
 
 func (d *directConv) size(batch int) {
@@ -213,7 +194,7 @@ func (d *directConv) forward(y, x []float32, batch int, biasTimes float32) {
 			d.bias[co] = biasTimes * v
 		}
 	}
-	d.run()
+	d.c.Pool.Run(d, d.batch, convGrain) // a nil pool runs the blocks here
 	d.x, d.y = nil, nil
 }
 
@@ -233,7 +214,7 @@ func (d *directConv) backward(dx, dy, x []float32, batch int, biasTimes float32)
 	d.size(batch)
 	d.weights()
 	d.x, d.dy, d.dx, d.goingBack = x, dy, dx, true
-	d.run()
+	d.c.Pool.Run(d, d.batch, convGrain) // a nil pool runs the blocks here
 	d.x, d.dy, d.dx = nil, nil, nil
 	// Sum the blocks' partials in order into [Cout][Cin·9].
 	blocks := (batch + convGrain - 1) / convGrain
@@ -268,16 +249,6 @@ func (d *directConv) backward(dx, dy, x []float32, batch int, biasTimes float32)
 			}
 		}
 	}
-}
-
-func (d *directConv) run() {
-	if d.c.Pool == nil {
-		for lo := 0; lo < d.batch; lo += convGrain {
-			d.Range(lo, min(lo+convGrain, d.batch))
-		}
-		return
-	}
-	d.c.Pool.Run(d, d.batch, convGrain)
 }
 
 // Range runs forward or backward for images [lo, hi), one block.
@@ -473,5 +444,21 @@ func (d *directConv) planeInputGrad(blk, b int) {
 	tensor.PadPlanes(dyp, plane, d.wp, d.dy[b*hw:], d.batch*hw, c.Cout, c.H, c.W)
 	for k, r := range d.dxBlocks {
 		tensor.PlaneSum(d.dx[(r[0]*d.batch+b)*hw:], d.batch*hw, dyp, plane, c.Cout, r[1]-r[0], d.wdx[k], d.zeros, d.rows)
+	}
+}
+
+// planeWeights lays out PlaneSum's weights for each block of outputs:
+// dst[k][(in·9 + t)·size + j] = weight(in, t, first output of block k + j).
+func planeWeights(dst [][]float32, blocks [][2]int, inputs int, weight func(in, t, out int) float32) {
+	for k, r := range blocks {
+		size := r[1] - r[0]
+		dst[k] = grow(dst[k], inputs*tensor.Taps*size)
+		for in := range inputs {
+			for t := range tensor.Taps {
+				for j := range size {
+					dst[k][(in*tensor.Taps+t)*size+j] = weight(in, t, r[0]+j)
+				}
+			}
+		}
 	}
 }

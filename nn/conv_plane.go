@@ -48,7 +48,7 @@ func (p *planeConv) forward(y, x []float32, batch int, biasTimes float32) {
 		p.bias[co] = biasTimes * b
 	}
 	p.x, p.y, p.goingBack = x, y, false
-	p.run()
+	p.c.Pool.Run(p, p.batch, convGrain) // a nil pool runs the blocks here
 	p.x, p.y = nil, nil
 }
 
@@ -56,7 +56,7 @@ func (p *planeConv) backward(dy, x []float32, batch int, biasTimes float32) {
 	c := p.c
 	p.size(batch)
 	p.x, p.dy, p.goingBack = x, dy, true
-	p.run()
+	p.c.Pool.Run(p, p.batch, convGrain) // a nil pool runs the blocks here
 	p.x, p.dy = nil, nil
 	blocks := (batch + convGrain - 1) / convGrain
 	for k := range blocks {
@@ -75,16 +75,6 @@ func (p *planeConv) backward(dy, x []float32, batch int, biasTimes float32) {
 			}
 		}
 	}
-}
-
-func (p *planeConv) run() {
-	if p.c.Pool == nil {
-		for lo := 0; lo < p.batch; lo += convGrain {
-			p.Range(lo, min(lo+convGrain, p.batch))
-		}
-		return
-	}
-	p.c.Pool.Run(p, p.batch, convGrain)
 }
 
 // Range runs forward or backward for images [lo, hi), one block.
