@@ -75,6 +75,35 @@ func lifBack32(d, th, lens float32, mem, next, dSpk, dIn []float32) {
 	}
 }
 
+// hhRowForward32 runs the per-step HH forward for the leading multiple of
+// eight neurons of a row and returns how many it did (0 where the
+// assembly cannot run; the caller does the rest).
+func hhRowForward32(dt, th float32, leak, drive, prev, in, v, spk []float32) int {
+	i := vectorPart(len(v))
+	if i == 0 {
+		return 0
+	}
+	leak, drive, prev, in, spk = leak[:i], drive[:i], prev[:i], in[:i], spk[:i]
+	kernels.HHRowForwardAVX2(dt, th, &leak[0], &drive[0], &prev[0], &in[0], &v[0], &spk[0], i)
+	return i
+}
+
+// hhRowBackward32 is hhRowForward32 for the backward loop (leak nil: the
+// currents detached).
+func hhRowBackward32(dt, th, lens float32, leak, v, cV, dIn, dSp []float32) int {
+	i := vectorPart(len(v))
+	if i == 0 {
+		return 0
+	}
+	cV, dIn, dSp = cV[:i], dIn[:i], dSp[:i]
+	keep := &v[0] // never read when detached
+	if leak != nil {
+		keep = &leak[:i][0]
+	}
+	kernels.HHRowBackwardAVX2(dt, th, lens, leak != nil, keep, &v[0], &cV[0], &dIn[0], &dSp[0], i)
+	return i
+}
+
 // adam32 is the float32 Adam update (adamKernel.update).
 func adam32(k *adamKernel[float32], val, grad, m, v []float32) {
 	grad, m, v = grad[:len(val)], m[:len(val)], v[:len(val)]

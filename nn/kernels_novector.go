@@ -22,9 +22,3 @@ func slifStepForward32(l *SLIF2HH[float32], t int, in [3][]float32, lo, hi int) 
 func slifStepBackward32(l *SLIF2HH[float32], t int, dIn [3][]float32, dSpk [4][]float32, lo, hi int, part *[4]float64) int {
 	return 0
 }
-
-// hhRowForward32 and hhRowBackward32 are vector kernels for the per-step
-// HH; this build has none, so they do no neurons.
-func hhRowForward32(dt, th float32, leak, drive, prev, in, v, spk []float32) int { return 0 }
-
-func hhRowBackward32(dt, th, lens float32, leak, v, cV, dIn, dSp []float32) int { return 0 }

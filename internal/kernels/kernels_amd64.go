@@ -132,3 +132,15 @@ func LIFStepAVX2(d, th float32, prevMem, in, mem, spk *float32, n int)
 //
 //go:noescape
 func LIFBackAVX2(d, th, lens float32, mem, next, dSpk, dIn *float32, n int)
+
+// HHRowForwardAVX2 is package nn's per-step HH forward for n neurons of a
+// row, n a multiple of 8.
+//
+//go:noescape
+func HHRowForwardAVX2(dt, th float32, leak, drive, prev, in, v, spk *float32, n int)
+
+// HHRowBackwardAVX2 is package nn's per-step HH backward for n neurons of
+// a row, n a multiple of 8; leak is read only when attached.
+//
+//go:noescape
+func HHRowBackwardAVX2(dt, th, lens float32, attached bool, leak, v, cV, dIn, dSp *float32, n int)

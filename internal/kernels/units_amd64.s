@@ -384,3 +384,93 @@ lbkVec:
 lbkDone:
 	VZEROUPPER
 	RET
+
+// func HHRowForwardAVX2(dt, th float32, leak, drive, prev, in, v, spk *float32, n int)
+//
+// For eight neurons at a time (n a multiple of 8):
+//	v = prev·leak + dt·in + drive;  spk = [v > θ]
+TEXT ·HHRowForwardAVX2(SB), NOSPLIT, $0-64
+	VBROADCASTSS one<>(SB), Y0
+	VBROADCASTSS dt+0(FP), Y1
+	VBROADCASTSS th+4(FP), Y2
+	MOVQ leak+8(FP), R9
+	MOVQ drive+16(FP), R10
+	MOVQ prev+24(FP), SI
+	MOVQ in+32(FP), DX
+	MOVQ v+40(FP), DI
+	MOVQ spk+48(FP), BX
+	MOVQ n+56(FP), R8
+	SHRQ $3, R8
+	JZ   hrfDone
+
+hrfVec:
+	VMOVUPS (SI), Y3
+	VMULPS  (R9), Y3, Y3
+	VMULPS  (DX), Y1, Y4
+	VADDPS  Y4, Y3, Y3
+	VADDPS  (R10), Y3, Y3
+	VMOVUPS Y3, (DI)
+	VCMPPS  $0x1e, Y2, Y3, Y4
+	VANDPS  Y0, Y4, Y4
+	VMOVUPS Y4, (BX)
+	ADDQ $32, R9
+	ADDQ $32, R10
+	ADDQ $32, SI
+	ADDQ $32, DX
+	ADDQ $32, DI
+	ADDQ $32, BX
+	DECQ R8
+	JNZ  hrfVec
+
+hrfDone:
+	VZEROUPPER
+	RET
+
+// func HHRowBackwardAVX2(dt, th, lens float32, attached bool, leak, v, cV, dIn, dSp *float32, n int)
+//
+// For eight neurons at a time (n a multiple of 8):
+//	dv = cV + dSp·[|v − θ| < lens];  dIn += dt·dv;  cV = dv·leak (attached) or dv
+TEXT ·HHRowBackwardAVX2(SB), NOSPLIT, $0-64
+	VBROADCASTSS one<>(SB), Y0
+	VBROADCASTSS dt+0(FP), Y1
+	VBROADCASTSS th+4(FP), Y2
+	VBROADCASTSS lens+8(FP), Y3
+	VBROADCASTSS absMask<>(SB), Y4
+	MOVBLZX attached+12(FP), AX
+	MOVQ leak+16(FP), R9
+	MOVQ v+24(FP), SI
+	MOVQ cV+32(FP), DI
+	MOVQ dIn+40(FP), BX
+	MOVQ dSp+48(FP), DX
+	MOVQ n+56(FP), R8
+	SHRQ $3, R8
+	JZ   hrbDone
+
+hrbVec:
+	VMOVUPS (SI), Y5
+	VSUBPS  Y2, Y5, Y5
+	VANDPS  Y4, Y5, Y5
+	VCMPPS  $0x1e, Y5, Y3, Y5
+	VANDPS  Y0, Y5, Y5
+	VMULPS  (DX), Y5, Y5
+	VADDPS  (DI), Y5, Y5
+	VMULPS  Y5, Y1, Y6
+	VADDPS  (BX), Y6, Y6
+	VMOVUPS Y6, (BX)
+	TESTQ AX, AX
+	JZ   hrbStore
+	VMULPS  (R9), Y5, Y5
+
+hrbStore:
+	VMOVUPS Y5, (DI)
+	ADDQ $32, R9
+	ADDQ $32, SI
+	ADDQ $32, DI
+	ADDQ $32, BX
+	ADDQ $32, DX
+	DECQ R8
+	JNZ  hrbVec
+
+hrbDone:
+	VZEROUPPER
+	RET
