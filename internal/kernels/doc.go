@@ -1,8 +1,12 @@
-// Package kernels holds the AVX2 assembly behind tensor.Stencil and
-// tensor.Gather. It is a package of its own because a package that uses
-// cgo (tensor, under the openblas tag) cannot hold Go assembly. The
-// functions index without bounds checks: call them through package tensor,
-// which checks every row first.
+// Package kernels holds the AVX2/FMA assembly behind package tensor's
+// convolution kernels (Stencil, Gather, Correlate, Plane, PlaneGrad,
+// PlaneSum, PadPlanes) and package nn's float32 kernels (static, per-step
+// and pooled LIF, HH and binary units; Adam). It is a package of its own
+// because a package that uses cgo (tensor, under the openblas tag) cannot
+// hold Go assembly. The functions index without bounds checks: call them
+// through tensor and nn, which check every row first. Has reports whether
+// the CPU runs them; under the purego tag and off amd64 the stubs in
+// kernels_other.go panic, and the callers use their Go loops.
 //
 // The assembly is generated: go generate runs gen_asm.py.
 package kernels
