@@ -99,7 +99,9 @@ func LIFStepAVX2(d, th float32, prevMem, in, mem, spk *float32, n int) { panic("
 func LIFBackAVX2(d, th, lens float32, mem, next, dSpk, dIn *float32, n int) { panic("unreachable") }
 
 // HHRowForwardAVX2 is not available here.
-func HHRowForwardAVX2(dt, th float32, leak, drive, prev, in, v, spk *float32, n int) { panic("unreachable") }
+func HHRowForwardAVX2(dt, th float32, leak, drive, prev, in, v, spk *float32, n int) {
+	panic("unreachable")
+}
 
 // HHRowBackwardAVX2 is not available here.
 func HHRowBackwardAVX2(dt, th, lens float32, attached bool, leak, v, cV, dIn, dSp *float32, n int) {
