@@ -142,11 +142,12 @@ func stepBackward32(th, lens float32, dx, dOut, x []float32) {
 }
 
 // pooledRowAsm runs pooled row y of plane for the LIF, HH and binary
-// units with the assembly kernels and reports whether it did (not for
-// s-LIF2HH, rows shorter than a vector, or too many steps).
-func pooledRowAsm(k *pooledKernel, plane, y int, back bool) bool {
+// units and the s-LIF2HH backward with the assembly kernels and reports
+// whether it did (not for the s-LIF2HH forward, rows shorter than a
+// vector, or too many steps); mix receives the s-LIF2HH mixing gradient.
+func pooledRowAsm(k *pooledKernel, plane, y int, back bool, mix *[4]float64) bool {
 	half := k.side / 2
-	if !kernels.Has() || half < 8 || k.steps > pooledMaxSteps || k.slif {
+	if !kernels.Has() || half < 8 || k.steps > pooledMaxSteps || k.slif && (!back || half > 8*slifAsmBlocks) {
 		return false
 	}
 	in0 := plane*k.side*k.side + 2*y*k.side
@@ -163,11 +164,13 @@ func pooledRowAsm(k *pooledKernel, plane, y int, back bool) bool {
 		rows[t] = uintptr(unsafe.Pointer(&m[row:][:half][0]))
 	}
 	x0, x1 := &k.in[in0:][:k.side][0], &k.in[in1:][:k.side][0]
-	hh := !k.lif && !k.step
+	hh := !k.lif && !k.step && !k.slif
 	if hh && (len(k.leakEO) < k.steps*k.side || len(k.driveEO) < k.steps*k.side || k.steps == 0) {
 		return false
 	}
 	switch {
+	case k.slif:
+		pooledSLIFRowAsm(k, in0, half, &rows, mix)
 	case hh && back:
 		kernels.PooledHHBackwardAVX2(k.dt, k.th, k.lens, k.detach, k.steps, x0, x1,
 			&k.dIn[in0:][:k.side][0], &k.dIn[in1:][:k.side][0], half, &k.leakEO[0], &k.driveEO[0], &rows[0])
@@ -185,4 +188,35 @@ func pooledRowAsm(k *pooledKernel, plane, y int, back bool) bool {
 		kernels.PooledStepForwardAVX2(k.th, k.steps, x0, x1, half, &rows[0])
 	}
 	return true
+}
+
+// slifAsmBlocks bounds the blocks of a row the s-LIF2HH kernel's mixing
+// sums are kept for (on the stack); longer rows take the Go code.
+const slifAsmBlocks = 16
+
+// pooledSLIFRowAsm runs the s-LIF2HH backward of a pooled row (map rows
+// from in0 on) and adds the row's mixing gradient to mix: each unit's
+// float32 sum, in block, row, column-parity and lane order, a unit of an
+// overlapping last block counted once — the Go code's order.
+func pooledSLIFRowAsm(k *pooledKernel, in0, half int, dp *[pooledMaxSteps]uintptr, mix *[4]float64) {
+	var sums [slifAsmBlocks * 4 * 32]float32
+	last := in0 + 2*k.size + k.side + k.side // one past the block's last input, channel 2, row 2y+1
+	w := k.mix
+	kernels.PooledSLIFBackwardAVX2(k.d, k.th, k.lens, k.steps, &w, &k.in[in0:last][0], &k.dIn[in0:last][0],
+		k.size, k.side, half, &dp[0], &sums[0])
+	chain := 0
+	for end := 0; end < half; end += 8 {
+		x0 := min(end, half-8)
+		for range 4 { // map rows 2y, 2y+1; even and odd columns
+			s := sums[32*chain:][:32]
+			for q := range 4 {
+				for j, v := range s[8*q : 8*q+8] {
+					if x0+j >= end {
+						mix[q] += float64(v)
+					}
+				}
+			}
+			chain++
+		}
+	}
 }

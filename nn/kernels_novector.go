@@ -12,7 +12,7 @@ func slifBackward32(s *slifStatic[float32], u0, u1, b, j0 int, part *[4]float64)
 // pooledRow32 runs a row of a Pooled layer with vector kernels: in this
 // build the assembly ones, for the LIF and binary units.
 func pooledRow32(k *pooledKernel, plane, y int, back bool, mix *[4]float64, grads *pooledScratch) bool {
-	return pooledRowAsm(k, plane, y, back)
+	return pooledRowAsm(k, plane, y, back, mix)
 }
 
 // slifStepForward32 and slifStepBackward32 are vector kernels for the

@@ -12,7 +12,7 @@ import "simd/archsimd"
 // or without AVX2. The kernels do the scalar code's operations in the same
 // order, lane by lane.
 func pooledRow32(k *pooledKernel, plane, y int, back bool, mix *[4]float64, grads *pooledScratch) bool {
-	if pooledRowAsm(k, plane, y, back) { // LIF, HH, binary (measured 1.5–1.8× this file's Go vector code)
+	if pooledRowAsm(k, plane, y, back, mix) { // LIF, HH, binary (measured 1.5–1.8× this file's Go vector code)
 		return true
 	}
 	half := k.side / 2

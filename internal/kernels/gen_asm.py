@@ -1575,3 +1575,199 @@ hrbDone:
 """]
 with open("units_amd64.s", "a") as f:
     f.write("".join(hr))
+
+# Pooled s-LIF2HH backward (appended to the pooled file): per block and
+# map row, the even then the odd columns' chain; state m0–m3, a, c, f in
+# registers, e, dI, mixU and the inputs in the frame.
+F = {"d": 0, "th": 32, "lens": 64, "abs": 96, "w0": 128, "w1": 160, "w2": 192, "bias": 224,
+     "quarter": 256, "xe": 288, "xo": 384, "e": 480, "dI": 576, "mixU": 672, "dIe": 800}
+def fr(name, i=0):
+    return f"{F[name] + 32*i}(SP)"
+sb = [f"""
+// func PooledSLIFBackwardAVX2(d, th, lens float32, steps int, mix *[4]float32, in0, dIn0 *float32, size, side, half int, dp *uintptr, mixOut *float32)
+//
+// One pooled row of Pooled's s-LIF2HH backward (forward replay with the
+// tangents a = ∂m_q/∂x_q, c = ∂m_3/∂x_q, e = ∂m_3/∂w_q, f = ∂m_3/∂b): in0
+// and dIn0 point at map row 2y of input channel 0 (channels size apart,
+// rows side apart). For every block and chain (map row r, column parity
+// p) the chain's four mixing-gradient sums (8 lanes each) go to mixOut,
+// 32 values per chain in (block, r, p) order, for the caller to add up.
+TEXT ·PooledSLIFBackwardAVX2(SB), $896-88
+	VBROADCASTSS d+0(FP), Y12
+	VMOVUPS Y12, {fr("d")}
+	VBROADCASTSS th+4(FP), Y12
+	VMOVUPS Y12, {fr("th")}
+	VBROADCASTSS lens+8(FP), Y12
+	VMOVUPS Y12, {fr("lens")}
+	VBROADCASTSS pabs<>(SB), Y12
+	VMOVUPS Y12, {fr("abs")}
+	VBROADCASTSS pquarter<>(SB), Y12
+	VMOVUPS Y12, {fr("quarter")}
+	MOVQ mix+24(FP), AX
+	VBROADCASTSS 0(AX), Y12
+	VMOVUPS Y12, {fr("w0")}
+	VBROADCASTSS 4(AX), Y12
+	VMOVUPS Y12, {fr("w1")}
+	VBROADCASTSS 8(AX), Y12
+	VMOVUPS Y12, {fr("w2")}
+	VBROADCASTSS 12(AX), Y12
+	VMOVUPS Y12, {fr("bias")}
+	MOVQ half+64(FP), AX
+	MOVQ mixOut+80(FP), R14
+	XORQ R8, R8
+
+slBlock:
+	BLOCKS(slDone)
+	XORQ R10, R10
+
+slRow:
+	MOVQ side+56(FP), R11
+	IMULQ R10, R11
+	SHLQ $2, R11
+	MOVQ in0+32(FP), SI
+	ADDQ R11, SI
+	LEAQ (SI)(R9*8), SI
+	MOVQ size+48(FP), R12
+	SHLQ $2, R12
+	VMOVDQU splitIdx<>(SB), Y15
+"""]
+for c in range(3):
+    sb.append(f"\tSPLIT(SI, Y0, Y1)\n\tVMOVUPS Y0, {fr('xe', c)}\n\tVMOVUPS Y1, {fr('xo', c)}\n\tADDQ R12, SI\n")
+sb.append(f"""	VBROADCASTSS pone<>(SB), Y11
+	XORQ R13, R13
+
+slChain:
+	LEAQ {fr('xe')}, BX
+	TESTQ R13, R13
+	JZ   slInit
+	LEAQ {fr('xo')}, BX
+
+slInit:
+""")
+for r in range(11):
+    sb.append(f"\tVXORPS Y{r}, Y{r}, Y{r}\n")
+for name, n in [("e", 3), ("dI", 3), ("mixU", 4)]:
+    for i in range(n):
+        sb.append(f"\tVMOVUPS Y0, {fr(name, i)}\n")
+sb.append("""	MOVQ dp+72(FP), DX
+	MOVQ steps+16(FP), CX
+	TESTQ CX, CX
+	JZ   slChainEnd
+
+slStep:
+""")
+TH, LENS, ABS, D = fr("th"), fr("lens"), fr("abs"), fr("d")
+def window(m, dst):
+    # dst = one & [|m − θ| < lens]
+    return (f"\tVSUBPS {TH}, {m}, {dst}\n\tVANDPS {ABS}, {dst}, {dst}\n"
+            f"\tVCMPPS $0x11, {LENS}, {dst}, {dst}\n\tVANDPS Y11, {dst}, {dst}\n")
+def oneMinusSpike(m, dst):
+    return f"\tVCMPPS $0x1e, {TH}, {m}, {dst}\n\tVANDPS Y11, {dst}, {dst}\n\tVSUBPS {dst}, Y11, {dst}\n"
+# r3 in Y12, oms3 in Y13
+sb.append(window("Y3", "Y12"))
+sb.append("\tVMULPS Y12, Y3, Y12\n")
+sb.append(oneMinusSpike("Y3", "Y13"))
+for q in range(3):
+    m, a, c = f"Y{q}", f"Y{4+q}", f"Y{7+q}"
+    E, W = fr("e", q), fr(f"w{q}")
+    sb.append(f"""	VMULPS Y13, {c}, Y14
+	VMULPS {c}, Y12, Y15
+	VSUBPS Y15, Y14, Y14
+	VMULPS {D}, Y14, Y14
+	VMULPS {W}, {a}, Y15
+	VADDPS Y15, Y14, {c}
+	VMULPS {E}, Y13, Y14
+	VMULPS {E}, Y12, Y15
+	VSUBPS Y15, Y14, Y14
+	VMULPS {D}, Y14, Y14
+	VADDPS {m}, Y14, Y14
+	VMOVUPS Y14, {E}
+""")
+    sb.append(oneMinusSpike(m, "Y14"))
+    sb.append(f"\tVMULPS Y14, {a}, Y14\n")
+    sb.append(window(m, "Y15"))
+    sb.append(f"""	VMULPS Y15, {m}, Y15
+	VMULPS {a}, Y15, Y15
+	VSUBPS Y15, Y14, Y14
+	VMULPS {D}, Y14, Y14
+	VADDPS Y11, Y14, {a}
+""")
+sb.append(f"""	VMULPS Y13, Y10, Y14
+	VMULPS Y10, Y12, Y15
+	VSUBPS Y15, Y14, Y14
+	VMULPS {D}, Y14, Y14
+	VADDPS Y11, Y14, Y10
+	VMULPS {D}, Y3, Y14
+	VMULPS Y13, Y14, Y14
+	VMULPS {fr('w0')}, Y0, Y15
+	VADDPS Y15, Y14, Y14
+	VMULPS {fr('w1')}, Y1, Y15
+	VADDPS Y15, Y14, Y14
+	VMULPS {fr('w2')}, Y2, Y15
+	VADDPS Y15, Y14, Y14
+	VADDPS {fr('bias')}, Y14, Y14
+""")
+for q in range(3):
+    m = f"Y{q}"
+    sb.append(oneMinusSpike(m, "Y12"))
+    sb.append(f"\tVMULPS {D}, {m}, {m}\n\tVMULPS Y12, {m}, {m}\n\tVADDPS {32*q}(BX), {m}, {m}\n")
+sb.append("\tVMOVAPS Y14, Y3\n")
+# ds in Y12, g3 in Y13
+sb.append(f"""	MOVQ (DX), DI
+	VMOVUPS (DI)(R9*4), Y12
+	VMULPS {fr('quarter')}, Y12, Y12
+""")
+sb.append(window("Y3", "Y13"))
+sb.append("\tVMULPS Y13, Y12, Y13\n")
+for q in range(3):
+    m, a, c = f"Y{q}", f"Y{4+q}", f"Y{7+q}"
+    sb.append(window(m, "Y14"))
+    sb.append(f"""	VMULPS Y14, Y12, Y14
+	VMULPS {a}, Y14, Y14
+	VMULPS {c}, Y13, Y15
+	VADDPS Y15, Y14, Y14
+	VADDPS {fr('dI', q)}, Y14, Y14
+	VMOVUPS Y14, {fr('dI', q)}
+	VMULPS {fr('e', q)}, Y13, Y15
+	VADDPS {fr('mixU', q)}, Y15, Y15
+	VMOVUPS Y15, {fr('mixU', q)}
+""")
+sb.append(f"""	VMULPS Y10, Y13, Y15
+	VADDPS {fr('mixU', 3)}, Y15, Y15
+	VMOVUPS Y15, {fr('mixU', 3)}
+	ADDQ $8, DX
+	DECQ CX
+	JNZ  slStep
+
+slChainEnd:
+""")
+for q in range(4):
+    sb.append(f"\tVMOVUPS {fr('mixU', q)}, Y14\n\tVMOVUPS Y14, {32*q}(R14)\n")
+sb.append("\tADDQ $128, R14\n\tTESTQ R13, R13\n\tJNZ  slJoin\n")
+for q in range(3):
+    sb.append(f"\tVMOVUPS {fr('dI', q)}, Y14\n\tVMOVUPS Y14, {fr('dIe', q)}\n")
+sb.append("""	INCQ R13
+	JMP  slChain
+
+slJoin:
+	MOVQ side+56(FP), R11
+	IMULQ R10, R11
+	SHLQ $2, R11
+	MOVQ dIn0+40(FP), BX
+	ADDQ R11, BX
+	LEAQ (BX)(R9*8), BX
+	VMOVDQU joinIdx<>(SB), Y15
+""")
+for q in range(3):
+    sb.append(f"\tVMOVUPS {fr('dIe', q)}, Y0\n\tVMOVUPS {fr('dI', q)}, Y1\n\tJOIN(Y0, Y1, BX)\n\tADDQ R12, BX\n")
+sb.append("""	INCQ R10
+	CMPQ R10, $2
+	JLT  slRow
+	JMP  slBlock
+
+slDone:
+	VZEROUPPER
+	RET
+""")
+with open("pooled_amd64.s", "a") as f:
+    f.write("".join(sb))

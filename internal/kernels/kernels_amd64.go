@@ -144,3 +144,10 @@ func HHRowForwardAVX2(dt, th float32, leak, drive, prev, in, v, spk *float32, n 
 //
 //go:noescape
 func HHRowBackwardAVX2(dt, th, lens float32, attached bool, leak, v, cV, dIn, dSp *float32, n int)
+
+// PooledSLIFBackwardAVX2 runs one pooled row of package nn's Pooled
+// s-LIF2HH backward; mix holds w₁, w₂, w₃, b; mixOut receives 32 sums per
+// chain (see the assembly).
+//
+//go:noescape
+func PooledSLIFBackwardAVX2(d, th, lens float32, steps int, mix *[4]float32, in0, dIn0 *float32, size, side, half int, dp *uintptr, mixOut *float32)

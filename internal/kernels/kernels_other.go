@@ -107,3 +107,8 @@ func HHRowForwardAVX2(dt, th float32, leak, drive, prev, in, v, spk *float32, n 
 func HHRowBackwardAVX2(dt, th, lens float32, attached bool, leak, v, cV, dIn, dSp *float32, n int) {
 	panic("unreachable")
 }
+
+// PooledSLIFBackwardAVX2 is not available here.
+func PooledSLIFBackwardAVX2(d, th, lens float32, steps int, mix *[4]float32, in0, dIn0 *float32, size, side, half int, dp *uintptr, mixOut *float32) {
+	panic("unreachable")
+}
