@@ -141,13 +141,13 @@ func stepBackward32(th, lens float32, dx, dOut, x []float32) {
 	}
 }
 
-// pooledRowAsm runs pooled row y of plane for the LIF, HH and binary
-// units and the s-LIF2HH backward with the assembly kernels and reports
-// whether it did (not for the s-LIF2HH forward, rows shorter than a
-// vector, or too many steps); mix receives the s-LIF2HH mixing gradient.
+// pooledRowAsm runs pooled row y of plane with the assembly kernels and
+// reports whether it did (not for rows shorter than a vector, too many
+// steps, or s-LIF2HH rows of more than slifAsmBlocks blocks); mix receives
+// the s-LIF2HH mixing gradient.
 func pooledRowAsm(k *pooledKernel, plane, y int, back bool, mix *[4]float64) bool {
 	half := k.side / 2
-	if !kernels.Has() || half < 8 || k.steps > pooledMaxSteps || k.slif && (!back || half > 8*slifAsmBlocks) {
+	if !kernels.Has() || half < 8 || k.steps > pooledMaxSteps || k.slif && half > 8*slifAsmBlocks {
 		return false
 	}
 	in0 := plane*k.side*k.side + 2*y*k.side
@@ -169,8 +169,11 @@ func pooledRowAsm(k *pooledKernel, plane, y int, back bool, mix *[4]float64) boo
 		return false
 	}
 	switch {
-	case k.slif:
+	case k.slif && back:
 		pooledSLIFRowAsm(k, in0, half, &rows, mix)
+	case k.slif:
+		w := k.mix
+		kernels.PooledSLIFForwardAVX2(k.d, k.th, k.steps, &w, &k.in[in0:in0+2*k.size+2*k.side][0], k.size, k.side, half, &rows[0])
 	case hh && back:
 		kernels.PooledHHBackwardAVX2(k.dt, k.th, k.lens, k.detach, k.steps, x0, x1,
 			&k.dIn[in0:][:k.side][0], &k.dIn[in1:][:k.side][0], half, &k.leakEO[0], &k.driveEO[0], &rows[0])
@@ -200,7 +203,7 @@ const slifAsmBlocks = 16
 // overlapping last block counted once — the Go code's order.
 func pooledSLIFRowAsm(k *pooledKernel, in0, half int, dp *[pooledMaxSteps]uintptr, mix *[4]float64) {
 	var sums [slifAsmBlocks * 4 * 32]float32
-	last := in0 + 2*k.size + k.side + k.side // one past the block's last input, channel 2, row 2y+1
+	last := in0 + 2*k.size + 2*k.side // one past the row pair's last input, channel 2
 	w := k.mix
 	kernels.PooledSLIFBackwardAVX2(k.d, k.th, k.lens, k.steps, &w, &k.in[in0:last][0], &k.dIn[in0:last][0],
 		k.size, k.side, half, &dp[0], &sums[0])

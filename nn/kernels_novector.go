@@ -9,12 +9,6 @@ func slifForward32(s *slifStatic[float32], u0, u1, b, j0 int) int { return 0 }
 
 func slifBackward32(s *slifStatic[float32], u0, u1, b, j0 int, part *[4]float64) int { return 0 }
 
-// pooledRow32 runs a row of a Pooled layer with vector kernels: in this
-// build the assembly ones, for the LIF and binary units.
-func pooledRow32(k *pooledKernel, plane, y int, back bool, mix *[4]float64, grads *pooledScratch) bool {
-	return pooledRowAsm(k, plane, y, back, mix)
-}
-
 // slifStepForward32 and slifStepBackward32 are vector kernels for the
 // per-step s-LIF2HH; this build has none, so they do no units.
 func slifStepForward32(l *SLIF2HH[float32], t int, in [3][]float32, lo, hi int) int { return 0 }

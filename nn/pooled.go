@@ -54,14 +54,9 @@ type pooledKernel struct {
 	leakEO, driveEO []float32
 }
 
-// pooledMaxSteps bounds the steps of the vector kernels, which keep a
-// block's pooled gradients of every step in a pooledScratch.
+// pooledMaxSteps bounds the steps of the assembly kernels, which take a
+// table of the steps' pooled rows.
 const pooledMaxSteps = 32
-
-// pooledScratch holds 8 pooled gradients per step for the vector kernels
-// (one per block of rows: zeroing it per output block cost more than the
-// kernels' work).
-type pooledScratch [pooledMaxSteps * 8]float32
 
 // pooledGrain is the number of pooled rows in a block of work.
 const pooledGrain = 16
@@ -194,10 +189,9 @@ func (l *Pooled[F]) run() {
 func (l *Pooled[F]) Range(lo, hi int) {
 	half := l.side / 2
 	var mix [4]float64
-	var grads pooledScratch
 	for r := lo; r < hi; r++ {
 		plane, y := r/half, r%half
-		if l.fast.ok && pooledRow32(&l.fast, plane, y, l.goingBack, &mix, &grads) {
+		if l.fast.ok && pooledRowAsm(&l.fast, plane, y, l.goingBack, &mix) {
 			continue
 		}
 		for x := range half {

@@ -1771,3 +1771,130 @@ slDone:
 """)
 with open("pooled_amd64.s", "a") as f:
     f.write("".join(sb))
+
+# Pooled s-LIF2HH forward (appended to the pooled file): the four groups of
+# a block (map row, column parity) one after another, their spike counts
+# added into the pooled rows, scaled by a quarter at the end.
+sf = ["""
+// func PooledSLIFForwardAVX2(d, th float32, steps int, mix *[4]float32, in0 *float32, size, side, half int, out *uintptr)
+TEXT ·PooledSLIFForwardAVX2(SB), NOSPLIT, $224-64
+	VBROADCASTSS d+0(FP), Y12
+	VMOVUPS Y12, 0(SP)
+	VBROADCASTSS th+4(FP), Y12
+	VMOVUPS Y12, 32(SP)
+	MOVQ mix+16(FP), AX
+	VBROADCASTSS 0(AX), Y12
+	VMOVUPS Y12, 64(SP)
+	VBROADCASTSS 4(AX), Y12
+	VMOVUPS Y12, 96(SP)
+	VBROADCASTSS 8(AX), Y12
+	VMOVUPS Y12, 128(SP)
+	VBROADCASTSS 12(AX), Y12
+	VMOVUPS Y12, 160(SP)
+	VBROADCASTSS pquarter<>(SB), Y12
+	VMOVUPS Y12, 192(SP)
+	MOVQ half+48(FP), AX
+	MOVQ size+32(FP), R12
+	SHLQ $2, R12
+	XORQ R8, R8
+
+sfsBlock:
+	BLOCKS(sfsDone)
+	XORQ R10, R10
+
+sfsGroup:
+	MOVQ R10, R11
+	SHRQ $1, R11
+	IMULQ side+40(FP), R11
+	SHLQ $2, R11
+	MOVQ in0+24(FP), SI
+	ADDQ R11, SI
+	LEAQ (SI)(R9*8), SI
+	VMOVDQU splitIdx<>(SB), Y15
+"""]
+for c in range(3):
+    sf.append(f"""	SPLIT(SI, Y{c}, Y13)
+	TESTQ $1, R10
+	JZ   sfsEven{c}
+	VMOVAPS Y13, Y{c}
+
+sfsEven{c}:
+	ADDQ R12, SI
+""")
+sf.append("""	VBROADCASTSS pone<>(SB), Y11
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	MOVQ out+56(FP), DX
+	MOVQ steps+8(FP), CX
+	TESTQ CX, CX
+	JZ   sfsNextGroup
+
+sfsStep:
+	VMULPS 0(SP), Y6, Y12
+	VSUBPS Y10, Y11, Y13
+	VMULPS Y13, Y12, Y12
+	VMULPS 64(SP), Y3, Y13
+	VADDPS Y13, Y12, Y12
+	VMULPS 96(SP), Y4, Y13
+	VADDPS Y13, Y12, Y12
+	VMULPS 128(SP), Y5, Y13
+	VADDPS Y13, Y12, Y12
+	VADDPS 160(SP), Y12, Y12
+""")
+# m_q in Y3..Y5 with x in Y0..Y2, spikes Y7..Y9; m3 Y6, s3 Y10
+for q in range(3):
+    sf.append(f"""	VMULPS 0(SP), Y{3+q}, Y{3+q}
+	VSUBPS Y{7+q}, Y11, Y13
+	VMULPS Y13, Y{3+q}, Y{3+q}
+	VADDPS Y{q}, Y{3+q}, Y{3+q}
+""")
+sf.append("\tVMOVAPS Y12, Y6\n")
+for m, s_ in [("Y3", "Y7"), ("Y4", "Y8"), ("Y5", "Y9"), ("Y6", "Y10")]:
+    sf.append(f"\tVCMPPS $0x1e, 32(SP), {m}, {s_}\n\tVANDPS Y11, {s_}, {s_}\n")
+sf.append("""	VADDPS Y8, Y7, Y12
+	VADDPS Y9, Y12, Y12
+	VADDPS Y10, Y12, Y12
+	MOVQ (DX), DI
+	LEAQ (DI)(R9*4), DI
+	TESTQ R10, R10
+	JZ   sfsFirst
+	VADDPS (DI), Y12, Y12
+
+sfsFirst:
+	VMOVUPS Y12, (DI)
+	ADDQ $8, DX
+	DECQ CX
+	JNZ  sfsStep
+
+sfsNextGroup:
+	INCQ R10
+	CMPQ R10, $4
+	JLT  sfsGroup
+	MOVQ out+56(FP), DX
+	MOVQ steps+8(FP), CX
+	TESTQ CX, CX
+	JZ   sfsBlock
+
+sfsScale:
+	MOVQ (DX), DI
+	LEAQ (DI)(R9*4), DI
+	VMOVUPS (DI), Y12
+	VMULPS 192(SP), Y12, Y12
+	VMOVUPS Y12, (DI)
+	ADDQ $8, DX
+	DECQ CX
+	JNZ  sfsScale
+	JMP  sfsBlock
+
+sfsDone:
+	VZEROUPPER
+	RET
+""")
+with open("pooled_amd64.s", "a") as f:
+    f.write("".join(sf))

@@ -151,3 +151,9 @@ func HHRowBackwardAVX2(dt, th, lens float32, attached bool, leak, v, cV, dIn, dS
 //
 //go:noescape
 func PooledSLIFBackwardAVX2(d, th, lens float32, steps int, mix *[4]float32, in0, dIn0 *float32, size, side, half int, dp *uintptr, mixOut *float32)
+
+// PooledSLIFForwardAVX2 runs one pooled row of package nn's Pooled
+// s-LIF2HH forward; mix holds w₁, w₂, w₃, b.
+//
+//go:noescape
+func PooledSLIFForwardAVX2(d, th float32, steps int, mix *[4]float32, in0 *float32, size, side, half int, out *uintptr)

@@ -112,3 +112,8 @@ func HHRowBackwardAVX2(dt, th, lens float32, attached bool, leak, v, cV, dIn, dS
 func PooledSLIFBackwardAVX2(d, th, lens float32, steps int, mix *[4]float32, in0, dIn0 *float32, size, side, half int, dp *uintptr, mixOut *float32) {
 	panic("unreachable")
 }
+
+// PooledSLIFForwardAVX2 is not available here.
+func PooledSLIFForwardAVX2(d, th float32, steps int, mix *[4]float32, in0 *float32, size, side, half int, out *uintptr) {
+	panic("unreachable")
+}
