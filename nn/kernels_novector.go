@@ -8,11 +8,3 @@ package nn
 func slifForward32(s *slifStatic[float32], u0, u1, b, j0 int) int { return 0 }
 
 func slifBackward32(s *slifStatic[float32], u0, u1, b, j0 int, part *[4]float64) int { return 0 }
-
-// slifStepForward32 and slifStepBackward32 are vector kernels for the
-// per-step s-LIF2HH; this build has none, so they do no units.
-func slifStepForward32(l *SLIF2HH[float32], t int, in [3][]float32, lo, hi int) int { return 0 }
-
-func slifStepBackward32(l *SLIF2HH[float32], t int, dIn [3][]float32, dSpk [4][]float32, lo, hi int, part *[4]float64) int {
-	return 0
-}

@@ -1898,3 +1898,157 @@ sfsDone:
 """)
 with open("pooled_amd64.s", "a") as f:
     f.write("".join(sf))
+
+# Per-step s-LIF2HH (appended to the units file). p holds the rows'
+# addresses, each advanced by the kernel as it goes.
+ss = ["""
+// func SLIFStepForwardAVX2(d, th float32, mix *[4]float32, p *[15]uintptr, first bool, n int)
+//
+// p: previous membranes pm₀…pm₃ (unread when first: zero), inputs in₀…in₂,
+// membranes m₀…m₃, spikes s₀…s₃. For eight units at a time (n a multiple
+// of 8): m_k = d·pm_k·(1 − [pm_k > θ]) + in_k (k < 3);
+// m₃ = d·pm₃·(1 − [pm₃ > θ]) + w₀·pm₀ + w₁·pm₁ + w₂·pm₂ + b; s_k = [m_k > θ].
+TEXT ·SLIFStepForwardAVX2(SB), NOSPLIT, $128-40
+	VBROADCASTSS d+0(FP), Y12
+	VMOVUPS Y12, 0(SP)
+	MOVQ mix+8(FP), AX
+	VBROADCASTSS 0(AX), Y12
+	VMOVUPS Y12, 32(SP)
+	VBROADCASTSS 4(AX), Y12
+	VMOVUPS Y12, 64(SP)
+	VBROADCASTSS 8(AX), Y12
+	VMOVUPS Y12, 96(SP)
+	VBROADCASTSS 12(AX), Y13
+	VBROADCASTSS th+4(FP), Y14
+	VBROADCASTSS one<>(SB), Y15
+	MOVQ p+16(FP), SI
+	MOVBLZX first+24(FP), BX
+	MOVQ n+32(FP), R8
+	SHRQ $3, R8
+	JZ   ssfDone
+	XORQ CX, CX
+
+ssfVec:
+	TESTQ BX, BX
+	JZ   ssfLoad
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	JMP  ssfHave
+
+ssfLoad:
+"""]
+for k in range(4):
+    ss.append(f"\tMOVQ {8*k}(SI), AX\n\tVMOVUPS (AX)(CX*1), Y{k}\n")
+ss.append("\nssfHave:\n")
+# oms_k in Y4..Y7
+for k in range(4):
+    ss.append(f"\tVCMPPS $0x1e, Y14, Y{k}, Y{4+k}\n\tVANDPS Y15, Y{4+k}, Y{4+k}\n\tVSUBPS Y{4+k}, Y15, Y{4+k}\n")
+for k in range(3):
+    ss.append(f"\tVMULPS 0(SP), Y{k}, Y{8+k}\n\tVMULPS Y{4+k}, Y{8+k}, Y{8+k}\n\tMOVQ {8*(4+k)}(SI), AX\n\tVADDPS (AX)(CX*1), Y{8+k}, Y{8+k}\n")
+ss.append("""	VMULPS 0(SP), Y3, Y11
+	VMULPS Y7, Y11, Y11
+	VMULPS 32(SP), Y0, Y12
+	VADDPS Y12, Y11, Y11
+	VMULPS 64(SP), Y1, Y12
+	VADDPS Y12, Y11, Y11
+	VMULPS 96(SP), Y2, Y12
+	VADDPS Y12, Y11, Y11
+	VADDPS Y13, Y11, Y11
+""")
+for k in range(4):
+    ss.append(f"\tMOVQ {8*(7+k)}(SI), AX\n\tVMOVUPS Y{8+k}, (AX)(CX*1)\n\tVCMPPS $0x1e, Y14, Y{8+k}, Y12\n\tVANDPS Y15, Y12, Y12\n\tMOVQ {8*(11+k)}(SI), AX\n\tVMOVUPS Y12, (AX)(CX*1)\n")
+ss.append("""	ADDQ $32, CX
+	DECQ R8
+	JNZ  ssfVec
+
+ssfDone:
+	VZEROUPPER
+	RET
+
+// func SLIFStepBackwardAVX2(d, th, lens float32, mix *[4]float32, p *[15]uintptr, notLast bool, n int, acc *[32]float32)
+//
+// p: membranes m₀…m₃ of the step, carried gradients n₀…n₃ (dmNext, read
+// and overwritten), spike gradients g₀…g₃, input gradients dIn₀…dIn₂. For
+// eight units at a time (n a multiple of 8):
+//	acc_k += n₃·m_k (k < 3, unless the last step)
+//	dm_k = n_k·d·(1 − [m_k > θ]) (+ n₃·w_k for k < 3) + (g_k + (0 − n_k)·d·m_k)·[|m_k − θ| < lens]
+//	n_k = dm_k;  dIn_k += dm_k (k < 3);  acc₃ += dm₃
+// acc holds eight lanes per sum and is added to, not overwritten.
+TEXT ·SLIFStepBackwardAVX2(SB), NOSPLIT, $224-56
+	VBROADCASTSS d+0(FP), Y12
+	VMOVUPS Y12, 0(SP)
+	VBROADCASTSS th+4(FP), Y12
+	VMOVUPS Y12, 32(SP)
+	VBROADCASTSS lens+8(FP), Y12
+	VMOVUPS Y12, 64(SP)
+	VBROADCASTSS absMask<>(SB), Y12
+	VMOVUPS Y12, 96(SP)
+	MOVQ mix+16(FP), AX
+	VBROADCASTSS 0(AX), Y12
+	VMOVUPS Y12, 128(SP)
+	VBROADCASTSS 4(AX), Y12
+	VMOVUPS Y12, 160(SP)
+	VBROADCASTSS 8(AX), Y12
+	VMOVUPS Y12, 192(SP)
+	VBROADCASTSS one<>(SB), Y15
+	MOVQ p+24(FP), SI
+	MOVBLZX notLast+32(FP), BX
+	MOVQ acc+48(FP), DI
+	MOVQ n+40(FP), R8
+	SHRQ $3, R8
+	JZ   ssbDone
+	XORQ CX, CX
+
+ssbVec:
+""")
+for k in range(4):
+    ss.append(f"\tMOVQ {8*k}(SI), AX\n\tVMOVUPS (AX)(CX*1), Y{k}\n\tMOVQ {8*(4+k)}(SI), AX\n\tVMOVUPS (AX)(CX*1), Y{4+k}\n")
+ss.append("""	TESTQ BX, BX
+	JZ   ssbNoMix
+""")
+for k in range(3):
+    ss.append(f"\tVMULPS Y{k}, Y7, Y12\n\tVADDPS {32*k}(DI), Y12, Y12\n\tVMOVUPS Y12, {32*k}(DI)\n")
+ss.append("\nssbNoMix:\n")
+for k in range(4):
+    m, nk = f"Y{k}", f"Y{4+k}"
+    ss.append(f"""	VMULPS 0(SP), {nk}, Y12
+	VCMPPS $0x1e, 32(SP), {m}, Y13
+	VANDPS Y15, Y13, Y13
+	VSUBPS Y13, Y15, Y13
+	VMULPS Y13, Y12, Y12
+""")
+    if k < 3:
+        ss.append(f"\tVMULPS {128+32*k}(SP), Y7, Y13\n\tVADDPS Y13, Y12, Y12\n")
+    ss.append(f"""	VXORPS Y13, Y13, Y13
+	VSUBPS {nk}, Y13, Y13
+	VMULPS 0(SP), Y13, Y13
+	VMULPS {m}, Y13, Y13
+	MOVQ {8*(8+k)}(SI), AX
+	VADDPS (AX)(CX*1), Y13, Y13
+	VSUBPS 32(SP), {m}, Y14
+	VANDPS 96(SP), Y14, Y14
+	VCMPPS $0x1e, Y14, 64(SP), Y14
+""")
+    # lens > |y|: cmp(src1 = lens (needs a register), src2 = |y|) – use LT form instead
+    ss[-1] = ss[-1].replace("\tVCMPPS $0x1e, Y14, 64(SP), Y14\n", "\tVCMPPS $0x11, 64(SP), Y14, Y14\n")
+    ss.append(f"""	VANDPS Y14, Y13, Y13
+	VADDPS Y13, Y12, Y12
+	MOVQ {8*(4+k)}(SI), AX
+	VMOVUPS Y12, (AX)(CX*1)
+""")
+    if k < 3:
+        ss.append(f"\tMOVQ {8*(12+k)}(SI), AX\n\tVADDPS (AX)(CX*1), Y12, Y13\n\tVMOVUPS Y13, (AX)(CX*1)\n")
+    else:
+        ss.append("\tVADDPS 96(DI), Y12, Y13\n\tVMOVUPS Y13, 96(DI)\n")
+ss.append("""	ADDQ $32, CX
+	DECQ R8
+	JNZ  ssbVec
+
+ssbDone:
+	VZEROUPPER
+	RET
+""")
+with open("units_amd64.s", "a") as f:
+    f.write("".join(ss))

@@ -157,3 +157,16 @@ func PooledSLIFBackwardAVX2(d, th, lens float32, steps int, mix *[4]float32, in0
 //
 //go:noescape
 func PooledSLIFForwardAVX2(d, th float32, steps int, mix *[4]float32, in0 *float32, size, side, half int, out *uintptr)
+
+// SLIFStepForwardAVX2 is package nn's per-step s-LIF2HH forward for n
+// units, n a multiple of 8; p holds the rows' addresses (see the assembly).
+//
+//go:noescape
+func SLIFStepForwardAVX2(d, th float32, mix *[4]float32, p *[15]uintptr, first bool, n int)
+
+// SLIFStepBackwardAVX2 is package nn's per-step s-LIF2HH backward for n
+// units, n a multiple of 8; p holds the rows' addresses and acc receives
+// the mixing gradient's eight lane sums per weight (see the assembly).
+//
+//go:noescape
+func SLIFStepBackwardAVX2(d, th, lens float32, mix *[4]float32, p *[15]uintptr, notLast bool, n int, acc *[32]float32)

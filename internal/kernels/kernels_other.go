@@ -117,3 +117,13 @@ func PooledSLIFBackwardAVX2(d, th, lens float32, steps int, mix *[4]float32, in0
 func PooledSLIFForwardAVX2(d, th float32, steps int, mix *[4]float32, in0 *float32, size, side, half int, out *uintptr) {
 	panic("unreachable")
 }
+
+// SLIFStepForwardAVX2 is not available here.
+func SLIFStepForwardAVX2(d, th float32, mix *[4]float32, p *[15]uintptr, first bool, n int) {
+	panic("unreachable")
+}
+
+// SLIFStepBackwardAVX2 is not available here.
+func SLIFStepBackwardAVX2(d, th, lens float32, mix *[4]float32, p *[15]uintptr, notLast bool, n int, acc *[32]float32) {
+	panic("unreachable")
+}
