@@ -173,7 +173,7 @@ func pooledRowAsm(k *pooledKernel, plane, y int, back bool, mix *[4]float64) boo
 		pooledSLIFRowAsm(k, in0, half, &rows, mix)
 	case k.slif:
 		w := k.mix
-		kernels.PooledSLIFForwardAVX2(k.d, k.th, k.steps, &w, &k.in[in0:in0+2*k.size+2*k.side][0], k.size, k.side, half, &rows[0])
+		kernels.PooledSLIFForwardAVX2(k.d, k.th, k.steps, &w, &k.in[in0 : in0+2*k.size+2*k.side][0], k.size, k.side, half, &rows[0])
 	case hh && back:
 		kernels.PooledHHBackwardAVX2(k.dt, k.th, k.lens, k.detach, k.steps, x0, x1,
 			&k.dIn[in0:][:k.side][0], &k.dIn[in1:][:k.side][0], half, &k.leakEO[0], &k.driveEO[0], &rows[0])
