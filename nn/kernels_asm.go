@@ -282,3 +282,79 @@ func slifStepBackward32(l *SLIF2HH[float32], t int, dIn [3][]float32, dSpk [4][]
 // addr is the address of s's first value, for the kernels' tables of rows
 // (s must stay referenced elsewhere while a kernel runs).
 func addr(s []float32) uintptr { return uintptr(unsafe.Pointer(&s[0])) }
+
+// slifMaxSteps bounds the steps the static s-LIF2HH kernels keep on the
+// stack; longer sequences take the generic code.
+const slifMaxSteps = 32
+
+// slifForward32 runs the static s-LIF2HH forward pass in assembly for
+// units u0, u0+8, … of sample b (unit j0 first), the generic code's
+// operations in the same order lane by lane, and returns how many units it
+// did. It stores no membranes: slifBackward32 recomputes them, which is
+// cheaper here than writing and reading T·4 membranes per unit (measured).
+func slifForward32(s *slifStatic[float32], u0, u1, b, j0 int) int {
+	if s.l.steps > slifMaxSteps {
+		return 0
+	}
+	n := vectorPart(u1 - u0)
+	for i := 0; i < n; i += 8 {
+		p := slifRows(s, b, j0+i)
+		kernels.SLIFUnitsAVX2(s.l.Decay, s.l.Theta, (*[4]float32)(s.l.Mix.Value), s.l.steps, &p, nil)
+	}
+	return n
+}
+
+// slifRows is the addresses of the three inputs and four counts of the
+// eight units from unit j of sample b.
+func slifRows(s *slifStatic[float32], b, j int) [7]uintptr {
+	w := s.w
+	var p [7]uintptr
+	for k := range 3 {
+		p[k] = addr(s.in[b*3*w+k*w+j:][:8])
+	}
+	for k := range 4 {
+		p[3+k] = addr(s.count[b*4*w+k*w+j:][:8])
+	}
+	return p
+}
+
+// slifBackward32 is the static s-LIF2HH backward pass for the units
+// slifForward32 did. The input gradients are the generic code's bits; the
+// mixing gradient is summed in float32 lanes, then added to part (float64)
+// eight units at a time, so its last bits differ from the generic sum's.
+//
+// Sub-neuron 4 feeds the other three only through its membrane gradient
+// dm₄(t), so it runs first, keeping dm₄ for every step, and then each of
+// sub-neurons 1–3 runs on its own: few live vectors, the same operations
+// in the same order as the generic code.
+func slifBackward32(s *slifStatic[float32], u0, u1, b, j0 int, part *[4]float64) int {
+	l := s.l
+	if l.steps > slifMaxSteps {
+		return 0
+	}
+	w := s.w
+	var hist [slifMaxSteps][4][8]float32
+	var dm3s [slifMaxSteps][8]float32
+	var lanes [4][8]float32
+	mix := (*[4]float32)(l.Mix.Value)
+	n := vectorPart(u1 - u0)
+	for i := 0; i < n; i += 8 {
+		j := j0 + i
+		p := slifRows(s, b, j)
+		kernels.SLIFUnitsAVX2(l.Decay, l.Theta, mix, l.steps, &p, &hist[0][0][0])
+		g := s.dCt[b*4*w+3*w+j:][:8]
+		kernels.SLIFBackSubAVX2(l.Decay, l.Theta, l.Surrogate.Lens, 0, 3, l.steps, &hist[0][0][0], &dm3s[0][0], &g[0], &lanes[3][0], &lanes[3][0])
+		for k := range 3 {
+			g, dIn := s.dCt[b*4*w+k*w+j:][:8], s.dIn[b*3*w+k*w+j:][:8]
+			kernels.SLIFBackSubAVX2(l.Decay, l.Theta, l.Surrogate.Lens, l.Mix.Value[k], k, l.steps, &hist[0][0][0], &dm3s[0][0], &g[0], &dIn[0], &lanes[k][0])
+		}
+		for q := range lanes {
+			var sum float64
+			for _, v := range lanes[q] {
+				sum += float64(v)
+			}
+			part[q] += sum
+		}
+	}
+	return n
+}

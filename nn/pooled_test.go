@@ -289,8 +289,8 @@ func TestPooledSLIF(t *testing.T) {
 	}
 }
 
-// TestHHStepFloat32: the float32 per-step HH (vector rows under
-// GOEXPERIMENT=simd, scalar tails) gives, bit for bit, the equations
+// TestHHStepFloat32: the float32 per-step HH (assembly rows on amd64,
+// scalar tails) gives, bit for bit, the equations
 // stepped in float32 in the same order, forward and backward, currents
 // attached and detached.
 func TestHHStepFloat32(t *testing.T) {
@@ -353,8 +353,8 @@ func TestHHStepFloat32(t *testing.T) {
 	}
 }
 
-// TestLIFStepFloat32: the float32 per-step LIF backward (vector under
-// GOEXPERIMENT=simd), which carries one membrane gradient between steps,
+// TestLIFStepFloat32: the float32 per-step LIF backward (assembly on
+// amd64), which carries one membrane gradient between steps,
 // gives the bits of the two-carry recursion (membrane and spike) stepped
 // in float32.
 func TestLIFStepFloat32(t *testing.T) {

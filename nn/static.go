@@ -28,9 +28,10 @@ import (
 //
 // float32 with the rectangular surrogate — training — takes kernels that
 // compute spikes and surrogate windows from sign bits instead of branches
-// (spikes are data-dependent, so branches mispredict), with vector
-// versions under GOEXPERIMENT=simd; all compute the generic code's
-// expressions in the same order (TestFastKernelsMatchGeneric).
+// (spikes are data-dependent, so branches mispredict), with AVX2
+// assembly versions on amd64 (package internal/kernels); all compute the
+// generic code's expressions in the same order
+// (TestFastKernelsMatchGeneric).
 
 // staticBlock is the number of neurons (units) in a block of work.
 const staticBlock = 64

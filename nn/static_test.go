@@ -139,8 +139,8 @@ func TestStaticMatchesPerStep(t *testing.T) {
 }
 
 // TestFastKernelsMatchGeneric: the float32 kernels (sign-bit scalar, and
-// AVX2 assembly or, under GOEXPERIMENT=simd, Go vector code) give the generic code's bits, on inputs
-// that put membranes exactly on the threshold and the window's edges.
+// AVX2 assembly on amd64) give the generic code's bits, on inputs that put
+// membranes exactly on the threshold and the window's edges.
 func TestFastKernelsMatchGeneric(t *testing.T) {
 	rng := rand.New(rand.NewPCG(22, 1))
 	const n, steps = 203, 15
@@ -224,8 +224,8 @@ func TestAdamKernelMatchesGeneric(t *testing.T) {
 	}
 }
 
-// TestSLIF2HHFast32MatchesPerStep: the float32 static s-LIF2HH (vector
-// kernels under GOEXPERIMENT=simd) agrees with the float32 per-step form:
+// TestSLIF2HHFast32MatchesPerStep: the float32 static s-LIF2HH (assembly
+// kernels on amd64) agrees with the float32 per-step form (also assembly):
 // same counts and input gradients, mixing gradient to float32 rounding.
 func TestSLIF2HHFast32MatchesPerStep(t *testing.T) {
 	rng := rand.New(rand.NewPCG(24, 1))

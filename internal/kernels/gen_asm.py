@@ -2052,3 +2052,187 @@ ssbDone:
 """)
 with open("units_amd64.s", "a") as f:
     f.write("".join(ss))
+
+# Static s-LIF2HH (fc models; appended to the units file).
+st = ["""
+// func SLIFUnitsAVX2(d, th float32, mix *[4]float32, steps int, p *[7]uintptr, hist *float32)
+//
+// The forward pass of eight s-LIF2HH units: p holds the three inputs' and
+// the four counts' addresses. Each step m₃ = d·m₃·(1 − s₃) + w₀·m₀ +
+// w₁·m₁ + w₂·m₂ + b from the previous membranes, m_k = d·m_k·(1 − s_k) +
+// x_k (k < 3), s_k = [m_k > θ], c_k += s_k. With hist (steps × 4 × 8
+// values) the membranes of every step go there and the counts are not
+// written; without, the counts are.
+TEXT ·SLIFUnitsAVX2(SB), NOSPLIT, $288-40
+	VBROADCASTSS d+0(FP), Y12
+	VMOVUPS Y12, 0(SP)
+	VBROADCASTSS th+4(FP), Y12
+	VMOVUPS Y12, 32(SP)
+	MOVQ mix+8(FP), AX
+	VBROADCASTSS 0(AX), Y12
+	VMOVUPS Y12, 64(SP)
+	VBROADCASTSS 4(AX), Y12
+	VMOVUPS Y12, 96(SP)
+	VBROADCASTSS 8(AX), Y12
+	VMOVUPS Y12, 128(SP)
+	VBROADCASTSS 12(AX), Y12
+	VMOVUPS Y12, 160(SP)
+	MOVQ p+24(FP), SI
+"""]
+for k in range(3):
+    st.append(f"\tMOVQ {8*k}(SI), AX\n\tVMOVUPS (AX), Y12\n\tVMOVUPS Y12, {192+32*k}(SP)\n")
+st.append("""	VBROADCASTSS one<>(SB), Y15
+""")
+for r in range(12):
+    st.append(f"\tVXORPS Y{r}, Y{r}, Y{r}\n")
+st.append("""	MOVQ hist+32(FP), DI
+	MOVQ steps+16(FP), CX
+	TESTQ CX, CX
+	JZ   suStore
+
+suStep:
+	VMULPS 0(SP), Y3, Y13
+	VSUBPS Y7, Y15, Y14
+	VMULPS Y14, Y13, Y13
+	VMULPS 64(SP), Y0, Y14
+	VADDPS Y14, Y13, Y13
+	VMULPS 96(SP), Y1, Y14
+	VADDPS Y14, Y13, Y13
+	VMULPS 128(SP), Y2, Y14
+	VADDPS Y14, Y13, Y13
+	VADDPS 160(SP), Y13, Y13
+""")
+for k in range(3):
+    st.append(f"\tVMULPS 0(SP), Y{k}, Y{k}\n\tVSUBPS Y{4+k}, Y15, Y14\n\tVMULPS Y14, Y{k}, Y{k}\n\tVADDPS {192+32*k}(SP), Y{k}, Y{k}\n")
+st.append("""	VMOVAPS Y13, Y3
+	TESTQ DI, DI
+	JZ   suNoHist
+	VMOVUPS Y0, 0(DI)
+	VMOVUPS Y1, 32(DI)
+	VMOVUPS Y2, 64(DI)
+	VMOVUPS Y3, 96(DI)
+	ADDQ $128, DI
+
+suNoHist:
+""")
+for k in range(4):
+    st.append(f"\tVCMPPS $0x1e, 32(SP), Y{k}, Y{4+k}\n\tVANDPS Y15, Y{4+k}, Y{4+k}\n\tVADDPS Y{4+k}, Y{8+k}, Y{8+k}\n")
+st.append("""	DECQ CX
+	JNZ  suStep
+
+suStore:
+	MOVQ hist+32(FP), DI
+	TESTQ DI, DI
+	JNZ  suDone
+""")
+for k in range(4):
+    st.append(f"\tMOVQ {8*(3+k)}(SI), AX\n\tVMOVUPS Y{8+k}, (AX)\n")
+st.append("""
+suDone:
+	VZEROUPPER
+	RET
+
+// func SLIFBackSubAVX2(d, th, lens, wk float32, k, steps int, hist, dm3s, dCount, dIn, dw *float32)
+//
+// One sub-neuron of eight static s-LIF2HH units back through time from
+// the membranes in hist (steps × 4 × 8 values, sub-neuron k's at 8k).
+// For k = 3, with g the spike-count gradient dCount: dm = cm + (g + cs)·[|m − θ| < lens] goes to dm3s (steps × 8)
+// and is summed into dw (the bias gradient); cm = dm·d·(1 − [p > θ]) and
+// cs = (0 − dm)·d·p with p the membrane of the step before. For k < 3,
+// cm gains dm3s·wk, dm is summed into dIn and dm3s·p into dw. dIn and dw
+// are overwritten.
+TEXT ·SLIFBackSubAVX2(SB), NOSPLIT, $0-72
+	VBROADCASTSS one<>(SB), Y15
+	VBROADCASTSS d+0(FP), Y14
+	VBROADCASTSS th+4(FP), Y13
+	VBROADCASTSS lens+8(FP), Y12
+	VBROADCASTSS wk+12(FP), Y11
+	VBROADCASTSS absMask<>(SB), Y10
+	MOVQ k+16(FP), BX
+	MOVQ steps+24(FP), CX
+	MOVQ hist+32(FP), SI
+	MOVQ dm3s+40(FP), DX
+	MOVQ dCount+48(FP), AX
+	VMOVUPS (AX), Y9
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y8, Y8, Y8
+	TESTQ CX, CX
+	JZ   sbsStore
+	MOVQ CX, R8
+	DECQ R8
+	SHLQ $7, R8
+	LEAQ (SI)(BX*8), SI
+	LEAQ (SI)(BX*8), SI
+	LEAQ (SI)(BX*8), SI
+	LEAQ (SI)(BX*8), SI
+	ADDQ R8, SI
+	MOVQ CX, R9
+	DECQ R9
+	SHLQ $5, R9
+	ADDQ R9, DX
+
+sbsStep:
+	VMOVUPS (SI), Y4
+	VSUBPS Y13, Y4, Y5
+	VANDPS Y10, Y5, Y5
+	VCMPPS $0x1e, Y5, Y12, Y5
+	VADDPS Y1, Y9, Y6
+	VANDPS Y5, Y6, Y6
+	VADDPS Y6, Y0, Y6
+	CMPQ BX, $3
+	JNE  sbsSub
+	VMOVUPS Y6, (DX)
+	VADDPS Y6, Y2, Y2
+	JMP  sbsNext
+
+sbsSub:
+	VADDPS Y6, Y2, Y2
+
+sbsNext:
+	DECQ CX
+	JZ   sbsStore
+	SUBQ $128, SI
+	VMOVUPS (SI), Y4
+	VMULPS Y14, Y6, Y0
+	VCMPPS $0x1e, Y13, Y4, Y5
+	VANDPS Y15, Y5, Y5
+	VSUBPS Y5, Y15, Y5
+	VMULPS Y5, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VSUBPS Y6, Y1, Y1
+	VMULPS Y14, Y1, Y1
+	VMULPS Y4, Y1, Y1
+	CMPQ BX, $3
+	JEQ  sbsAdvance
+	VMOVUPS (DX), Y7
+	VMULPS Y4, Y7, Y5
+	VADDPS Y5, Y3, Y3
+	VMULPS Y11, Y7, Y5
+	VADDPS Y5, Y0, Y0
+
+sbsAdvance:
+	SUBQ $32, DX
+	JMP  sbsStep
+
+sbsStore:
+	CMPQ BX, $3
+	JNE  sbsStoreSub
+	MOVQ dw+64(FP), AX
+	VMOVUPS Y2, (AX)
+	JMP  sbsDone
+
+sbsStoreSub:
+	MOVQ dIn+56(FP), AX
+	VMOVUPS Y2, (AX)
+	MOVQ dw+64(FP), AX
+	VMOVUPS Y3, (AX)
+
+sbsDone:
+	VZEROUPPER
+	RET
+""")
+with open("units_amd64.s", "a") as f:
+    f.write("".join(st))

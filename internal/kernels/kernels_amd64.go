@@ -170,3 +170,15 @@ func SLIFStepForwardAVX2(d, th float32, mix *[4]float32, p *[15]uintptr, first b
 //
 //go:noescape
 func SLIFStepBackwardAVX2(d, th, lens float32, mix *[4]float32, p *[15]uintptr, notLast bool, n int, acc *[32]float32)
+
+// SLIFUnitsAVX2 is package nn's static s-LIF2HH forward for eight units
+// (see the assembly).
+//
+//go:noescape
+func SLIFUnitsAVX2(d, th float32, mix *[4]float32, steps int, p *[7]uintptr, hist *float32)
+
+// SLIFBackSubAVX2 walks one sub-neuron of eight static s-LIF2HH units back
+// through time (see the assembly).
+//
+//go:noescape
+func SLIFBackSubAVX2(d, th, lens, wk float32, k, steps int, hist, dm3s, dCount, dIn, dw *float32)

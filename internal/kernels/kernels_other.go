@@ -127,3 +127,13 @@ func SLIFStepForwardAVX2(d, th float32, mix *[4]float32, p *[15]uintptr, first b
 func SLIFStepBackwardAVX2(d, th, lens float32, mix *[4]float32, p *[15]uintptr, notLast bool, n int, acc *[32]float32) {
 	panic("unreachable")
 }
+
+// SLIFUnitsAVX2 is not available here.
+func SLIFUnitsAVX2(d, th float32, mix *[4]float32, steps int, p *[7]uintptr, hist *float32) {
+	panic("unreachable")
+}
+
+// SLIFBackSubAVX2 is not available here.
+func SLIFBackSubAVX2(d, th, lens, wk float32, k, steps int, hist, dm3s, dCount, dIn, dw *float32) {
+	panic("unreachable")
+}
