@@ -207,8 +207,8 @@ func sum8[F Float](v []F) F {
 }
 
 // directEngine returns the direct float32 engine for convolutions of
-// several input channels (nil otherwise: float64 checks and the first,
-// single-channel convolution, a small product, use im2col).
+// several input channels (nil for float64 checks, where im2col and GEMM
+// serve as the reference, and for one input channel, planeEngine's).
 func (c *Conv2d[F]) directEngine() *directConv {
 	if c.Cin == 1 || c.NoDirect {
 		return nil
