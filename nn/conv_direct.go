@@ -274,11 +274,12 @@ func (d *directConv) Range(lo, hi int) {
 // costs the dense kernels.
 const denseShare = 1.0 / 3
 
-// scan copies image b of x [Cin][batch][H][W] into block blk's
-// zero-bordered channel-major buffer xc and, in the same pass, lists its
-// nonzeros in the block's buffers: values, the row offsets of their padded
-// positions (×rowSize) and their channels (×chanSize). dense tells whether
-// the image has enough nonzeros for the dense kernels.
+// scan lists the nonzeros of image b of x [Cin][batch][H][W] in block
+// blk's buffers: values, the row offsets of their padded positions
+// (×rowSize) and their channels (×chanSize). dense tells whether the image
+// has enough nonzeros for the dense kernels; only then is it also copied
+// into the block's zero-bordered channel-major buffer xc, which only they
+// read.
 func (d *directConv) scan(blk, b, rowSize, chanSize int) (xc, vals []float32, pos, ch []int32, dense bool) {
 	c := d.c
 	hw, plane := c.H*c.W, d.hp*d.wp
@@ -290,19 +291,21 @@ func (d *directConv) scan(blk, b, rowSize, chanSize int) (xc, vals []float32, po
 	n := 0
 	for ci := range c.Cin {
 		src := d.x[(ci*d.batch+b)*hw:][:hw]
-		dst := xc[ci*plane:][:plane]
 		first := n
 		for yy := range c.H {
-			in := src[yy*c.W:][:c.W]
-			copy(dst[(yy+1)*d.wp+1:][:c.W], in)
-			n += listNonzeros(vals[n:], pos[n:], in, int32(((yy+1)*d.wp+1)*rowSize), int32(rowSize))
+			n += listNonzeros(vals[n:], pos[n:], src[yy*c.W:][:c.W], int32(((yy+1)*d.wp+1)*rowSize), int32(rowSize))
 		}
 		chan32 := int32(ci * chanSize)
 		for i := range ch[first:n] {
 			ch[first+i] = chan32
 		}
 	}
-	return xc, vals[:n], pos[:n], ch[:n], float64(n) > denseShare*float64(most)
+	dense = float64(n) > denseShare*float64(most)
+	if dense {
+		// Only the dense kernels read the bordered copy.
+		tensor.PadPlanes(xc, plane, d.wp, d.x[b*hw:], d.batch*hw, c.Cin, c.H, c.W)
+	}
+	return xc, vals[:n], pos[:n], ch[:n], dense
 }
 
 // listNonzeros writes the nonzeros of in to vals and their offsets, at
