@@ -133,11 +133,19 @@ func newDirectConv(c *Conv2d[float32]) *directConv {
 // the flipped kernel W[co][ci][2−r][2−kx'] (the input gradient).
 func (d *directConv) weights() {
 	c := d.c
+	w := c.Wt.Value
+	// PlaneSum's weights of each block of outputs: [input][tap][output in
+	// the block]; for the input gradient the inputs are dy's channels and
+	// the kernel is flipped (dx at p takes dy at p − offset).
+	planeWeights(d.wfwd, d.fwdBlocks, c.Cin, func(ci, t, co int) float32 { return w[co*c.Cin*9+ci*9+t] })
+	planeWeights(d.wdx, d.dxBlocks, c.Cout, func(co, t, ci int) float32 { return w[co*c.Cin*9+ci*9+8-t] })
+	if d.planeAll {
+		return // the channel-minor layouts serve only the other path
+	}
 	d.wf = grow(d.wf, tensor.Taps*c.Cin*d.cop)
 	d.wb = grow(d.wb, tensor.Taps*c.Cout*d.cip)
 	clear(d.wf)
 	clear(d.wb)
-	w := c.Wt.Value
 	for co := range c.Cout {
 		for ci := range c.Cin {
 			for ky := range 3 {
@@ -149,15 +157,25 @@ func (d *directConv) weights() {
 			}
 		}
 	}
-	// PlaneSum's weights of each block of outputs: [input][tap][output in
-	// the block]; for the input gradient the inputs are dy's channels and
-	// the kernel is flipped (dx at p takes dy at p − offset).
-	planeWeights(d.wfwd, d.fwdBlocks, c.Cin, func(ci, t, co int) float32 { return w[co*c.Cin*9+ci*9+t] })
-	planeWeights(d.wdx, d.dxBlocks, c.Cout, func(co, t, ci int) float32 { return w[co*c.Cin*9+ci*9+8-t] })
 }
 
+// size grows the buffers the image's paths need: the bordered planes for
+// the plane path, the channel-minor copies and nonzero lists for the
+// other, the position-by-position input gradient's rows for narrow maps.
 func (d *directConv) size(batch int) {
 	d.batch = batch
+	c := d.c
+	blocks := (batch + convGrain - 1) / convGrain
+	d.partial = grow(d.partial, blocks*d.partSize())
+	if d.rows != nil && len(d.dyPlanes) < blocks*c.Cout*d.hp*d.wp {
+		d.dyPlanes = make([]float32, blocks*c.Cout*d.hp*d.wp) // borders stay zero
+	}
+	if d.planeAll {
+		if len(d.xPlanes) < blocks*c.Cin*d.hp*d.wp {
+			d.xPlanes = make([]float32, blocks*c.Cin*d.hp*d.wp) // borders stay zero
+		}
+		return
+	}
 	n := batch * d.hp * d.wp
 	d.yp = grow(d.yp, n*d.cop)
 	if len(d.dyp) < n*d.cop || d.dyZeroSize != n*d.cop {
@@ -166,19 +184,13 @@ func (d *directConv) size(batch int) {
 		clear(d.dyp)
 		d.dyZeroSize = n * d.cop
 	}
-	d.dxp = grow(d.dxp, batch*d.c.H*d.c.W*d.cip)
-	blocks := (batch + convGrain - 1) / convGrain
-	d.partial = grow(d.partial, blocks*d.partSize())
-	if len(d.xc) < blocks*d.c.Cin*d.hp*d.wp {
-		d.xc = make([]float32, blocks*d.c.Cin*d.hp*d.wp) // borders stay zero
+	if d.rows == nil {
+		d.dxp = grow(d.dxp, batch*c.H*c.W*d.cip)
 	}
-	if d.rows != nil && len(d.dyPlanes) < blocks*d.c.Cout*d.hp*d.wp {
-		d.dyPlanes = make([]float32, blocks*d.c.Cout*d.hp*d.wp) // borders stay zero
+	if len(d.xc) < blocks*c.Cin*d.hp*d.wp {
+		d.xc = make([]float32, blocks*c.Cin*d.hp*d.wp) // borders stay zero
 	}
-	if d.planeAll && len(d.xPlanes) < blocks*d.c.Cin*d.hp*d.wp {
-		d.xPlanes = make([]float32, blocks*d.c.Cin*d.hp*d.wp) // borders stay zero
-	}
-	most := blocks * d.c.Cin * d.c.H * d.c.W // every input of an image nonzero
+	most := blocks * c.Cin * c.H * c.W // every input of an image nonzero
 	d.vals = grow(d.vals, most)
 	if len(d.pos) < most {
 		d.pos, d.ch = make([]int32, most), make([]int32, most)
