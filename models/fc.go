@@ -32,10 +32,12 @@ type FC[F nn.Float] struct {
 	params        []*nn.Param[F]
 	batch         int
 	x             []F
-	cur, dCur     []F // [batch, projection outputs]
-	rate, dRate   []F // [batch, features]
-	hid, dHid, dH []F // [batch, Hidden]
-	out1, out2    []F // [batch, 10]
+	xs            tensor.Sparse[F] // x's nonzeros
+	sparseIn      bool             // the last Forward projected from xs (images are mostly dark; noisy ones are not)
+	cur, dCur     []F              // [batch, projection outputs]
+	rate, dRate   []F              // [batch, features]
+	hid, dHid, dH []F              // [batch, Hidden]
+	out1, out2    []F              // [batch, 10]
 }
 
 func newFC[F nn.Float](spec Spec, opts Options, rng *rand.Rand) *FC[F] {
@@ -142,7 +144,13 @@ func growTo[F nn.Float](s []F, n int) []F {
 func (m *FC[F]) Forward(x []F, batch int) (logits1, logits2 []F) {
 	m.size(batch)
 	m.x = x
-	m.proj.Forward(m.cur, x, batch)
+	m.xs.Set(m.pool, x, batch, m.in)
+	m.sparseIn = m.xs.Worthwhile()
+	if m.sparseIn {
+		m.proj.ForwardSparse(m.cur, &m.xs)
+	} else {
+		m.proj.Forward(m.cur, x, batch)
+	}
 	T, w := m.spec.Steps, m.spec.Width
 	switch m.spec.Unit {
 	case LIFUnit:
@@ -200,5 +208,9 @@ func (m *FC[F]) Backward(dLogits1, dLogits2 []F) {
 	case StepUnit:
 		m.step.Backward(m.dCur, m.dRate, m.cur)
 	}
-	m.proj.Backward(nil, m.dCur, m.x, batch)
+	if m.sparseIn {
+		m.proj.BackwardSparse(m.dCur, &m.xs)
+	} else {
+		m.proj.Backward(nil, m.dCur, m.x, batch)
+	}
 }

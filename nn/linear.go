@@ -48,13 +48,41 @@ func (l *Linear[F]) Backward(dx, dy, x []F, batch int) {
 		panic("nn: Linear.Backward buffers shorter than the batch")
 	}
 	tensor.Gemm(l.Pool, true, false, l.In, l.Out, batch, 1, x, l.In, dy, l.Out, 1, l.W.Grad, l.Out)
+	l.addBiasGrad(dy, batch)
+	if dx != nil {
+		tensor.Gemm(l.Pool, false, true, batch, l.In, l.Out, 1, dy, l.Out, l.W.Value, l.Out, 0, dx, l.In)
+	}
+}
+
+// ForwardSparse is Forward with x [batch, In] given by its nonzeros: it
+// overwrites y [batch, Out] with x·W + b, skipping x's zeros.
+func (l *Linear[F]) ForwardSparse(y []F, x *tensor.Sparse[F]) {
+	batch := x.Rows
+	if x.Cols != l.In || len(y) < batch*l.Out {
+		panic("nn: Linear.ForwardSparse input or output of the wrong shape")
+	}
+	for i := 0; i < batch; i++ {
+		copy(y[i*l.Out:(i+1)*l.Out], l.B.Value)
+	}
+	x.MulAdd(l.Pool, y, l.Out, l.W.Value, l.Out, l.Out)
+}
+
+// BackwardSparse is Backward with x given by its nonzeros and no input
+// gradient: it adds xᵀ·dy to W's gradient and the column sums of dy to B's.
+func (l *Linear[F]) BackwardSparse(dy []F, x *tensor.Sparse[F]) {
+	batch := x.Rows
+	if x.Cols != l.In || len(dy) < batch*l.Out {
+		panic("nn: Linear.BackwardSparse input or gradient of the wrong shape")
+	}
+	x.TMulAdd(l.Pool, l.W.Grad, l.Out, dy, l.Out, l.Out)
+	l.addBiasGrad(dy, batch)
+}
+
+func (l *Linear[F]) addBiasGrad(dy []F, batch int) {
 	db := l.B.Grad
 	for i := 0; i < batch; i++ {
 		for j, g := range dy[i*l.Out : (i+1)*l.Out] {
 			db[j] += g
 		}
-	}
-	if dx != nil {
-		tensor.Gemm(l.Pool, false, true, batch, l.In, l.Out, 1, dy, l.Out, l.W.Value, l.Out, 0, dx, l.In)
 	}
 }

@@ -182,3 +182,24 @@ func SLIFUnitsAVX2(d, th float32, mix *[4]float32, steps int, p *[7]uintptr, his
 //
 //go:noescape
 func SLIFBackSubAVX2(d, th, lens, wk float32, k, steps int, hist, dm3s, dCount, dIn, dw *float32)
+
+// SparseRowsAVX2 is tensor.Sparse's product loop in AVX2 assembly: rows
+// of c += the nonzeros' multiples of rows of b (b holding rows k0 … of the
+// matrix), vecs (1 to 8) vectors of eight columns; strides are in elements
+// and every row has been checked.
+//
+//go:noescape
+func SparseRowsAVX2(c *float32, ldc, rows int, beg, cnt, idx *int32, val, b *float32, ldb, vecs, k0 int)
+
+// CompactAVX2 is tensor.Sparse's listing loop in AVX2 assembly: it writes
+// the nonzeros of src[0:n] (n a multiple of 8) and their positions + base
+// to val and idx, which have room for n values, and returns their number.
+//
+//go:noescape
+func CompactAVX2(idx *int32, val, src *float32, n, base int) int
+
+// Transpose8AVX2 writes dst[j·ldd + i] = src[i·lds + j] for i < 8·rows8
+// and j < 8·cols8, strides in elements; the caller has checked the bounds.
+//
+//go:noescape
+func Transpose8AVX2(dst *float32, ldd int, src *float32, lds, rows8, cols8 int)

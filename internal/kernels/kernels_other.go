@@ -137,3 +137,18 @@ func SLIFUnitsAVX2(d, th float32, mix *[4]float32, steps int, p *[7]uintptr, his
 func SLIFBackSubAVX2(d, th, lens, wk float32, k, steps int, hist, dm3s, dCount, dIn, dw *float32) {
 	panic("unreachable")
 }
+
+// SparseRowsAVX2 is not available here.
+func SparseRowsAVX2(c *float32, ldc, rows int, beg, cnt, idx *int32, val, b *float32, ldb, vecs, k0 int) {
+	panic("unreachable")
+}
+
+// CompactAVX2 is not available here.
+func CompactAVX2(idx *int32, val, src *float32, n, base int) int {
+	panic("unreachable")
+}
+
+// Transpose8AVX2 is not available here.
+func Transpose8AVX2(dst *float32, ldd int, src *float32, lds, rows8, cols8 int) {
+	panic("unreachable")
+}
