@@ -3,6 +3,8 @@ package models
 import (
 	"math/rand/v2"
 
+	"gonum.org/v1/gonum/blas/blas32"
+
 	"github.com/hhnet/hhnet/nn"
 	"github.com/hhnet/hhnet/tensor"
 )
@@ -177,8 +179,14 @@ func (m *FC[F]) Forward(x []F, batch int) (logits1, logits2 []F) {
 	return m.out1, m.out2
 }
 
+// addTo adds src to dst, float32 through gonum's vector Saxpy (1·x is
+// exact, so the bits are those of the plain sum).
 func addTo[F nn.Float](dst, src []F) {
 	src = src[:len(dst)]
+	if d32, ok := any(dst).([]float32); ok {
+		blas32.Implementation().Saxpy(len(d32), 1, any(src).([]float32), 1, d32, 1)
+		return
+	}
 	for i, v := range src {
 		dst[i] += v
 	}

@@ -121,7 +121,8 @@ func BenchmarkSLIF2HHStep(b *testing.B) {
 
 // BenchmarkConv2d runs the conv models' two convolutions forward and
 // backward at batch 128: the first on images (a third of the pixels lit,
-// no input gradient), the second on pooled spike maps (a tenth nonzero).
+// no input gradient), the second on pooled spike maps (a tenth nonzero),
+// with 10 channels and with 4LIF_conv's 40.
 func BenchmarkConv2d(b *testing.B) {
 	for _, tc := range []struct {
 		name          string
@@ -131,6 +132,7 @@ func BenchmarkConv2d(b *testing.B) {
 	}{
 		{"first", 1, 10, 36, 0.35, false},
 		{"second", 10, 10, 18, 0.1, true},
+		{"second40", 40, 40, 18, 0.1, true}, // 4LIF_conv's
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			const batch = 128

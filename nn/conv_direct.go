@@ -1,6 +1,9 @@
 package nn
 
-import "github.com/hhnet/hhnet/tensor"
+import (
+	"github.com/hhnet/hhnet/internal/kernels"
+	"github.com/hhnet/hhnet/tensor"
+)
 
 // directConv is Conv2d's float32 engine for maps of several channels; it
 // never forms im2col columns. Maps whose rows hold a vector (W ≥ 8) go by
@@ -15,7 +18,9 @@ import "github.com/hhnet/hhnet/tensor"
 // its share of nonzeros:
 //
 //   - sparse (the usual case: pooled spikes, 70–95 % zeros in training):
-//     over the nonzeros only (tensor.Stencil);
+//     over the nonzeros only, one input channel at a time, its kernel
+//     rows (forward, tensor.StencilSpread) or its weights' sums (weight
+//     gradient, tensor.StencilSum) in registers;
 //   - dense (over a third nonzero): forward one output position at a time
 //     (tensor.Gather) and the weight gradient one kernel row at a time
 //     (tensor.Correlate).
@@ -38,7 +43,8 @@ type directConv struct {
 	fwdD, fwdS []int32   // forward Gather rows: output (×cop) and input positions
 	fwdRowOff  [3]int
 	vals       []float32        // per block: an image's nonzeros
-	pos, ch    []int32          // their row offsets and channels
+	pos        []int32          // their row offsets
+	ends       []int32          // per block: where each channel's nonzeros end
 	fwdTap     [tensor.Taps]int // output rows an input feeds, per tap
 	fwdW       [tensor.Taps]int // wf rows of each tap (input channel 0)
 	wTapD      [tensor.Taps]int
@@ -63,6 +69,7 @@ type directConv struct {
 	wfwd       [][]float32
 	fwdBlocks  [][2]int  // output-channel ranges
 	bias       []float32 // times biasTimes
+	biasImg    []float32 // [hp][wp][cop]: the bias at every position
 	batch      int
 	biasTimes  float32
 	x, y       []float32 // the current call's maps ([C][batch][H][W])
@@ -192,8 +199,11 @@ func (d *directConv) size(batch int) {
 	}
 	most := blocks * c.Cin * c.H * c.W // every input of an image nonzero
 	d.vals = grow(d.vals, most)
+	if len(d.ends) < blocks*c.Cin {
+		d.ends = make([]int32, blocks*c.Cin)
+	}
 	if len(d.pos) < most {
-		d.pos, d.ch = make([]int32, most), make([]int32, most)
+		d.pos = make([]int32, most)
 	}
 }
 
@@ -204,6 +214,15 @@ func (d *directConv) forward(y, x []float32, batch int, biasTimes float32) {
 	for co, v := range d.c.B.Value {
 		if d.bias != nil {
 			d.bias[co] = biasTimes * v
+		}
+	}
+	if !d.planeAll {
+		// Every channel-minor output image starts as the bias.
+		d.biasImg = grow(d.biasImg, d.hp*d.wp*d.cop)
+		for p := 0; p < len(d.biasImg); p += d.cop {
+			for co, v := range d.c.B.Value {
+				d.biasImg[p+co] = biasTimes * v
+			}
 		}
 	}
 	d.c.Pool.Run(d, d.batch, convGrain) // a nil pool runs the blocks here
@@ -287,37 +306,44 @@ func (d *directConv) Range(lo, hi int) {
 const denseShare = 1.0 / 3
 
 // scan lists the nonzeros of image b of x [Cin][batch][H][W] in block
-// blk's buffers: values, the row offsets of their padded positions
-// (×rowSize) and their channels (×chanSize). dense tells whether the image
-// has enough nonzeros for the dense kernels; only then is it also copied
-// into the block's zero-bordered channel-major buffer xc, which only they
-// read.
-func (d *directConv) scan(blk, b, rowSize, chanSize int) (xc, vals []float32, pos, ch []int32, dense bool) {
+// blk's buffers, channel by channel: values and the row offsets of their
+// padded positions (×rowSize); channel ci's end at ends[blk·Cin + ci].
+// dense tells whether the image has enough nonzeros for the dense kernels;
+// only then is it also copied into the block's zero-bordered
+// channel-major buffer xc, which only they read.
+func (d *directConv) scan(blk, b, rowSize int) (xc, vals []float32, pos []int32, dense bool) {
 	c := d.c
 	hw, plane := c.H*c.W, d.hp*d.wp
 	most := c.Cin * hw
 	xc = d.xc[blk*c.Cin*plane:][:c.Cin*plane]
-	vals, pos, ch = d.vals[blk*most:][:most], d.pos[blk*most:][:most], d.ch[blk*most:][:most]
-	// Branch-free: every input is written to the lists, and the count
-	// moves on only past nonzeros (spike maps make a branch unpredictable).
+	vals, pos = d.vals[blk*most:][:most], d.pos[blk*most:][:most]
 	n := 0
 	for ci := range c.Cin {
-		src := d.x[(ci*d.batch+b)*hw:][:hw]
-		first := n
-		for yy := range c.H {
-			n += listNonzeros(vals[n:], pos[n:], src[yy*c.W:][:c.W], int32(((yy+1)*d.wp+1)*rowSize), int32(rowSize))
-		}
-		chan32 := int32(ci * chanSize)
-		for i := range ch[first:n] {
-			ch[first+i] = chan32
-		}
+		n += d.listPlane(vals[n:], pos[n:], d.x[(ci*d.batch+b)*hw:][:hw], rowSize)
+		d.ends[blk*c.Cin+ci] = int32(n)
 	}
 	dense = float64(n) > denseShare*float64(most)
 	if dense {
 		// Only the dense kernels read the bordered copy.
 		tensor.PadPlanes(xc, plane, d.wp, d.x[b*hw:], d.batch*hw, c.Cin, c.H, c.W)
 	}
-	return xc, vals[:n], pos[:n], ch[:n], dense
+	return xc, vals[:n], pos[:n], dense
+}
+
+// listPlane writes the nonzeros of the map in [H][W] to vals and their
+// row offsets in the bordered layout (×rowSize) to pos, which have room
+// for all of in, and returns how many there are.
+func (d *directConv) listPlane(vals []float32, pos []int32, in []float32, rowSize int) int {
+	n, i0 := 0, 0
+	if n8 := len(in) &^ 7; n8 > 0 && kernels.Has() {
+		n, i0 = kernels.CompactAVX2(&pos[0], &vals[0], &in[0], n8, 0), n8
+	}
+	n += listNonzeros(vals[n:], pos[n:], in[i0:], int32(i0), 1)
+	rs := int32(rowSize)
+	for j, i := range pos[:n] {
+		pos[j] = d.fwdS[i] * rs // fwdS: map position i's in the bordered layout
+	}
+	return n
 }
 
 // listNonzeros writes the nonzeros of in to vals and their offsets, at
@@ -359,27 +385,21 @@ func (d *directConv) forwardImage(blk, b int) {
 		return
 	}
 	img := d.yp[b*d.hp*d.wp*d.cop:][:d.hp*d.wp*d.cop]
-	for p := 0; p < len(img); p += d.cop {
-		row := img[p : p+c.Cout]
-		for co := range row {
-			row[co] = d.biasTimes * c.B.Value[co]
-		}
-	}
-	if xc, vals, pos, ch, dense := d.scan(blk, b, d.cop, 3*d.cop); dense {
+	copy(img, d.biasImg)
+	if xc, vals, pos, dense := d.scan(blk, b, d.cop); dense {
 		tensor.Gather(img, xc, d.wf, d.cop/8, c.Cin, 1, d.hp*d.wp, &d.fwdRowOff, d.fwdD, d.fwdS, false)
 	} else {
-		tensor.Stencil(img, d.wf, d.cop/8, &d.fwdTap, &d.fwdW, vals, pos, ch)
+		// One input channel at a time, its kernel rows in registers.
+		first := 0
+		for ci, end := range d.ends[blk*c.Cin:][:c.Cin] {
+			tensor.StencilSpread(img, d.wf[ci*3*d.cop:], d.cop/8, &d.fwdTap, &d.fwdW, vals[first:end], pos[first:end])
+			first = int(end)
+		}
 	}
 	hw := c.H * c.W
-	for co := range c.Cout {
-		out := d.y[(co*d.batch+b)*hw:][:hw]
-		for yy := range c.H {
-			row := img[((yy+1)*d.wp+1)*d.cop+co:]
-			o := out[yy*c.W:][:c.W]
-			for xx := range o {
-				o[xx] = row[xx*d.cop]
-			}
-		}
+	for yy := range c.H {
+		// A map row's positions × channels into the channels' planes.
+		tensor.Transpose(d.y[b*hw+yy*c.W:], d.batch*hw, img[((yy+1)*d.wp+1)*d.cop:], d.cop, c.W, c.Cout)
 	}
 }
 
@@ -394,16 +414,10 @@ func (d *directConv) backwardImage(blk int, part []float32, b int) {
 	}
 	// dy to [hp][wp][cop]; borders and padded channels stay zero.
 	img := d.dyp[b*d.hp*d.wp*d.cop:][:d.hp*d.wp*d.cop]
-	for co := range c.Cout {
-		in := d.dy[(co*d.batch+b)*hw:][:hw]
-		for yy := range c.H {
-			row := img[((yy+1)*d.wp+1)*d.cop+co:]
-			for xx, v := range in[yy*c.W:][:c.W] {
-				row[xx*d.cop] = v
-			}
-		}
+	for yy := range c.H {
+		tensor.Transpose(img[((yy+1)*d.wp+1)*d.cop:], d.cop, d.dy[b*hw+yy*c.W:], d.batch*hw, c.Cout, c.W)
 	}
-	if xc, vals, pos, ch, dense := d.scan(blk, b, d.cop, d.cop); dense {
+	if xc, vals, pos, dense := d.scan(blk, b, d.cop); dense {
 		plane := d.hp * d.wp
 		for ci := range c.Cin {
 			for ky := range 3 {
@@ -412,7 +426,12 @@ func (d *directConv) backwardImage(blk int, part []float32, b int) {
 			}
 		}
 	} else {
-		tensor.Stencil(part, img, d.cop/8, &d.wTapD, &d.wTapS, vals, ch, pos)
+		// One input channel at a time, its weights' sums in registers.
+		first := 0
+		for ci, end := range d.ends[blk*c.Cin:][:c.Cin] {
+			tensor.StencilSum(part[ci*d.cop:], img, d.cop/8, &d.wTapD, &d.wTapS, vals[first:end], pos[first:end])
+			first = int(end)
+		}
 	}
 	if d.dx == nil {
 		return

@@ -239,36 +239,9 @@ func (s *Sparse[F]) listCols(k0, k1 int) {
 	rows := s.Rows
 	ld := oddLines(rows) // Aᵀ's rows, apart so that the copy's many write streams do not share cache sets
 	t := s.aT[k0*ld : k1*ld]
-	transpose(t, ld, s.a[k0:], s.Cols, rows, k1-k0)
+	Transpose(t, ld, s.a[k0:], s.Cols, rows, k1-k0)
 	for k := k0; k < k1; k++ {
 		s.byCol.fill(k, t[(k-k0)*ld:(k-k0)*ld+rows])
-	}
-}
-
-// transpose writes dst[j·ldd + i] = src[i·lds + j] for i < rows, j < cols.
-func transpose[F Float](dst []F, ldd int, src []F, lds, rows, cols int) {
-	if rows == 0 || cols == 0 {
-		return
-	}
-	_, _ = dst[(cols-1)*ldd+rows-1], src[(rows-1)*lds+cols-1] // bounds, once
-	r8, c8 := 0, 0
-	if d32, ok := any(dst).([]float32); ok && kernels.Has() {
-		s32 := any(src).([]float32)
-		r8, c8 = rows&^7, cols&^7
-		if r8 > 0 && c8 > 0 {
-			kernels.Transpose8AVX2(&d32[0], ldd, &s32[0], lds, r8/8, c8/8)
-		} else {
-			r8, c8 = 0, 0
-		}
-	}
-	for i := range rows {
-		j0 := c8
-		if i >= r8 {
-			j0 = 0
-		}
-		for j := j0; j < cols; j++ {
-			dst[j*ldd+i] = src[i*lds+j]
-		}
 	}
 }
 

@@ -73,3 +73,78 @@ func stencilGo(dst, src []float32, width int, dTap, sTap *[Taps]int, vals []floa
 		}
 	}
 }
+
+// StencilSum is Stencil with every entry writing the same rows, dst[dTap[t]
+// : …+8·width]: for each tap t it adds Σ_e vals[e] · src[sBase[e]+sTap[t] :
+// …+8·width], summed in order — the same bits as Stencil with all dBase 0.
+// The sums stay in registers, so the nine rows are read and written once
+// rather than once per entry: the weight gradient of a convolution over
+// one input channel's nonzeros. The rows must not overlap. It panics if a
+// row falls outside dst or src, or two rows of dst overlap.
+func StencilSum(dst, src []float32, width int, dTap, sTap *[Taps]int, vals []float32, sBase []int32) {
+	n := len(vals)
+	if n == 0 {
+		return
+	}
+	if len(sBase) < n {
+		panic("tensor: StencilSum offset list shorter than the values")
+	}
+	zero := [1]int32{}
+	checkStencil("dst", len(dst), width, dTap, zero[:])
+	checkStencil("src", len(src), width, sTap, sBase[:n])
+	for t := range Taps {
+		for u := range t {
+			if d := dTap[t] - dTap[u]; d < 8*width && -d < 8*width {
+				panic(fmt.Sprintf("tensor: StencilSum rows %d and %d of dst overlap", u, t))
+			}
+		}
+	}
+	if kernels.Has() {
+		var db, sb [9]int
+		for t := range Taps {
+			db[t], sb[t] = 4*dTap[t], 4*sTap[t]
+		}
+		kernels.StencilSumAVX2(&dst[0], &src[0], width, &db, &sb, &vals[0], &sBase[0], n)
+		return
+	}
+	w := 8 * width
+	for e, v := range vals {
+		for t := range Taps {
+			d := dst[dTap[t]:][:w]
+			s := src[int(sBase[e])+sTap[t]:][:w]
+			for i, x := range s {
+				d[i] += v * x
+			}
+		}
+	}
+}
+
+// StencilSpread is Stencil with every entry reading the same rows of src,
+// src[sTap[t] : …+8·width]: for each entry e in order and tap t it adds
+// vals[e] · row t to dst[dBase[e]+dTap[t] : …+8·width]. The rows stay in
+// registers: the forward pass of a convolution over one input channel's
+// nonzeros, whose kernel rows every nonzero spreads. Where the dst rows
+// start at multiples of 8·width and one entry's nine are disjoint (a
+// convolution's channel-minor maps), every dst value gets Stencil's bits.
+// It panics if a row falls outside dst or src.
+func StencilSpread(dst, src []float32, width int, dTap, sTap *[Taps]int, vals []float32, dBase []int32) {
+	n := len(vals)
+	if n == 0 {
+		return
+	}
+	if len(dBase) < n {
+		panic("tensor: StencilSpread offset list shorter than the values")
+	}
+	zero := [1]int32{}
+	checkStencil("dst", len(dst), width, dTap, dBase[:n])
+	checkStencil("src", len(src), width, sTap, zero[:])
+	if kernels.Has() {
+		var db, sb [9]int
+		for t := range Taps {
+			db[t], sb[t] = 4*dTap[t], 4*sTap[t]
+		}
+		kernels.StencilSpreadAVX2(&dst[0], &src[0], width, &db, &sb, &vals[0], &dBase[0], n)
+		return
+	}
+	stencilGo(dst, src, width, dTap, sTap, vals, dBase, make([]int32, n))
+}

@@ -47,6 +47,84 @@ func TestStencilMatchesLoop(t *testing.T) {
 	}
 }
 
+// TestStencilSum: summing in registers gives Stencil's bits (all entries
+// on the same rows), on every width the kernels unroll and beyond.
+func TestStencilSum(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 2))
+	for _, width := range []int{1, 2, 5, 7} {
+		for _, n := range []int{1, 9, 200} {
+			rw := 8 * width
+			dTap := [Taps]int{}
+			for t := range Taps {
+				dTap[t] = t*(rw+3) + rng.IntN(3) // rows apart, not aligned
+			}
+			dst := randDense[float32](rng, Taps*(rw+3)+3)
+			src := randDense[float32](rng, 50*rw)
+			var sTap [Taps]int
+			for t := range Taps {
+				sTap[t] = rng.IntN(10 * rw)
+			}
+			vals := randDense[float32](rng, n)
+			sBase := make([]int32, n)
+			for e := range sBase {
+				sBase[e] = int32(rng.IntN(30 * rw))
+			}
+			want := append([]float32(nil), dst...)
+			Stencil(want, src, width, &dTap, &sTap, vals, make([]int32, n), sBase)
+			StencilSum(dst, src, width, &dTap, &sTap, vals, sBase)
+			for i := range dst {
+				if math.Float32bits(dst[i]) != math.Float32bits(want[i]) {
+					t.Fatalf("width %d, n %d: dst[%d] = %v, Stencil gives %v", width, n, i, dst[i], want[i])
+				}
+			}
+		}
+	}
+	dTap := [Taps]int{0, 8, 16, 24, 32, 40, 48, 56, 60}
+	mustPanic(t, "overlapping rows", func() {
+		StencilSum(make([]float32, 80), make([]float32, 80), 1, &dTap, &[Taps]int{}, []float32{1}, []int32{0})
+	})
+	dTap[8] = 64
+	mustPanic(t, "src row outside", func() {
+		StencilSum(make([]float32, 80), make([]float32, 80), 1, &dTap, &[Taps]int{}, []float32{1}, []int32{73})
+	})
+}
+
+// TestStencilSpread: holding the shared rows in registers gives Stencil's
+// bits when the dst rows are aligned to their width (so that a value sits
+// in the same vector of every row holding it) and each entry's rows are
+// disjoint, as in a convolution's channel-minor maps.
+func TestStencilSpread(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 3))
+	for _, width := range []int{1, 2, 5, 7} {
+		for _, n := range []int{1, 9, 200} {
+			rw := 8 * width
+			var dTap, sTap [Taps]int
+			for t := range Taps {
+				dTap[t] = (2*t + rng.IntN(2)) * rw
+				sTap[t] = rng.IntN(10 * rw)
+			}
+			dst := randDense[float32](rng, 50*rw)
+			src := randDense[float32](rng, 11*rw)
+			vals := randDense[float32](rng, n)
+			dBase := make([]int32, n)
+			for e := range dBase {
+				dBase[e] = int32(rng.IntN(25) * rw) // entries' rows overlap each other
+			}
+			want := append([]float32(nil), dst...)
+			Stencil(want, src, width, &dTap, &sTap, vals, dBase, make([]int32, n))
+			StencilSpread(dst, src, width, &dTap, &sTap, vals, dBase)
+			for i := range dst {
+				if math.Float32bits(dst[i]) != math.Float32bits(want[i]) {
+					t.Fatalf("width %d, n %d: dst[%d] = %v, Stencil gives %v", width, n, i, dst[i], want[i])
+				}
+			}
+		}
+	}
+	mustPanic(t, "dst row outside", func() {
+		StencilSpread(make([]float32, 80), make([]float32, 80), 1, &[Taps]int{}, &[Taps]int{}, []float32{1}, []int32{73})
+	})
+}
+
 func TestStencilExact(t *testing.T) {
 	// One entry, value 2, src rows of ones and twos: every tapped dst
 	// row gains 2 or 4, overlapping rows twice.

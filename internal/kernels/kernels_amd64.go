@@ -191,9 +191,9 @@ func SLIFBackSubAVX2(d, th, lens, wk float32, k, steps int, hist, dm3s, dCount, 
 //go:noescape
 func SparseRowsAVX2(c *float32, ldc, rows int, beg, cnt, idx *int32, val, b *float32, ldb, vecs, k0 int)
 
-// CompactAVX2 is tensor.Sparse's listing loop in AVX2 assembly: it writes
-// the nonzeros of src[0:n] (n a multiple of 8) and their positions + base
-// to val and idx, which have room for n values, and returns their number.
+// CompactAVX2 lists nonzeros in AVX2 assembly: it writes the nonzeros of
+// src[0:n] (n a multiple of 8) and their positions + base to val and idx,
+// which have room for n values, and returns their number.
 //
 //go:noescape
 func CompactAVX2(idx *int32, val, src *float32, n, base int) int
@@ -203,3 +203,15 @@ func CompactAVX2(idx *int32, val, src *float32, n, base int) int
 //
 //go:noescape
 func Transpose8AVX2(dst *float32, ldd int, src *float32, lds, rows8, cols8 int)
+
+// StencilSumAVX2 is tensor.StencilSum's loop in AVX2 assembly; tap
+// offsets are in bytes, n ≥ 1, and every row has been checked.
+//
+//go:noescape
+func StencilSumAVX2(dst, src *float32, width int, dTap, sTap *[9]int, vals *float32, sBase *int32, n int)
+
+// StencilSpreadAVX2 is tensor.StencilSpread's loop in AVX2 assembly; tap
+// offsets are in bytes, n ≥ 1, and every row has been checked.
+//
+//go:noescape
+func StencilSpreadAVX2(dst, src *float32, width int, dTap, sTap *[9]int, vals *float32, dBase *int32, n int)

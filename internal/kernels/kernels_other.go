@@ -152,3 +152,13 @@ func CompactAVX2(idx *int32, val, src *float32, n, base int) int {
 func Transpose8AVX2(dst *float32, ldd int, src *float32, lds, rows8, cols8 int) {
 	panic("unreachable")
 }
+
+// StencilSumAVX2 is not available here.
+func StencilSumAVX2(dst, src *float32, width int, dTap, sTap *[9]int, vals *float32, sBase *int32, n int) {
+	panic("unreachable")
+}
+
+// StencilSpreadAVX2 is not available here.
+func StencilSpreadAVX2(dst, src *float32, width int, dTap, sTap *[9]int, vals *float32, dBase *int32, n int) {
+	panic("unreachable")
+}
