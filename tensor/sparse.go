@@ -13,11 +13,13 @@ import (
 // so the input layer's products (x·W forward, xᵀ·dy for the weight
 // gradient) do a third of a dense product's work.
 //
-// The products split B's columns into blocks of 64 over a Pool and run
-// every row of A against one block, so that the block of B stays in the
-// core's cache; each element of C is summed over the nonzeros in index
-// order within one block, so results do not depend on the workers. Set
-// reuses its buffers: after the first call of a size nothing allocates.
+// The products split the columns of B and C into blocks of 64 over a
+// Pool; a block runs every row of A against B's rows in pieces of
+// sparseDepth, each piece first copied into a buffer that stays in the L1
+// cache, eight accumulators of C's row in registers. Each element of C is
+// summed over the nonzeros in index order, so results do not depend on
+// the workers. Set reuses its buffers: after the first call of a size
+// nothing allocates.
 type Sparse[F Float] struct {
 	Rows, Cols int
 	nnz        int
@@ -46,10 +48,8 @@ type lists[F Float] struct {
 // of B from the L2 cache slower still).
 const sparseDepth = 128
 
-// size makes room for n lines of up to length values each. The lines'
-// starts are an odd number of cache lines apart: listCols appends to many
-// lines at once, and starts a power of two apart would share a few cache
-// sets.
+// size makes room for n lines of up to length values each, each line's
+// room rounded up to an odd number of cache lines (see oddLines).
 func (l *lists[F]) size(n, length int) {
 	l.lines, l.pieces = n, max((length+sparseDepth-1)/sparseDepth, 1)
 	stride := oddLines(length)
@@ -77,7 +77,9 @@ func (l *lists[F]) fill(i int, src []F) {
 }
 
 // oddLines is the room for n values rounded up to an odd number of 64-byte
-// cache lines (of float32s; float64 rows take twice as many lines).
+// cache lines (of float32s; float64 rows take twice as many lines): rows
+// a power of two bytes apart would share a few cache sets when many are
+// written at once, as a transposition does.
 func oddLines(n int) int {
 	return ((n+15)/16 | 1) * 16
 }

@@ -24,6 +24,23 @@ func TestNewTrainCmd(t *testing.T) {
 	}
 }
 
+// TestTrainDefaults: without flags the model trains at seed 2 (at seed 1
+// the binary CNN starts silent), 40 epochs of 128 images, in
+// out/train/MODEL-DATA-seed2.
+func TestTrainDefaults(t *testing.T) {
+	var got *trainOptions
+	cmd := newTrainCmd(func(_ context.Context, o *trainOptions) error { got = o; return nil })
+	cmd.SetArgs([]string{"--model", "CNN", "--data", "multi-fashion-mnist"})
+	if err := cmd.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	s := got.Settings
+	if s.Seed != 2 || s.Epochs != 40 || s.Batch != 128 || s.Noise != 0 ||
+		got.OutDir != filepath.Join("out", "train", "CNN-multi-fashion-mnist-seed2") {
+		t.Errorf("defaults %+v, out %s", s, got.OutDir)
+	}
+}
+
 func TestTrainUsageErrors(t *testing.T) {
 	for _, tc := range []struct {
 		args []string
