@@ -307,11 +307,11 @@ const denseShare = 1.0 / 3
 
 // scan lists the nonzeros of image b of x [Cin][batch][H][W] in block
 // blk's buffers, channel by channel: values and the row offsets of their
-// padded positions (×rowSize); channel ci's end at ends[blk·Cin + ci].
+// padded positions (×cop); channel ci's end at ends[blk·Cin + ci].
 // dense tells whether the image has enough nonzeros for the dense kernels;
 // only then is it also copied into the block's zero-bordered
 // channel-major buffer xc, which only they read.
-func (d *directConv) scan(blk, b, rowSize int) (xc, vals []float32, pos []int32, dense bool) {
+func (d *directConv) scan(blk, b int) (xc, vals []float32, pos []int32, dense bool) {
 	c := d.c
 	hw, plane := c.H*c.W, d.hp*d.wp
 	most := c.Cin * hw
@@ -319,7 +319,7 @@ func (d *directConv) scan(blk, b, rowSize int) (xc, vals []float32, pos []int32,
 	vals, pos = d.vals[blk*most:][:most], d.pos[blk*most:][:most]
 	n := 0
 	for ci := range c.Cin {
-		n += d.listPlane(vals[n:], pos[n:], d.x[(ci*d.batch+b)*hw:][:hw], rowSize)
+		n += d.listPlane(vals[n:], pos[n:], d.x[(ci*d.batch+b)*hw:][:hw])
 		d.ends[blk*c.Cin+ci] = int32(n)
 	}
 	dense = float64(n) > denseShare*float64(most)
@@ -331,15 +331,15 @@ func (d *directConv) scan(blk, b, rowSize int) (xc, vals []float32, pos []int32,
 }
 
 // listPlane writes the nonzeros of the map in [H][W] to vals and their
-// row offsets in the bordered layout (×rowSize) to pos, which have room
-// for all of in, and returns how many there are.
-func (d *directConv) listPlane(vals []float32, pos []int32, in []float32, rowSize int) int {
+// row offsets in the bordered channel-minor layout (×cop) to pos, which
+// have room for all of in, and returns how many there are.
+func (d *directConv) listPlane(vals []float32, pos []int32, in []float32) int {
 	n, i0 := 0, 0
 	if n8 := len(in) &^ 7; n8 > 0 && kernels.Has() {
 		n, i0 = kernels.CompactAVX2(&pos[0], &vals[0], &in[0], n8, 0), n8
 	}
 	n += listNonzeros(vals[n:], pos[n:], in[i0:], int32(i0), 1)
-	rs := int32(rowSize)
+	rs := int32(d.cop)
 	for j, i := range pos[:n] {
 		pos[j] = d.fwdS[i] * rs // fwdS: map position i's in the bordered layout
 	}
@@ -386,7 +386,7 @@ func (d *directConv) forwardImage(blk, b int) {
 	}
 	img := d.yp[b*d.hp*d.wp*d.cop:][:d.hp*d.wp*d.cop]
 	copy(img, d.biasImg)
-	if xc, vals, pos, dense := d.scan(blk, b, d.cop); dense {
+	if xc, vals, pos, dense := d.scan(blk, b); dense {
 		tensor.Gather(img, xc, d.wf, d.cop/8, c.Cin, 1, d.hp*d.wp, &d.fwdRowOff, d.fwdD, d.fwdS, false)
 	} else {
 		// One input channel at a time, its kernel rows in registers.
@@ -417,7 +417,7 @@ func (d *directConv) backwardImage(blk int, part []float32, b int) {
 	for yy := range c.H {
 		tensor.Transpose(img[((yy+1)*d.wp+1)*d.cop:], d.cop, d.dy[b*hw+yy*c.W:], d.batch*hw, c.Cout, c.W)
 	}
-	if xc, vals, pos, dense := d.scan(blk, b, d.cop); dense {
+	if xc, vals, pos, dense := d.scan(blk, b); dense {
 		plane := d.hp * d.wp
 		for ci := range c.Cin {
 			for ky := range 3 {
