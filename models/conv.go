@@ -78,6 +78,8 @@ func newConv[F nn.Float](spec Spec, opts Options, rng *rand.Rand) *Conv[F] {
 	case StepUnit:
 		m.step = nn.Step[F]{Theta: F(spec.Theta), Surrogate: sg}
 		m.first = &nn.Pooled[F]{Step: &m.step, Pool: opts.Pool}
+		// The binary first stage fires at a few per cent of its sites.
+		m.conv2.FollowNonzeros = true
 	}
 	feat := m.subs * c * (s / 4) * (s / 4)
 	m.read = nn.NewLinear[F]("fc", feat, opts.Hidden, rng)

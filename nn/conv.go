@@ -20,9 +20,15 @@ type Conv2d[F Float] struct {
 	Wt, B           *Param[F]
 	Pool            *tensor.Pool
 	NoDirect        bool // use im2col and GEMM even where the direct engine applies
-	cols, dcols     []F  // [Cin·9][batch·H·W]
-	direct          *directConv
-	plane           *planeConv
+	// FollowNonzeros makes the direct engine follow the input's nonzeros
+	// even for few channel pairs, where it would otherwise convolve dense
+	// planes: for inputs known to be mostly zeros, such as a binary
+	// stage's pooled output (BenchmarkConv2d/second: faster up to a
+	// quarter nonzero). It changes the order of float32 sums, not the maths.
+	FollowNonzeros bool
+	cols, dcols    []F // [Cin·9][batch·H·W]
+	direct         *directConv
+	plane          *planeConv
 }
 
 // NewConv2d returns a convolution with PyTorch's default initialisation,

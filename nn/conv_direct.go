@@ -61,6 +61,7 @@ type directConv struct {
 	// that dense work costs less than the copies and scans of the sparse
 	// kernels.
 	planeAll   bool
+	planeFit   bool      // few enough channel pairs for planeAll, unless the input is sparse
 	dyPlanes   []float32 // per block [Cout][hp][wp]
 	wdx        [][]float32
 	dxBlocks   [][2]int  // input-channel ranges
@@ -122,7 +123,7 @@ func newDirectConv(c *Conv2d[float32]) *directConv {
 			d.dxBlocks = append(d.dxBlocks, [2]int{k * c.Cin / nb, (k + 1) * c.Cin / nb})
 		}
 		d.wdx = make([][]float32, nb)
-		d.planeAll = c.Cin*c.Cout <= planeMaxPairs
+		d.planeFit = c.Cin*c.Cout <= planeMaxPairs
 		nf := (c.Cout + tensor.PlaneSumMax - 1) / tensor.PlaneSumMax
 		for k := range nf {
 			d.fwdBlocks = append(d.fwdBlocks, [2]int{k * c.Cout / nf, (k + 1) * c.Cout / nf})
@@ -208,6 +209,7 @@ func (d *directConv) size(batch int) {
 }
 
 func (d *directConv) forward(y, x []float32, batch int, biasTimes float32) {
+	d.planeAll = d.planeFit && !d.c.FollowNonzeros
 	d.size(batch)
 	d.weights()
 	d.x, d.y, d.biasTimes, d.goingBack = x, y, biasTimes, false
@@ -242,6 +244,7 @@ func (d *directConv) partSize() int {
 
 func (d *directConv) backward(dx, dy, x []float32, batch int, biasTimes float32) {
 	c := d.c
+	d.planeAll = d.planeFit && !d.c.FollowNonzeros
 	d.size(batch)
 	d.weights()
 	d.x, d.dy, d.dx, d.goingBack = x, dy, dx, true

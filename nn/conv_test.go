@@ -92,7 +92,7 @@ func TestConv2dDirect(t *testing.T) {
 		// one block of input channels or several.
 		{10, 10, 5, 18, 18}, {10, 30, 3, 5, 9}, {40, 40, 2, 8, 8}, {13, 3, 2, 3, 11},
 	} {
-		for _, density := range []float64{0.1, 1} {
+		for _, density := range []float64{0.03, 0.1, 1} { // 0.03: with FollowNonzeros
 			ref := NewConv2d[float64]("c", c.cin, c.cout, c.h, c.w, rng)
 			x := randVec(rng, c.cin*c.batch*c.h*c.w, -1, 1)
 			for i := range x {
@@ -112,6 +112,7 @@ func TestConv2dDirect(t *testing.T) {
 				pool := tensor.NewPool(workers)
 				f := NewConv2d[float32]("c", c.cin, c.cout, c.h, c.w, rng)
 				f.Pool = pool
+				f.FollowNonzeros = density < 0.05
 				copy32(f.Wt.Value, ref.Wt.Value)
 				copy32(f.B.Value, ref.B.Value)
 				x32, dy32 := to32(x), to32(dy)
@@ -121,6 +122,9 @@ func TestConv2dDirect(t *testing.T) {
 				pool.Close()
 				if f.direct == nil {
 					t.Fatal("the direct engine did not run")
+				}
+				if d := f.direct; d.planeFit && d.planeAll == f.FollowNonzeros {
+					t.Fatalf("%+v density %g: planes %v with FollowNonzeros %v", c, density, d.planeAll, f.FollowNonzeros)
 				}
 				for _, q := range []struct {
 					name string
