@@ -9,11 +9,6 @@ import (
 // Backend names the float32 GEMM back end of this build.
 const Backend = "gonum"
 
-// sparseDensityMax is the largest fraction of nonzero values at which
-// Sparse's products are worth their lists in this build (BenchmarkSparse,
-// BenchmarkTrainStep): the sparse products run 2–4× faster than gonum's dense ones at a third of the values lit.
-const sparseDensityMax = 0.5
-
 // rowBlock is the fixed number of rows of C in one block of work.
 const rowBlock = 16
 

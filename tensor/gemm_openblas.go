@@ -13,11 +13,6 @@ import "sync"
 // Backend names the float32 GEMM back end of this build.
 const Backend = "openblas"
 
-// sparseDensityMax is the largest fraction of nonzero values at which
-// Sparse's products are worth their lists in this build (BenchmarkSparse,
-// BenchmarkTrainStep): at a third of the values lit, the sparse products and OpenBLAS's dense ones take about the same time.
-const sparseDensityMax = 0.25
-
 // singleThreaded makes OpenBLAS run each call on the calling thread: its own
 // spinning worker threads fight the Go scheduler on small machines, so the
 // parallelism is ours (see sgemm).
