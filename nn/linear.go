@@ -35,9 +35,7 @@ func (l *Linear[F]) Forward(y, x []F, batch int) {
 	if len(x) < batch*l.In || len(y) < batch*l.Out {
 		panic("nn: Linear.Forward buffers shorter than the batch")
 	}
-	for i := 0; i < batch; i++ {
-		copy(y[i*l.Out:(i+1)*l.Out], l.B.Value)
-	}
+	l.fillBias(y, batch)
 	tensor.Gemm(l.Pool, false, false, batch, l.Out, l.In, 1, x, l.In, l.W.Value, l.Out, 1, y, l.Out)
 }
 
@@ -61,9 +59,7 @@ func (l *Linear[F]) ForwardSparse(y []F, x *tensor.Sparse[F]) {
 	if x.Cols != l.In || len(y) < batch*l.Out {
 		panic("nn: Linear.ForwardSparse input or output of the wrong shape")
 	}
-	for i := 0; i < batch; i++ {
-		copy(y[i*l.Out:(i+1)*l.Out], l.B.Value)
-	}
+	l.fillBias(y, batch)
 	x.MulAdd(l.Pool, y, l.Out, l.W.Value, l.Out, l.Out)
 }
 
@@ -76,6 +72,13 @@ func (l *Linear[F]) BackwardSparse(dy []F, x *tensor.Sparse[F]) {
 	}
 	x.TMulAdd(l.Pool, l.W.Grad, l.Out, dy, l.Out, l.Out)
 	l.addBiasGrad(dy, batch)
+}
+
+// fillBias sets every row of y [batch, Out] to the bias.
+func (l *Linear[F]) fillBias(y []F, batch int) {
+	for i := 0; i < batch; i++ {
+		copy(y[i*l.Out:(i+1)*l.Out], l.B.Value)
+	}
 }
 
 func (l *Linear[F]) addBiasGrad(dy []F, batch int) {
