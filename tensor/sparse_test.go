@@ -3,8 +3,9 @@ package tensor
 import (
 	"math"
 	"math/rand/v2"
-	"slices"
 	"testing"
+
+	"github.com/hhnet/hhnet/internal/imagelike"
 )
 
 // randSparse returns a rows×cols matrix with about density of its values
@@ -68,6 +69,7 @@ func testSparseProducts[F Float](t *testing.T, tol float64) {
 		{1, 1, 1, 1}, {5, 9, 8, 0.5}, {7, 13, 3, 0.4}, {16, 40, 64, 0.35},
 		{33, 70, 130, 0.3}, {20, 50, 517, 0.2}, {9, 11, 72, 1}, {6, 8, 24, 0},
 		{0, 5, 8, 0.5}, {4, 0, 8, 0.5}, {9, 300, 72, 0.3}, {300, 5, 19, 0.3},
+		{10, 200, 88, 0.4}, {131, 9, 40, 0.5},
 	} {
 		a := randSparse[F](rng, tc.rows, tc.cols, tc.density)
 		for _, trans := range []bool{false, true} {
@@ -149,14 +151,17 @@ func TestSparseDensity(t *testing.T) {
 	}
 }
 
-// TestSparseLists: the lists hold exactly the nonzeros (−0 is zero, NaN
-// and the smallest subnormal are not), in order, by rows and by columns,
-// over lines long enough for the vector kernels and their tails.
+// TestSparseLists: each pair of lines lists exactly the positions where
+// either line is nonzero (−0 is zero, NaN and the smallest subnormal are
+// not), in order, with both values, by rows and by columns, over lines long
+// enough for the vector kernels and their tails, an odd last line paired
+// with zeros; the pieces cover the lists, and Density counts the nonzeros.
 func TestSparseLists(t *testing.T) {
-	const rows, cols = 11, 300
+	const rows, cols = 11, 301
 	nan, negZero := float32(math.NaN()), float32(math.Copysign(0, -1))
 	tiny := math.Float32frombits(1)
 	a := make([]float32, rows*cols)
+	nonzeros := 0
 	for i := range a {
 		switch i % 7 {
 		case 1:
@@ -168,40 +173,62 @@ func TestSparseLists(t *testing.T) {
 				a[i] = nan
 			}
 		case 5:
-			a[i] = tiny
+			if i%4 == 0 {
+				a[i] = tiny
+			}
+		}
+		if a[i] != 0 || math.IsNaN(float64(a[i])) {
+			nonzeros++
 		}
 	}
 	var s Sparse[float32]
 	s.Set(nil, a, rows, cols)
+	if got, want := s.Density(), float64(nonzeros)/float64(rows*cols); got != want {
+		t.Errorf("density %v, want %v", got, want)
+	}
 	s.TMulAdd(nil, make([]float32, cols), 1, make([]float32, rows), 1, 1) // lists the columns
+	same := func(x, y float32) bool { return math.Float32bits(x) == math.Float32bits(y) }
 	check := func(name string, l *lists[float32], lines, length int, at func(line, j int) float32) {
-		for i := range lines {
-			var want []int32
+		if l.pairs != (lines+1)/2 {
+			t.Fatalf("%s: %d pairs of %d lines", name, l.pairs, lines)
+		}
+		value := func(line, j int) float32 {
+			if line >= lines {
+				return 0
+			}
+			return at(line, j)
+		}
+		for i := range l.pairs {
+			var want []int
 			for j := range length {
-				if v := at(i, j); v != 0 || math.IsNaN(float64(v)) {
-					want = append(want, int32(j))
+				a, b := value(2*i, j), value(2*i+1, j)
+				if a != 0 || b != 0 || math.IsNaN(float64(a)) || math.IsNaN(float64(b)) {
+					want = append(want, j)
 				}
 			}
-			got := l.idx[l.beg[i] : l.beg[i]+l.cnt[i]]
-			if !slices.Equal(got, want) {
-				t.Fatalf("%s %d: nonzeros at %v, want %v", name, i, got, want)
+			if int(l.cnt[i]) != len(want) {
+				t.Fatalf("%s pair %d: %d positions, want %d", name, i, l.cnt[i], len(want))
 			}
-			for q, j := range got {
-				v, w := l.val[int(l.beg[i])+q], at(i, int(j))
-				if math.Float32bits(v) != math.Float32bits(w) {
-					t.Fatalf("%s %d: value %v at %d, want %v", name, i, v, j, w)
-				}
-			}
-			// The pieces cover the list in order.
-			n := int32(0)
+			// The pieces cover the list in order; offsets are rows of a piece.
+			q := l.beg[i]
 			for kb := range l.pieces {
-				if l.partBeg[kb*l.lines+i] != l.beg[i]+n {
-					t.Fatalf("%s %d: piece %d starts at %d, want %d", name, i, kb, l.partBeg[kb*l.lines+i], l.beg[i]+n)
+				if l.partBeg[kb*l.pairs+i] != q {
+					t.Fatalf("%s pair %d: piece %d starts at %d, want %d", name, i, kb, l.partBeg[kb*l.pairs+i], q)
 				}
-				n += l.partCnt[kb*l.lines+i]
+				for range l.partCnt[kb*l.pairs+i] {
+					k := int(q - l.beg[i])
+					j := kb*sparseDepth + int(l.off[q])/sparseBlock
+					if j != want[k] || int(l.off[q])%sparseBlock != 0 {
+						t.Fatalf("%s pair %d: position %d is %d (offset %d), want %d", name, i, k, j, l.off[q], want[k])
+					}
+					if !same(l.val0[q], value(2*i, j)) || !same(l.val1[q], value(2*i+1, j)) {
+						t.Fatalf("%s pair %d at %d: values %v, %v, want %v, %v", name, i, j, l.val0[q], l.val1[q], value(2*i, j), value(2*i+1, j))
+					}
+					q++
+				}
 			}
-			if n != l.cnt[i] {
-				t.Fatalf("%s %d: pieces hold %d values, the list %d", name, i, n, l.cnt[i])
+			if q != l.beg[i]+l.cnt[i] {
+				t.Fatalf("%s pair %d: pieces hold %d values, the list %d", name, i, q-l.beg[i], l.cnt[i])
 			}
 		}
 	}
@@ -235,13 +262,7 @@ func mustPanic(t *testing.T, what string, f func()) {
 func BenchmarkSparse(b *testing.B) {
 	const batch, in, out = 128, 1296, 512
 	rng := rand.New(rand.NewPCG(1, 2))
-	// Like the training benchmark's images: a third of the pixels lit.
-	x := make([]float32, batch*in)
-	for i := range x {
-		if rng.Float64() < 0.35 {
-			x[i] = rng.Float32()
-		}
-	}
+	x, _ := imagelike.Batch(batch)
 	w := randDense[float32](rng, in*out)
 	y := make([]float32, batch*out)
 	dy := randDense[float32](rng, batch*out)
@@ -276,6 +297,12 @@ func BenchmarkSparse(b *testing.B) {
 		s.Set(pool, x, batch, in)
 		for b.Loop() {
 			s.MulAdd(nil, y, out, w, out, out)
+		}
+	})
+	b.Run("weightgrad-serial", func(b *testing.B) {
+		s.Set(pool, x, batch, in)
+		for b.Loop() {
+			s.TMulAdd(nil, dw, out, dy, out, out)
 		}
 	})
 	b.Run("dense-forward", func(b *testing.B) {

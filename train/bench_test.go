@@ -1,28 +1,11 @@
 package train
 
 import (
-	"math/rand/v2"
 	"testing"
 
+	"github.com/hhnet/hhnet/internal/imagelike"
 	"github.com/hhnet/hhnet/models"
 )
-
-// benchBatch is 128 images shaped like Multi-(Fashion+MNIST) ones: about a
-// third of the pixels lit.
-func benchBatch() ([]float32, []int32) {
-	rng := rand.New(rand.NewPCG(1, 2))
-	x := make([]float32, 128*1296)
-	for i := range x {
-		if rng.Float64() < 0.35 {
-			x[i] = rng.Float32()
-		}
-	}
-	labels := make([]int32, 256)
-	for i := range labels {
-		labels[i] = int32(rng.IntN(10))
-	}
-	return x, labels
-}
 
 // BenchmarkTrainStep times one training step (forward, backward through
 // time, Adam) of every model at batch 128 and the published T.
@@ -44,3 +27,6 @@ func BenchmarkTrainStep(b *testing.B) {
 		})
 	}
 }
+
+// benchBatch is 128 images shaped like Multi-(Fashion+MNIST) ones.
+func benchBatch() ([]float32, []int32) { return imagelike.Batch(128) }

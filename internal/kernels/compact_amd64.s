@@ -51,6 +51,68 @@ cpDone:
 	VZEROUPPER
 	RET
 
+// func CompactPairAVX2(off *int32, val0, val1, src0, src1 *float32, n, step int) (union, nonzeros int)
+//
+// For src0[0:n] and src1[0:n] (n a multiple of 8): writes, for each
+// position i where either is nonzero (not ±0; NaN counts), in order, i ×
+// step to off and both values to val0 and val1; returns the number of
+// such positions and the number of nonzeros of both. Each step stores
+// eight lanes, so off, val0 and val1 need room for n values.
+
+TEXT ·CompactPairAVX2(SB), NOSPLIT, $0-72
+	MOVQ off+0(FP), DI
+	MOVQ val0+8(FP), SI
+	MOVQ val1+16(FP), R11
+	MOVQ src0+24(FP), DX
+	MOVQ src1+32(FP), R12
+	MOVQ n+40(FP), CX
+	VPBROADCASTD step+48(FP), Y5
+	VMOVDQU lanes<>(SB), Y3
+	VPMULLD Y5, Y3, Y3
+	VPSLLD  $3, Y5, Y5
+	VXORPS  Y0, Y0, Y0
+	LEAQ    perm<>(SB), R8
+	XORQ    AX, AX
+	XORQ    R13, R13
+	TESTQ   CX, CX
+	JLE     cpPairDone
+
+cpPairLoop:
+	VMOVUPS   (DX), Y1
+	VMOVUPS   (R12), Y8
+	VCMPPS    $0x04, Y0, Y1, Y2
+	VCMPPS    $0x04, Y0, Y8, Y9
+	VMOVMSKPS Y2, R10
+	POPCNTL   R10, R10
+	ADDQ      R10, R13
+	VMOVMSKPS Y9, R10
+	POPCNTL   R10, R10
+	ADDQ      R10, R13
+	VORPS     Y9, Y2, Y2
+	VMOVMSKPS Y2, BX
+	MOVQ      BX, R9
+	SHLQ      $5, R9
+	VMOVDQU   (R8)(R9*1), Y6
+	VPERMPS   Y1, Y6, Y1
+	VPERMPS   Y8, Y6, Y8
+	VPERMD    Y3, Y6, Y7
+	VMOVUPS   Y1, (SI)(AX*4)
+	VMOVUPS   Y8, (R11)(AX*4)
+	VMOVDQU   Y7, (DI)(AX*4)
+	POPCNTL   BX, BX
+	ADDQ      BX, AX
+	VPADDD    Y5, Y3, Y3
+	ADDQ      $32, DX
+	ADDQ      $32, R12
+	SUBQ      $8, CX
+	JG        cpPairLoop
+
+cpPairDone:
+	MOVQ AX, union+56(FP)
+	MOVQ R13, nonzeros+64(FP)
+	VZEROUPPER
+	RET
+
 DATA lanes<>+0(SB)/4, $0
 DATA lanes<>+4(SB)/4, $1
 DATA lanes<>+8(SB)/4, $2

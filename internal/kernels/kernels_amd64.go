@@ -183,13 +183,14 @@ func SLIFUnitsAVX2(d, th float32, mix *[4]float32, steps int, p *[7]uintptr, his
 //go:noescape
 func SLIFBackSubAVX2(d, th, lens, wk float32, k, steps int, hist, dm3s, dCount, dIn, dw *float32)
 
-// SparseRowsAVX2 is tensor.Sparse's product loop in AVX2 assembly: rows
-// of c += the nonzeros' multiples of rows of b (b holding rows k0 … of the
-// matrix), vecs (1 to 8) vectors of eight columns; strides are in elements
-// and every row has been checked.
+// SparsePairsAVX2 is tensor.Sparse's product loop in AVX2 assembly: pairs
+// of rows of c += the multiples, by the pair's values at each listed
+// position, of the row of b at that position's offset; vecs (1 to 6)
+// vectors of eight columns; strides and offsets are in elements and every
+// row has been checked.
 //
 //go:noescape
-func SparseRowsAVX2(c *float32, ldc, rows int, beg, cnt, idx *int32, val, b *float32, ldb, vecs, k0 int)
+func SparsePairsAVX2(c *float32, ldc, pairs int, beg, cnt, off *int32, val0, val1, b *float32, vecs int)
 
 // CompactAVX2 lists nonzeros in AVX2 assembly: it writes the nonzeros of
 // src[0:n] (n a multiple of 8) and their positions + base to val and idx,
@@ -197,6 +198,15 @@ func SparseRowsAVX2(c *float32, ldc, rows int, beg, cnt, idx *int32, val, b *flo
 //
 //go:noescape
 func CompactAVX2(idx *int32, val, src *float32, n, base int) int
+
+// CompactPairAVX2 lists the nonzeros of two lines at once in AVX2
+// assembly: for the positions i of src0[0:n] and src1[0:n] (n a multiple
+// of 8) where either is nonzero it writes i·step to off and both values to
+// val0 and val1, which have room for n values, and returns the number of
+// such positions and the number of nonzeros of both.
+//
+//go:noescape
+func CompactPairAVX2(off *int32, val0, val1, src0, src1 *float32, n, step int) (union, nonzeros int)
 
 // Transpose8AVX2 writes dst[j·ldd + i] = src[i·lds + j] for i < 8·rows8
 // and j < 8·cols8, strides in elements; the caller has checked the bounds.

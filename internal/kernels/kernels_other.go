@@ -138,8 +138,13 @@ func SLIFBackSubAVX2(d, th, lens, wk float32, k, steps int, hist, dm3s, dCount, 
 	panic("unreachable")
 }
 
-// SparseRowsAVX2 is not available here.
-func SparseRowsAVX2(c *float32, ldc, rows int, beg, cnt, idx *int32, val, b *float32, ldb, vecs, k0 int) {
+// SparsePairsAVX2 is not available here.
+func SparsePairsAVX2(c *float32, ldc, pairs int, beg, cnt, off *int32, val0, val1, b *float32, vecs int) {
+	panic("unreachable")
+}
+
+// CompactPairAVX2 is not available here.
+func CompactPairAVX2(off *int32, val0, val1, src0, src1 *float32, n, step int) (union, nonzeros int) {
 	panic("unreachable")
 }
 
