@@ -181,13 +181,13 @@ func (m *Conv[F]) Forward(x []F, batch int) (logits1, logits2 []F) {
 		m.conv2.Forward(m.i2, m.p1[t], batch, F(m.subs))
 		switch m.spec.Unit {
 		case LIFUnit:
-			addTo(m.cnt2, m.lif2.Forward(t, m.i2))
+			tensor.Add(m.cnt2, m.lif2.Forward(t, m.i2))
 		case HHUnit:
-			addTo(m.cnt2, m.hh2.Forward(t, m.i2))
+			tensor.Add(m.cnt2, m.hh2.Forward(t, m.i2))
 		case SLIFUnit:
 			out := m.sl2.Forward(t, blocks3(m.i2, c*n2))
 			for q := 0; q < 4; q++ {
-				addTo(m.cnt2[q*c*n2:(q+1)*c*n2], out[q])
+				tensor.Add(m.cnt2[q*c*n2:(q+1)*c*n2], out[q])
 			}
 		case StepUnit:
 			m.step.Forward(m.cnt2, m.i2)
@@ -211,7 +211,7 @@ func (m *Conv[F]) Backward(dLogits1, dLogits2 []F) {
 	n2 := batch * (s / 2) * (s / 2)
 	m.head1.Backward(m.dHid, dLogits1, m.hid, batch)
 	m.head2.Backward(m.dH, dLogits2, m.hid, batch)
-	addTo(m.dHid, m.dH)
+	tensor.Add(m.dHid, m.dH)
 	m.read.Backward(m.dRate, m.dHid, m.rate, batch)
 	// From the rate back to every step's layer-2 spikes (the same at each step).
 	q := s / 4

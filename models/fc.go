@@ -3,8 +3,6 @@ package models
 import (
 	"math/rand/v2"
 
-	"gonum.org/v1/gonum/blas/blas32"
-
 	"github.com/hhnet/hhnet/nn"
 	"github.com/hhnet/hhnet/tensor"
 )
@@ -179,25 +177,12 @@ func (m *FC[F]) Forward(x []F, batch int) (logits1, logits2 []F) {
 	return m.out1, m.out2
 }
 
-// addTo adds src to dst, float32 through gonum's vector Saxpy (1·x is
-// exact, so the bits are those of the plain sum).
-func addTo[F nn.Float](dst, src []F) {
-	src = src[:len(dst)]
-	if d32, ok := any(dst).([]float32); ok {
-		blas32.Implementation().Saxpy(len(d32), 1, any(src).([]float32), 1, d32, 1)
-		return
-	}
-	for i, v := range src {
-		dst[i] += v
-	}
-}
-
 // Backward back-propagates the logits' gradients through time.
 func (m *FC[F]) Backward(dLogits1, dLogits2 []F) {
 	batch, T := m.batch, m.spec.Steps
 	m.head1.Backward(m.dHid, dLogits1, m.hid, batch)
 	m.head2.Backward(m.dH, dLogits2, m.hid, batch)
-	addTo(m.dHid, m.dH)
+	tensor.Add(m.dHid, m.dH)
 	m.read.Backward(m.dRate, m.dHid, m.rate, batch)
 	if T > 1 {
 		// From the gradient of the rate to that of the spike count.

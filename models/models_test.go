@@ -9,6 +9,7 @@ import (
 	"gonum.org/v1/gonum/diff/fd"
 
 	"github.com/hhnet/hhnet/nn"
+	"github.com/hhnet/hhnet/tensor"
 )
 
 // TestParamCounts pins the trainable parameters of DESIGN.md §10 and the
@@ -186,7 +187,7 @@ func TestHoistedEqualsPerStep(t *testing.T) {
 	nn.SoftmaxCrossEntropy(d2, m.out2, labels[1:], 2, batch, 10)
 	m.head1.Backward(m.dHid, d1, m.hid, batch)
 	m.head2.Backward(m.dH, d2, m.hid, batch)
-	addTo(m.dHid, m.dH)
+	tensor.Add(m.dHid, m.dH)
 	m.read.Backward(m.dRate, m.dHid, rate, batch)
 	dSpk := make([]float64, batch*width)
 	for i, g := range m.dRate {

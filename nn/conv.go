@@ -102,23 +102,16 @@ func (c *Conv2d[F]) col2im(dx []F, batch int) {
 						d, s := dst[sy*w:(sy+1)*w], src[y*w:(y+1)*w]
 						switch kx {
 						case 0:
-							addTo(d[:w-1], s[1:])
+							tensor.Add(d[:w-1], s[1:])
 						case 1:
-							addTo(d, s)
+							tensor.Add(d, s)
 						default:
-							addTo(d[1:], s[:w-1])
+							tensor.Add(d[1:], s[:w-1])
 						}
 					}
 				}
 			}
 		}
-	}
-}
-
-func addTo[F Float](dst, src []F) {
-	src = src[:len(dst)]
-	for i, v := range src {
-		dst[i] += v
 	}
 }
 

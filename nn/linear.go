@@ -82,10 +82,7 @@ func (l *Linear[F]) fillBias(y []F, batch int) {
 }
 
 func (l *Linear[F]) addBiasGrad(dy []F, batch int) {
-	db := l.B.Grad
 	for i := 0; i < batch; i++ {
-		for j, g := range dy[i*l.Out : (i+1)*l.Out] {
-			db[j] += g
-		}
+		tensor.Add(l.B.Grad, dy[i*l.Out:(i+1)*l.Out])
 	}
 }

@@ -2,6 +2,7 @@ package tensor
 
 import (
 	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas32"
 	"gonum.org/v1/gonum/blas/blas64"
 )
 
@@ -85,6 +86,19 @@ func checkGemm(transA, transB bool, m, n, k, la, lda, lb, ldb, lc, ldc int) {
 	}
 	if la < need(ar, ac, lda) || lb < need(br, bc, ldb) || lc < need(m, n, ldc) {
 		panic("tensor: Gemm slice shorter than its matrix")
+	}
+}
+
+// Add adds src to dst elementwise, float32 through gonum's vector Saxpy
+// (1·x is exact, so the bits are those of the plain sums).
+func Add[F Float](dst, src []F) {
+	src = src[:len(dst)]
+	if d32, ok := any(dst).([]float32); ok {
+		blas32.Implementation().Saxpy(len(d32), 1, any(src).([]float32), 1, d32, 1)
+		return
+	}
+	for i, v := range src {
+		dst[i] += v
 	}
 }
 

@@ -194,3 +194,18 @@ func BenchmarkPoolRun(b *testing.B) {
 		p.Run(nopRanger{}, 2, 1)
 	}
 }
+
+// TestAdd: the sums are exact where the values allow, float32 and float64
+// alike, and the longer src is cut to dst.
+func TestAdd(t *testing.T) {
+	d32 := []float32{1, -2, 0.5, 3, 0, 1e30, 7, 8, 9}
+	Add(d32, []float32{0.25, 2, -0.5, 1, -0, 1e30, 1, 1, 1, 99})
+	if want := []float32{1.25, 0, 0, 4, 0, 2e30, 8, 9, 10}; !slices.Equal(d32, want) {
+		t.Errorf("float32: %v, want %v", d32, want)
+	}
+	d64 := []float64{1, 2}
+	Add(d64, []float64{0.5, -4, 3})
+	if want := []float64{1.5, -2}; !slices.Equal(d64, want) {
+		t.Errorf("float64: %v, want %v", d64, want)
+	}
+}
