@@ -147,18 +147,25 @@ func (s *Sparse[F]) Density() float64 {
 	return float64(s.nnz) / float64(s.Rows*s.Cols)
 }
 
-// Worthwhile tells whether, at A's density, the products that skip zeros
-// beat a dense Gemm.
+// Worthwhile tells whether the products that skip zeros beat a dense
+// Gemm: what they cost is the positions their lists hold, which pairs of
+// rows share, so it asks what fraction of a dense product's positions the
+// row lists hold.
 func (s *Sparse[F]) Worthwhile() bool {
-	return s.Density() <= sparseDensityMax
+	listed := 0
+	for _, c := range s.byRow.cnt {
+		listed += int(c)
+	}
+	return float64(listed) <= sparseListedMax*float64(s.byRow.pairs*s.Cols)
 }
 
-// sparseDensityMax is the largest fraction of nonzero values at which the
-// sparse products are worth their lists (BenchmarkSparse, batch 128, 1296
-// inputs, a third of them lit: with 512 outputs 2.7 ms for lists and both
-// products against 3.1–3.6 ms for OpenBLAS's dense ones, with 2048 outputs
-// 12.2 against 13.7 ms; gonum's dense products are 2–4× slower still).
-const sparseDensityMax = 0.5
+// sparseListedMax is the largest fraction of positions listed at which the
+// sparse products beat OpenBLAS's dense ones (gonum's are 2–4× slower
+// still). Batch 128, 1296 inputs, 512 outputs, lists and both products:
+// image-like inputs, a third lit and 41 % listed, 2.2 ms against 2.9;
+// uniformly random ones a third lit, 58 % listed, 2.7 against 3.2; half
+// lit, 75 % listed, 4.3 against 3.2 (BenchmarkSparse and like it).
+const sparseListedMax = 0.6
 
 // MulAdd adds A·B to C, with B cols×n (rows ldb apart) and C rows×n (rows
 // ldc apart). It panics on slices too short for their shapes.

@@ -316,3 +316,33 @@ func BenchmarkSparse(b *testing.B) {
 		}
 	})
 }
+
+// TestSparseWorthwhile: the choice follows the positions the pairs of rows
+// list, not the density alone: two rows half lit at the same places list
+// half the positions (worth it), two rows 35 % lit at different places 70 %
+// (not), and an empty matrix is.
+func TestSparseWorthwhile(t *testing.T) {
+	const cols = 100
+	a := make([]float32, 4*cols)
+	for c := range cols {
+		if c%2 == 0 { // rows 0 and 1: the same half
+			a[c], a[cols+c] = 1, 2
+		}
+		if c < 35 { // rows 2 and 3: different 35 %
+			a[2*cols+c] = 1
+		} else if c < 70 {
+			a[3*cols+c] = 1
+		}
+	}
+	for _, tc := range []struct {
+		rows int
+		from int
+		want bool
+	}{{2, 0, true}, {2, 2 * cols, false}, {0, 0, true}} {
+		var s Sparse[float32]
+		s.Set(nil, a[tc.from:], tc.rows, cols)
+		if got := s.Worthwhile(); got != tc.want {
+			t.Errorf("rows %d from %d: Worthwhile %v, want %v (density %v)", tc.rows, tc.from, got, tc.want, s.Density())
+		}
+	}
+}
