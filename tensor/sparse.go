@@ -27,10 +27,10 @@ import (
 // miss, and reading it block by block defeats the prefetchers). They split
 // the blocks over a Pool; a block runs every pair of rows of C against its
 // rows in pieces of sparseDepth, which stay in the L1 cache, six
-// accumulators of each row of C in registers. Each element
-// of C is summed over the listed positions in order, so results do not
-// depend on the workers. Set reuses its buffers: after the first call of
-// a size nothing allocates.
+// accumulators of each row of C in registers. Each element of C is summed
+// over the listed positions in order, so results do not depend on the
+// workers. Set reuses its buffers: after the first call of a size nothing
+// allocates.
 type Sparse[F Float] struct {
 	Rows, Cols int
 	nnz        int
@@ -49,8 +49,8 @@ type Sparse[F Float] struct {
 // lines' values there. The products take each list in pieces by position,
 // sparseDepth positions at a time (so that the rows of B they read stay in
 // the L1 cache): piece kb of pair i is at partBeg[kb·pairs + i],
-// partCnt[…] long, and a position p is stored as the offset of its row in
-// the piece's copy of B, (p − kb·sparseDepth)·sparseBlock.
+// partCnt[…] long, and a position p is stored as the offset of its row
+// from the piece's first in a block of packed B, (p − kb·sparseDepth)·sparseBlock.
 type lists[F Float] struct {
 	lines, pairs, pieces int
 	beg, cnt, off        []int32

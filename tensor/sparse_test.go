@@ -257,8 +257,8 @@ func mustPanic(t *testing.T, what string, f func()) {
 }
 
 // BenchmarkSparse compares the input layer's products at batch 128 (an
-// image of 1296 pixels, a third of them lit, to 512 neurons) with the
-// dense GEMM of this build.
+// image-like input of 1296 pixels, a third of them lit, to 512 neurons)
+// with the dense GEMM of this build.
 func BenchmarkSparse(b *testing.B) {
 	const batch, in, out = 128, 1296, 512
 	rng := rand.New(rand.NewPCG(1, 2))
