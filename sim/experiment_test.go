@@ -2,7 +2,6 @@ package sim
 
 import (
 	"math"
-	"os"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -10,14 +9,11 @@ import (
 	"github.com/hhnet/hhnet/neuron"
 )
 
-// paperDataDir is the paper's fc network beside the repository (DESIGN §6).
-const paperDataDir = "../../shared/data/paper-fc-network"
+// paperDataDir is the study's fc network, in the repository.
+const paperDataDir = "../testdata/paper-fc-network"
 
 func loadPaperFC(t *testing.T) *FCData {
 	t.Helper()
-	if _, err := os.Stat(filepath.Join(paperDataDir, FileW01)); err != nil {
-		t.Skipf("the paper's network is not at %s", paperDataDir)
-	}
 	d, err := LoadFC(paperDataDir)
 	if err != nil {
 		t.Fatal(err)

@@ -2,9 +2,11 @@ package sim
 
 import (
 	"bufio"
+	"compress/gzip"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -60,18 +62,49 @@ func ReadMatrixCSV(r io.Reader, rows, cols int) ([][]float64, error) {
 	return m, nil
 }
 
-// ReadMatrixFile reads a CSV matrix from path; errors name the file.
+// ReadMatrixFile reads a CSV matrix from path (gzip-compressed when the
+// name ends in .gz); errors name the file.
 func ReadMatrixFile(path string, rows, cols int) ([][]float64, error) {
-	f, err := os.Open(path)
+	return readMatrixFS(os.DirFS(filepath.Dir(path)), filepath.Base(path), path, rows, cols)
+}
+
+// readMatrixFS reads name from fsys, or name.gz when name is absent; shown
+// is the path errors give for the folder.
+func readMatrixFS(fsys fs.FS, name, shown string, rows, cols int) ([][]float64, error) {
+	f, err := fsys.Open(name)
+	if errors.Is(err, fs.ErrNotExist) && !strings.HasSuffix(name, ".gz") {
+		if g, gerr := fsys.Open(name + ".gz"); gerr == nil {
+			f, err, name, shown = g, nil, name+".gz", shown+".gz"
+		}
+	}
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s: %w", shown, unwrapPathError(err))
 	}
 	defer f.Close()
-	m, err := ReadMatrixCSV(f, rows, cols)
+	var r io.Reader = f
+	if strings.HasSuffix(name, ".gz") {
+		z, err := gzip.NewReader(f)
+		if err != nil {
+			return nil, fmt.Errorf("%s: not a gzip file: %w", shown, err)
+		}
+		defer z.Close()
+		r = z
+	}
+	m, err := ReadMatrixCSV(r, rows, cols)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, fmt.Errorf("%s: %w", shown, err)
 	}
 	return m, nil
+}
+
+// unwrapPathError drops the *fs.PathError wrapper, whose path is relative
+// to the folder and would repeat the name the caller already gives.
+func unwrapPathError(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
 
 // FCData is the fully connected 784–128–10 network of the equivalence
@@ -99,8 +132,9 @@ const (
 	FCOutput = 10
 )
 
-// LoadFC reads the paper's network from dir (files FileW01, FileW12 and
-// FileImage). A missing or malformed file is an error that names it.
+// LoadFC reads the paper's network from the folder dir (files FileW01,
+// FileW12 and FileImage, each plain or gzip-compressed with a .gz suffix).
+// A missing or malformed file is an error that names it.
 func LoadFC(dir string) (*FCData, error) {
 	st, err := os.Stat(dir)
 	if err != nil {
@@ -109,21 +143,28 @@ func LoadFC(dir string) (*FCData, error) {
 	if !st.IsDir() {
 		return nil, fmt.Errorf("weights folder %s is not a directory", dir)
 	}
-	d := &FCData{Source: dir}
-	if d.W01, err = ReadMatrixFile(filepath.Join(dir, FileW01), FCInputs, FCHidden); err != nil {
+	return LoadFCFS(os.DirFS(dir), dir)
+}
+
+// LoadFCFS reads the paper's network from fsys (the layout of LoadFC);
+// source names it in errors and in FCData.Source.
+func LoadFCFS(fsys fs.FS, source string) (*FCData, error) {
+	var err error
+	d := &FCData{Source: source}
+	if d.W01, err = readMatrixFS(fsys, FileW01, filepath.Join(source, FileW01), FCInputs, FCHidden); err != nil {
 		return nil, err
 	}
-	if d.W12, err = ReadMatrixFile(filepath.Join(dir, FileW12), FCHidden, FCOutput); err != nil {
+	if d.W12, err = readMatrixFS(fsys, FileW12, filepath.Join(source, FileW12), FCHidden, FCOutput); err != nil {
 		return nil, err
 	}
-	img, err := ReadMatrixFile(filepath.Join(dir, FileImage), FCInputs, 1)
+	img, err := readMatrixFS(fsys, FileImage, filepath.Join(source, FileImage), FCInputs, 1)
 	if err != nil {
 		return nil, err
 	}
 	d.Image = make([]float64, FCInputs)
 	for i, r := range img {
 		if r[0] < 0 || r[0] > 255 {
-			return nil, fmt.Errorf("%s: line %d: grey level %v outside 0–255", filepath.Join(dir, FileImage), i+1, r[0])
+			return nil, fmt.Errorf("%s: line %d: grey level %v outside 0–255", filepath.Join(source, FileImage), i+1, r[0])
 		}
 		d.Image[i] = r[0]
 	}

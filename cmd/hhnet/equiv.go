@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/hhnet/hhnet"
 	"github.com/hhnet/hhnet/neuron"
 	"github.com/hhnet/hhnet/report"
 	"github.com/hhnet/hhnet/sim"
@@ -26,7 +27,8 @@ type equivOptions struct {
 	Method      string   // euler | euler-fast | rk4 | rush-larsen
 	DT          float64  // ms; 0 = the paper's
 	Standalone  bool
-	Weights     string // folder with the paper's fc network; "" = seeded random
+	Weights     string // folder with a network of the paper's layout; "" = the study's, embedded
+	Random      bool   // seeded random weights instead of the study's
 	Seed        uint64
 	OutDir      string
 	OutSet      bool // --out given (with --json, files are written only then)
@@ -55,7 +57,8 @@ with --npy. With --json, one JSON document per experiment is printed on
 stdout (an array when none is named) and files are written only if --out
 is given. Defaults reproduce the paper.`,
 		Example: `  hhnet equiv
-  hhnet equiv fc --weights ../shared/data/paper-fc-network --json
+  hhnet equiv fc --json
+  hhnet equiv fc --random --seed 3
   hhnet equiv xor --variant exact --standalone
   hhnet equiv signals --signal sine --method rk4 --dt 0.01`,
 		Args: func(cmd *cobra.Command, args []string) error {
@@ -89,8 +92,9 @@ is given. Defaults reproduce the paper.`,
 	f.StringVar(&opts.Method, "method", "euler", "HH integrator: euler (the paper's, exact kernel), euler-fast, rk4 or rush-larsen")
 	f.Float64Var(&opts.DT, "dt", 0, "HH time step in ms (default: the paper's, 0.001)")
 	f.BoolVar(&opts.Standalone, "standalone", false, "run each tv-LIF2HH neuron on its own gating variables, not its HH twin's")
-	f.StringVar(&opts.Weights, "weights", "", "`DIR` holding the paper's fc network (W01_784x128.csv, W12_128x10.csv, image_flat_colmajor_784.csv); default: seeded random weights")
-	f.Uint64Var(&opts.Seed, "seed", 1, "seed of the random fc network used without --weights")
+	f.StringVar(&opts.Weights, "weights", "", "`DIR` holding an fc network in the study's layout (W01_784x128.csv, W12_128x10.csv, image_flat_colmajor_784.csv, each plain or .gz); default: the study's own, built in")
+	f.BoolVar(&opts.Random, "random", false, "run the fc experiment on seeded random weights and a generated image instead")
+	f.Uint64Var(&opts.Seed, "seed", 1, "seed of the random fc network (with --random)")
 	f.StringVar(&opts.OutDir, "out", filepath.Join("out", "equiv"), "`DIR` for summary.json, CSV trains and figures")
 	f.BoolVar(&opts.JSON, "json", false, "print the results as JSON on stdout")
 	f.BoolVar(&opts.NPY, "npy", false, "also write spike trains as NumPy .npy files")
@@ -111,6 +115,9 @@ func (o *equivOptions) validate() error {
 	}
 	if o.DT > 1 {
 		return usagef("--dt: %v ms is too coarse for HH dynamics (at most 1 ms)", o.DT)
+	}
+	if o.Random && o.Weights != "" {
+		return usagef("--random and --weights exclude each other: give one")
 	}
 	if o.Signal != "" {
 		if _, err := sim.StimulusByName(o.Signal); err != nil {
@@ -185,12 +192,9 @@ func runExperiment(name string, s sim.Settings, opts *equivOptions) (equivRun, e
 		}
 		return equivRun{doc: r.Document(), figures: func(dir string) error { return xorFigures(dir, r) }}, nil
 	case "fc":
-		data := sim.RandomFC(opts.Seed)
-		if opts.Weights != "" {
-			var err error
-			if data, err = sim.LoadFC(opts.Weights); err != nil {
-				return equivRun{}, err
-			}
+		data, err := fcNetwork(opts)
+		if err != nil {
+			return equivRun{}, err
 		}
 		r, err := sim.RunFC(s, data)
 		if err != nil {
@@ -208,6 +212,18 @@ func runExperiment(name string, s sim.Settings, opts *equivOptions) (equivRun, e
 		}
 		return equivRun{doc: sim.SignalsDocument(s, rs), figures: func(dir string) error { return signalFigures(dir, rs) }}, nil
 	}
+}
+
+// fcNetwork is the fc experiment's network: the study's (built into the
+// binary), a folder given by --weights, or seeded random weights.
+func fcNetwork(opts *equivOptions) (*sim.FCData, error) {
+	switch {
+	case opts.Random:
+		return sim.RandomFC(opts.Seed), nil
+	case opts.Weights != "":
+		return sim.LoadFC(opts.Weights)
+	}
+	return sim.LoadFCFS(hhnet.PaperFCNetwork(), "the study's network (built in, "+hhnet.PaperFCDir+")")
 }
 
 func summaryLine(d *sim.Document) string {

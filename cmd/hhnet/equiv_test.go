@@ -10,7 +10,7 @@ import (
 	"testing"
 )
 
-const paperData = "../../../shared/data/paper-fc-network"
+const paperData = "../../testdata/paper-fc-network" // the study's network, in the repository
 
 func TestNewEquivCmd(t *testing.T) {
 	for _, tc := range []struct {
@@ -54,6 +54,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"equiv", "--variant", "fast"}, "--variant"},
 		{[]string{"equiv", "--nope"}, "unknown flag"},
 		{[]string{"equiv", "xor", "fc"}, "at most one experiment"},
+		{[]string{"equiv", "fc", "--random", "--weights", "x"}, "exclude each other"},
 		{[]string{"frobnicate"}, "unknown command"},
 	} {
 		var out, errb bytes.Buffer
@@ -69,16 +70,19 @@ func TestDataErrors(t *testing.T) {
 	dir := t.TempDir()
 	good := filepath.Join(dir, "good")
 	os.MkdirAll(good, 0o755)
-	for _, name := range []string{"W01_784x128.csv", "W12_128x10.csv", "image_flat_colmajor_784.csv"} {
+	for _, name := range []string{"W01_784x128.csv.gz", "W12_128x10.csv", "image_flat_colmajor_784.csv"} {
 		b, err := os.ReadFile(filepath.Join(paperData, name))
 		if err != nil {
-			t.Skip("the paper's data is not beside the repository")
+			t.Fatal(err)
 		}
 		os.WriteFile(filepath.Join(good, name), b, 0o644)
 	}
 	nanDir := filepath.Join(dir, "nan")
 	os.CopyFS(nanDir, os.DirFS(good))
 	os.WriteFile(filepath.Join(nanDir, "W12_128x10.csv"), []byte(strings.Repeat("NaN,1,1,1,1,1,1,1,1,1\n", 128)), 0o644)
+	gzDir := filepath.Join(dir, "gz")
+	os.CopyFS(gzDir, os.DirFS(good))
+	os.WriteFile(filepath.Join(gzDir, "W01_784x128.csv.gz"), []byte("\x1f\x8bnot really gzip"), 0o644)
 	shapeDir := filepath.Join(dir, "shape")
 	os.CopyFS(shapeDir, os.DirFS(good))
 	os.WriteFile(filepath.Join(shapeDir, "W12_128x10.csv"), []byte(strings.Repeat("1,1\n", 128)), 0o644)
@@ -88,6 +92,7 @@ func TestDataErrors(t *testing.T) {
 		{filepath.Join(dir, "absent"), "absent"},
 		{nanDir, "W12_128x10.csv"},
 		{shapeDir, "W12_128x10.csv"},
+		{gzDir, "W01_784x128.csv.gz"},
 	} {
 		out := filepath.Join(dir, "out-"+filepath.Base(tc.weights))
 		var stdout, stderr bytes.Buffer
@@ -101,14 +106,19 @@ func TestDataErrors(t *testing.T) {
 	}
 }
 
-// TestRunEquivFC runs the paper's fc network and checks the JSON document.
+// TestRunEquivFC runs the paper's fc network, built in by default and read
+// from the repository's folder with --weights, and checks the JSON document.
 func TestRunEquivFC(t *testing.T) {
-	if _, err := os.Stat(paperData); err != nil {
-		t.Skip("the paper's data is not beside the repository")
+	for _, args := range [][]string{{"equiv", "fc", "--json"}, {"equiv", "fc", "--weights", paperData, "--json"}} {
+		checkEquivFC(t, args)
 	}
+}
+
+func checkEquivFC(t *testing.T, args []string) {
+	t.Helper()
 	var out, errb bytes.Buffer
-	if code := run(context.Background(), []string{"equiv", "fc", "--weights", paperData, "--json"}, &out, &errb); code != 0 {
-		t.Fatalf("exit %d: %s", code, errb.String())
+	if code := run(context.Background(), args, &out, &errb); code != 0 {
+		t.Fatalf("%v: exit %d: %s", args, code, errb.String())
 	}
 	var doc struct {
 		Experiment string
