@@ -11,6 +11,8 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+
+	"github.com/hhnet/hhnet/internal/atomicfile"
 )
 
 // cacheMagic opens every cache file; the last byte is the format version.
@@ -246,22 +248,9 @@ func splitIndex(s Split) int {
 // writeAtomic writes m through a temporary file renamed into place. It does
 // not fsync: a file torn by a crash fails its checksum and is regenerated,
 // so the 0.5 GB of a full prepare need not wait for the disk.
-func writeAtomic(path string, m *Multi) (err error) {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
+func writeAtomic(path string, m *Multi) error {
+	return atomicfile.WriteNoSync(path, func(w io.Writer) error {
+		_, err := m.WriteTo(w)
 		return err
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if _, err = m.WriteTo(tmp); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	})
 }

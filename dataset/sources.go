@@ -15,7 +15,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/hhnet/hhnet/report"
+	"github.com/hhnet/hhnet/internal/atomicfile"
 )
 
 // Source names one of the two 28×28 datasets the study composes.
@@ -315,7 +315,7 @@ func fetch(ctx context.Context, client *http.Client, url, sum, dst string) error
 		return fmt.Errorf("HTTP %s", resp.Status)
 	}
 	// A failed check makes the writer drop the temporary file.
-	return report.WriteFileAtomic(dst, func(w io.Writer) error {
+	return atomicfile.Write(dst, func(w io.Writer) error {
 		h := sha256.New()
 		if _, err := io.Copy(io.MultiWriter(w, h), resp.Body); err != nil {
 			return err

@@ -15,6 +15,8 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
 	"gonum.org/v1/plot/vg/vgsvg"
+
+	"github.com/hhnet/hhnet/internal/atomicfile"
 )
 
 // Colours of the two models compared in every figure: the reference (HH)
@@ -54,7 +56,7 @@ func saveGrid(path string, plots []*plot.Plot, w, h vg.Length) error {
 	for i, p := range plots {
 		p.Draw(canvases[i][0])
 	}
-	return WriteFileAtomic(path, func(wr io.Writer) error {
+	return atomicfile.Write(path, func(wr io.Writer) error {
 		_, err := c.WriteTo(wr)
 		return err
 	})

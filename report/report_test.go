@@ -2,8 +2,6 @@ package report
 
 import (
 	"bytes"
-	"errors"
-	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -11,30 +9,6 @@ import (
 	"codeberg.org/sbinet/npyio"
 	"gonum.org/v1/gonum/mat"
 )
-
-func TestWriteFileAtomicLeavesNothingOnError(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "a.txt")
-	os.WriteFile(path, []byte("old"), 0o644)
-	err := WriteFileAtomic(path, func(w io.Writer) error {
-		w.Write([]byte("half"))
-		return errors.New("disk full")
-	})
-	if err == nil {
-		t.Fatal("want the fill error")
-	}
-	b, _ := os.ReadFile(path)
-	entries, _ := os.ReadDir(dir)
-	if string(b) != "old" || len(entries) != 1 {
-		t.Errorf("after a failed write: content %q, %d entries", b, len(entries))
-	}
-	if err := WriteFileAtomic(path, func(w io.Writer) error { _, err := w.Write([]byte("new")); return err }); err != nil {
-		t.Fatal(err)
-	}
-	if b, _ := os.ReadFile(path); string(b) != "new" {
-		t.Errorf("content %q", b)
-	}
-}
 
 func TestWriteNPYRoundTrip(t *testing.T) {
 	dir := t.TempDir()

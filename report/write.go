@@ -6,42 +6,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 
 	"codeberg.org/sbinet/npyio"
 	"gonum.org/v1/gonum/mat"
-)
 
-// WriteFileAtomic writes what fill produces to path through a temporary
-// file in the same folder, synced and renamed into place. On any error the
-// temporary file is removed and path is left as it was.
-func WriteFileAtomic(path string, fill func(w io.Writer) error) (err error) {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if err = fill(tmp); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	if err = tmp.Sync(); err != nil {
-		return err
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	if err = os.Chmod(tmp.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
-}
+	"github.com/hhnet/hhnet/internal/atomicfile"
+)
 
 // WriteJSON writes v as indented JSON to path, atomically.
 func WriteJSON(path string, v any) error {
@@ -50,7 +20,7 @@ func WriteJSON(path string, v any) error {
 		return err
 	}
 	b = append(b, '\n')
-	return WriteFileAtomic(path, func(w io.Writer) error {
+	return atomicfile.Write(path, func(w io.Writer) error {
 		_, err := w.Write(b)
 		return err
 	})
@@ -66,7 +36,7 @@ func WriteCSV(path string, header []string, rows [][]string) error {
 	if err := cw.WriteAll(rows); err != nil {
 		return err
 	}
-	return WriteFileAtomic(path, func(w io.Writer) error {
+	return atomicfile.Write(path, func(w io.Writer) error {
 		_, err := w.Write(buf.Bytes())
 		return err
 	})
@@ -78,7 +48,7 @@ func WriteNPY(path string, rows, cols int, data []float64) error {
 	if len(data) != rows*cols {
 		return fmt.Errorf("%s: %d values for a %d×%d matrix", path, len(data), rows, cols)
 	}
-	return WriteFileAtomic(path, func(w io.Writer) error {
+	return atomicfile.Write(path, func(w io.Writer) error {
 		if rows == 0 {
 			return writeEmptyNPY(w, cols)
 		}

@@ -10,7 +10,7 @@ import (
 	"io"
 	"os"
 
-	"github.com/hhnet/hhnet/report"
+	"github.com/hhnet/hhnet/internal/atomicfile"
 )
 
 // checkpointMagic opens a checkpoint file; the last byte is the format version.
@@ -52,7 +52,7 @@ func WriteCheckpoint(path string, c *Checkpoint) error {
 		return fmt.Errorf("encoding checkpoint: %w", err)
 	}
 	sum := sha256.Sum256(payload.Bytes())
-	return report.WriteFileAtomic(path, func(w io.Writer) error {
+	return atomicfile.Write(path, func(w io.Writer) error {
 		head := append([]byte(checkpointMagic), binary.LittleEndian.AppendUint64(nil, uint64(payload.Len()))...)
 		for _, b := range [][]byte{head, sum[:], payload.Bytes()} {
 			if _, err := w.Write(b); err != nil {

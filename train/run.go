@@ -14,9 +14,9 @@ import (
 	"time"
 
 	"github.com/hhnet/hhnet/dataset"
+	"github.com/hhnet/hhnet/internal/atomicfile"
 	"github.com/hhnet/hhnet/models"
 	"github.com/hhnet/hhnet/nn"
-	"github.com/hhnet/hhnet/report"
 )
 
 // Settings are a training run's choices; they map one to one to the flags
@@ -323,7 +323,7 @@ func LoadStepper(ck *Checkpoint) (*Stepper, error) {
 }
 
 func writeMetrics(path string, recs []Record) error {
-	return report.WriteFileAtomic(path, func(w io.Writer) error {
+	return atomicfile.Write(path, func(w io.Writer) error {
 		enc := json.NewEncoder(w)
 		for _, r := range recs {
 			if err := enc.Encode(r); err != nil {

@@ -16,7 +16,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/hhnet/hhnet/dataset"
-	"github.com/hhnet/hhnet/report"
+	"github.com/hhnet/hhnet/internal/atomicfile"
 )
 
 // dataOptions are the flags shared by the data subcommands.
@@ -273,7 +273,7 @@ func runDataShow(ctx context.Context, o *dataOptions) error {
 		return err
 	}
 	img := dataset.Grid(m, o.N, 3)
-	if err := report.WriteFileAtomic(o.OutFile, func(w io.Writer) error { return png.Encode(w, img) }); err != nil {
+	if err := atomicfile.Write(o.OutFile, func(w io.Writer) error { return png.Encode(w, img) }); err != nil {
 		return err
 	}
 	fmt.Fprintf(o.Out, "wrote %s (%d images of %s/%s)\n", o.OutFile, min(o.N, m.N), vs[0].Name, split)
