@@ -80,7 +80,7 @@ func (b *Batches) Epoch(epoch int) {
 }
 
 // Skip advances past n batches without filling them (for resuming mid-epoch).
-func (b *Batches) Skip(n int) { b.pos = min(b.pos+n*b.size, len(b.order)) }
+func (b *Batches) Skip(n int) { b.pos = min(b.pos+max(n, 0)*b.size, len(b.order)) }
 
 // Next fills and returns the next batch: x holds n·Pixels values, labels
 // n·2 classes (task 1, task 2 of each image). ok is false at the end of the

@@ -19,9 +19,13 @@ type IDX struct {
 	Data []byte
 }
 
-// maxIDXBytes bounds what a header may ask us to allocate (the largest
-// file of either source holds 47 MB).
+// maxIDXBytes bounds what a header may ask for (the largest file of either
+// source holds 47 MB).
 const maxIDXBytes = 1 << 30
+
+// maxDeflateRatio is the most a deflate stream can expand (1032:1), so a
+// gzip file of n bytes holds at most n·maxDeflateRatio bytes of data.
+const maxDeflateRatio = 1032
 
 // ErrIDX wraps every format error of an IDX file, so callers can tell bad
 // data from I/O trouble.
@@ -34,8 +38,20 @@ func idxErrorf(format string, args ...any) error {
 // ReadIDX reads an IDX file of unsigned bytes from r, gzip-compressed or
 // not (told apart by the gzip magic number). It checks the magic number,
 // the element type, every dimension, that the data is complete and that
-// nothing follows it.
+// nothing follows it. Memory follows the data actually present, never a
+// header's claim: when r tells its length (as *bytes.Reader does) a shape
+// larger than the bytes could hold is refused at once, otherwise the data
+// is read in growing pieces.
 func ReadIDX(r io.Reader) (*IDX, error) {
+	avail := int64(-1)
+	if l, ok := r.(interface{ Len() int }); ok {
+		avail = int64(l.Len())
+	}
+	return readIDX(r, avail)
+}
+
+// readIDX reads from r, which holds avail bytes in all (−1: unknown).
+func readIDX(r io.Reader, avail int64) (*IDX, error) {
 	br := bufio.NewReader(r)
 	head, err := br.Peek(2)
 	if err == nil && head[0] == 0x1f && head[1] == 0x8b {
@@ -44,12 +60,17 @@ func ReadIDX(r io.Reader) (*IDX, error) {
 			return nil, fmt.Errorf("%w: gzip header: %v", ErrIDX, err)
 		}
 		defer zr.Close()
-		return readRawIDX(bufio.NewReader(zr))
+		if avail >= 0 {
+			avail *= maxDeflateRatio
+		}
+		return readRawIDX(bufio.NewReader(zr), avail, true)
 	}
-	return readRawIDX(br)
+	return readRawIDX(br, avail, false)
 }
 
-func readRawIDX(r *bufio.Reader) (*IDX, error) {
+// readRawIDX reads uncompressed IDX bytes; avail bounds them (−1: no
+// bound), a gzip stream's bound coming from its compressed size.
+func readRawIDX(r *bufio.Reader, avail int64, gz bool) (*IDX, error) {
 	var magic [4]byte
 	if n, err := io.ReadFull(r, magic[:]); err != nil {
 		return nil, idxErrorf("truncated header: %d of 4 bytes", n)
@@ -81,10 +102,17 @@ func readRawIDX(r *bufio.Reader) (*IDX, error) {
 		dims[i] = int(d)
 		size *= int(d)
 	}
-	data := make([]byte, size)
-	if n, err := io.ReadFull(r, data); err != nil {
+	header := int64(4 + 4*ndims)
+	if avail >= 0 && int64(size) > avail-header {
+		if gz {
+			return nil, idxErrorf("shape %v needs %d data bytes, more than the compressed file can hold", dims, size)
+		}
+		return nil, idxErrorf("truncated: shape %v needs %d data bytes, the file has %d", dims, size, max(avail-header, 0))
+	}
+	data, err := readData(r, size, avail >= 0)
+	if err != nil {
 		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
-			return nil, idxErrorf("truncated: shape %v needs %d data bytes, the file has %d", dims, size, n)
+			return nil, idxErrorf("truncated: shape %v needs %d data bytes, the file has %d", dims, size, len(data))
 		}
 		return nil, fmt.Errorf("%w: reading data: %v", ErrIDX, err)
 	}
@@ -97,14 +125,41 @@ func readRawIDX(r *bufio.Reader) (*IDX, error) {
 	return &IDX{Dims: dims, Data: data}, nil
 }
 
-// ReadIDXFile reads the IDX file at path; errors name the file.
+// readData reads size bytes: at once when the file is known to hold them,
+// else in pieces that grow with what arrives. On a short read it returns
+// the bytes read and io.ErrUnexpectedEOF.
+func readData(r io.Reader, size int, bounded bool) ([]byte, error) {
+	if bounded {
+		data := make([]byte, size)
+		n, err := io.ReadFull(r, data)
+		return data[:n], err
+	}
+	var buf bytes.Buffer
+	buf.Grow(min(size, 1<<16))
+	n, err := buf.ReadFrom(io.LimitReader(r, int64(size)))
+	if err == nil && n < int64(size) {
+		err = io.ErrUnexpectedEOF
+	}
+	return buf.Bytes(), err
+}
+
+// ReadIDXFile reads the IDX file at path; errors name the file. The file's
+// size bounds what its header may ask for.
 func ReadIDXFile(path string) (*IDX, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	idx, err := ReadIDX(f)
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	avail := int64(-1)
+	if st.Mode().IsRegular() {
+		avail = st.Size()
+	}
+	idx, err := readIDX(f, avail)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"compress/gzip"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -138,6 +140,65 @@ func FuzzReadIDX(f *testing.F) {
 		}
 		if back := idxBytes(t, x); !bytes.Equal(back, b) {
 			t.Fatalf("round trip changed the bytes")
+		}
+	})
+}
+
+// TestIDXHeaderCannotForceAllocation: a header that claims a gigabyte in a
+// 16-byte file is refused without allocating it, whether the reader tells
+// its length or not.
+func TestIDXHeaderCannotForceAllocation(t *testing.T) {
+	b := []byte{0, 0, 8, 3, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0x3f, 0} // 256×256×16128: just under the 1 GiB limit
+	for _, tc := range []struct {
+		name string
+		r    func() io.Reader
+	}{
+		{"bytes.Reader", func() io.Reader { return bytes.NewReader(b) }},
+		{"plain reader", func() io.Reader { return io.MultiReader(bytes.NewReader(b)) }},
+		{"gzip", func() io.Reader { return bytes.NewReader(gz(b)) }},
+	} {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		_, err := ReadIDX(tc.r())
+		runtime.ReadMemStats(&after)
+		if !errors.Is(err, ErrIDX) {
+			t.Errorf("%s: %v, want ErrIDX", tc.name, err)
+		}
+		if grew := after.TotalAlloc - before.TotalAlloc; grew > 4<<20 {
+			t.Errorf("%s: %d bytes allocated for a 16-byte file", tc.name, grew)
+		}
+	}
+	path := filepath.Join(t.TempDir(), "big-idx3-ubyte")
+	os.WriteFile(path, b, 0o644)
+	if _, err := ReadIDXFile(path); err == nil || !strings.Contains(err.Error(), "the file has 0") {
+		t.Errorf("ReadIDXFile: %v", err)
+	}
+}
+
+// FuzzReadImages: any pair of files gives an error or images whose sizes
+// agree with their labels, every label a class.
+func FuzzReadImages(f *testing.F) {
+	im := idxBytes(f, &IDX{Dims: []int{2, 2, 2}, Data: []byte{1, 2, 3, 4, 5, 6, 7, 8}})
+	lb := idxBytes(f, &IDX{Dims: []int{2}, Data: []byte{3, 9}})
+	f.Add(im, lb)
+	f.Add(gz(im), gz(lb))
+	f.Add(lb, im)
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, imBytes, lbBytes []byte) {
+		imPath, lbPath := filepath.Join(dir, "im"), filepath.Join(dir, "lb")
+		os.WriteFile(imPath, imBytes, 0o644)
+		os.WriteFile(lbPath, lbBytes, 0o644)
+		s, err := ReadImages(imPath, lbPath)
+		if err != nil {
+			return
+		}
+		if s.N < 1 || len(s.Pixels) != s.N*s.Rows*s.Cols || len(s.Labels) != s.N {
+			t.Fatalf("%d images of %d×%d with %d bytes and %d labels", s.N, s.Rows, s.Cols, len(s.Pixels), len(s.Labels))
+		}
+		for _, c := range s.Labels {
+			if c > 9 {
+				t.Fatalf("label %d accepted", c)
+			}
 		}
 	})
 }

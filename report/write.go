@@ -45,7 +45,7 @@ func WriteCSV(path string, header []string, rows [][]string) error {
 // WriteNPY writes a rows × cols float64 matrix (row-major data) as a NumPy
 // .npy file, atomically. A matrix with no rows is written with shape (0, cols).
 func WriteNPY(path string, rows, cols int, data []float64) error {
-	if len(data) != rows*cols {
+	if rows < 0 || cols < 0 || (rows > 0 && cols == 0) || len(data) != rows*cols {
 		return fmt.Errorf("%s: %d values for a %d×%d matrix", path, len(data), rows, cols)
 	}
 	return atomicfile.Write(path, func(w io.Writer) error {

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -57,6 +58,8 @@ func FuzzReadMatrixCSV(f *testing.F) {
 	f.Add("0.5\n", 1, 1)
 	f.Add("1e308,-1e-308\n", 1, 2)
 	f.Add("1,,2\n", 1, 3)
+	f.Add("NaN,Inf\n", 1, 2)
+	f.Add("+inf,1e999\n", 1, 2)
 	f.Fuzz(func(t *testing.T, in string, rows, cols int) {
 		if rows > 50 || cols > 50 {
 			return
@@ -71,6 +74,11 @@ func FuzzReadMatrixCSV(f *testing.F) {
 		for _, r := range m {
 			if len(r) != cols {
 				t.Fatalf("row of %d, asked %d", len(r), cols)
+			}
+			for _, v := range r {
+				if math.IsNaN(v) || math.IsInf(v, 0) {
+					t.Fatalf("accepted the non-finite value %v", v)
+				}
 			}
 		}
 	})

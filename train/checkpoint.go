@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 
 	"github.com/hhnet/hhnet/internal/atomicfile"
@@ -91,9 +92,91 @@ func ParseCheckpoint(b []byte) (*Checkpoint, error) {
 	if sum := sha256.Sum256(payload); !bytes.Equal(sum[:], b[16:head]) {
 		return nil, fmt.Errorf("%w: checksum mismatch", ErrBadCheckpoint)
 	}
+	return decodePayload(payload)
+}
+
+// decodePayload decodes and validates a checkpoint's payload (the part the
+// checksum covers); the fuzz target calls it directly, past the checksum.
+func decodePayload(payload []byte) (*Checkpoint, error) {
 	var c Checkpoint
 	if err := gob.NewDecoder(bytes.NewReader(payload)).Decode(&c); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrBadCheckpoint, err)
 	}
+	if err := c.validate(); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrBadCheckpoint, err)
+	}
 	return &c, nil
+}
+
+// Bounds a checkpoint's settings must respect (those of `hhnet train`).
+const (
+	maxEpochs = 1_000_000
+	maxBatch  = 4096
+)
+
+// validate checks every decoded field before anything uses it: a crafted
+// file with a valid checksum must give an error, never a panic or a run
+// that starts from nonsense.
+func (c *Checkpoint) validate() error {
+	s := c.Settings
+	if s.Epochs < 1 || s.Epochs > maxEpochs || s.Batch < 1 || s.Batch > maxBatch {
+		return fmt.Errorf("settings: %d epochs of batch %d", s.Epochs, s.Batch)
+	}
+	if !finite(s.Noise) || s.Noise < 0 || !finite(s.LR) || s.LR < 0 || !finite(s.WeightDecay) || s.WeightDecay < 0 {
+		return fmt.Errorf("settings: noise %v, lr %v, weight decay %v", s.Noise, s.LR, s.WeightDecay)
+	}
+	if c.Epoch < 0 || c.Epoch > s.Epochs || c.Batch < 0 || c.AdamStep < 0 {
+		return fmt.Errorf("position: epoch %d of %d, batch %d, Adam step %d", c.Epoch, s.Epochs, c.Batch, c.AdamStep)
+	}
+	if len(c.Records) != c.Epoch {
+		return fmt.Errorf("%d epoch records at epoch %d", len(c.Records), c.Epoch)
+	}
+	for i, r := range c.Records {
+		if r.Epoch != i+1 || !finite(r.Loss) || !finite(r.Acc1) || !finite(r.Acc2) || !finite(r.LR) || !finite(r.TrainSeconds) || !finite(r.ReadoutRate) {
+			return fmt.Errorf("record %d: %+v", i+1, r)
+		}
+	}
+	p := c.Partial
+	if p.N < 0 || p.Batches < 0 || p.Batches > c.Batch || p.Correct1 < 0 || p.Correct1 > p.N || p.Correct2 < 0 || p.Correct2 > p.N ||
+		!finite(p.Loss) || !finite(p.Seconds) {
+		return fmt.Errorf("running sums of the epoch in progress: %+v", p)
+	}
+	if len(c.AdamM) != len(c.Params) || len(c.AdamV) != len(c.Params) {
+		return fmt.Errorf("%d parameter tensors with %d and %d Adam moments", len(c.Params), len(c.AdamM), len(c.AdamV))
+	}
+	for i, v := range c.Params {
+		if len(c.AdamM[i]) != len(v) || len(c.AdamV[i]) != len(v) {
+			return fmt.Errorf("parameter tensor %d: %d values, Adam moments %d and %d", i, len(v), len(c.AdamM[i]), len(c.AdamV[i]))
+		}
+		for _, t := range [][]float32{v, c.AdamM[i], c.AdamV[i]} {
+			if !allFinite(t) {
+				return fmt.Errorf("parameter tensor %d holds a NaN or infinite value", i)
+			}
+		}
+	}
+	for i, f := range c.Frozen {
+		if !allFinite(f) {
+			return fmt.Errorf("frozen tensor %d holds a NaN or infinite value", i)
+		}
+	}
+	return nil
+}
+
+// fits checks the checkpoint's position against an epoch of batches.
+func (c *Checkpoint) fits(batches int) error {
+	if c.Batch > batches {
+		return fmt.Errorf("%w: position batch %d, but an epoch has %d (other data or batch size?)", ErrBadCheckpoint, c.Batch, batches)
+	}
+	return nil
+}
+
+func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
+
+func allFinite(v []float32) bool {
+	for _, x := range v {
+		if x-x != 0 { // NaN and ±Inf give NaN
+			return false
+		}
+	}
+	return true
 }

@@ -131,9 +131,52 @@ type Run struct {
 	Test     *dataset.Multi
 	// Dir receives checkpoint.bin (after every epoch and on interruption)
 	// and metrics.jsonl; empty writes nothing.
-	Dir      string
-	Resume   bool // continue from Dir/checkpoint.bin if present
+	Dir    string
+	Resume bool // continue from Dir/checkpoint.bin if present
+	// Force starts afresh over an earlier run in Dir, which is moved
+	// aside (PrepareDir); without it or Resume such a run is an error.
+	Force    bool
 	Recorder Recorder
+}
+
+// ErrRunExists is returned when Dir already holds a run and neither
+// Resume nor Force was asked for: starting over it would lose that run.
+var ErrRunExists = errors.New("the output folder holds a run already")
+
+// PrepareDir makes dir ready for a run. With resume it does nothing. A dir
+// holding a checkpoint or metrics of an earlier run is an error wrapping
+// ErrRunExists, unless force is set: then the whole folder is renamed to
+// dir.old-TIMESTAMP (never deleted), returned as moved.
+func PrepareDir(dir string, resume, force bool) (moved string, err error) {
+	if dir == "" || resume {
+		return "", nil
+	}
+	found := ""
+	for _, name := range []string{CheckpointFile, MetricsFile} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
+			found = name
+			break
+		}
+	}
+	if found == "" {
+		return "", nil
+	}
+	if !force {
+		return "", fmt.Errorf("%w: %s has %s; continue it with --resume, or start afresh with --force (moves the old run aside)",
+			ErrRunExists, dir, found)
+	}
+	clean := filepath.Clean(dir)
+	moved = clean + ".old-" + time.Now().Format("20060102-150405")
+	for k := 2; ; k++ {
+		if _, err := os.Lstat(moved); errors.Is(err, os.ErrNotExist) {
+			break
+		}
+		moved = fmt.Sprintf("%s.old-%s-%d", clean, time.Now().Format("20060102-150405"), k)
+	}
+	if err := os.Rename(clean, moved); err != nil {
+		return "", fmt.Errorf("moving the earlier run aside: %w", err)
+	}
+	return moved, nil
 }
 
 // CheckpointFile and MetricsFile are the names of the files Run writes in Dir.
@@ -146,6 +189,9 @@ const (
 func (r *Run) Execute(ctx context.Context) ([]Record, error) {
 	s, err := r.Settings.WithDefaults()
 	if err != nil {
+		return nil, err
+	}
+	if _, err := PrepareDir(r.Dir, r.Resume, r.Force); err != nil {
 		return nil, err
 	}
 	st, err := NewStepper(s.Model, s.Seed)
@@ -173,6 +219,9 @@ func (r *Run) Execute(ctx context.Context) ([]Record, error) {
 			return nil, err
 		default:
 			if err := s.compatible(old.Settings); err != nil {
+				return nil, fmt.Errorf("%s: %w", ckPath, err)
+			}
+			if err := old.fits(trainB.Len()); err != nil {
 				return nil, fmt.Errorf("%s: %w", ckPath, err)
 			}
 			if err := restore(st, old); err != nil {
@@ -227,7 +276,17 @@ func (r *Run) Execute(ctx context.Context) ([]Record, error) {
 					Loss: p.Loss / float64(p.Batches), TrainAcc1: pct(p.Correct1, p.N), TrainAcc2: pct(p.Correct2, p.N)})
 			}
 		}
-		acc1, acc2, readout := Evaluate(st, testB)
+		acc1, acc2, readout, err := Evaluate(ctx, st, testB)
+		if err != nil {
+			// The epoch's training is done: the checkpoint's position is its
+			// end, so a resume goes straight to this evaluation.
+			if r.Dir != "" {
+				if err := r.save(ckPath, st, ck); err != nil {
+					return ck.Records, err
+				}
+			}
+			return ck.Records, ErrInterrupted
+		}
 		rec := Record{Epoch: epoch + 1, Loss: p.Loss / float64(max(p.Batches, 1)), Acc1: acc1, Acc2: acc2,
 			TrainAcc1: pct(p.Correct1, p.N), TrainAcc2: pct(p.Correct2, p.N), LR: lr, TrainSeconds: p.Seconds,
 			ReadoutRate: readout}
@@ -257,10 +316,14 @@ func pct(k, n int) float64 {
 
 // Evaluate returns the accuracy (percent) of both tasks over every batch
 // of b and the mean input of the read-out layer (models.Model.ReadoutRate).
-func Evaluate(st *Stepper, b *dataset.Batches) (acc1, acc2, readout float64) {
+// It stops at the next batch when ctx ends, returning ErrInterrupted.
+func Evaluate(ctx context.Context, st *Stepper, b *dataset.Batches) (acc1, acc2, readout float64, err error) {
 	b.Epoch(0)
 	var c1, c2, n int
 	for {
+		if ctx.Err() != nil {
+			return 0, 0, 0, ErrInterrupted
+		}
 		x, labels, k, ok := b.Next()
 		if !ok {
 			break
@@ -269,7 +332,7 @@ func Evaluate(st *Stepper, b *dataset.Batches) (acc1, acc2, readout float64) {
 		c1, c2, n = c1+r.Correct1, c2+r.Correct2, n+k
 		readout += st.Model.ReadoutRate() * float64(k)
 	}
-	return pct(c1, n), pct(c2, n), readout / float64(max(n, 1))
+	return pct(c1, n), pct(c2, n), readout / float64(max(n, 1)), nil
 }
 
 func (r *Run) save(path string, st *Stepper, ck *Checkpoint) error {
@@ -334,18 +397,37 @@ func writeMetrics(path string, recs []Record) error {
 	})
 }
 
-// ReadMetrics reads a metrics.jsonl file.
+// ReadMetrics reads a metrics.jsonl file; errors name it.
 func ReadMetrics(path string) ([]Record, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
+	recs, err := ParseMetrics(b)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return recs, nil
+}
+
+// ParseMetrics decodes the lines of a metrics.jsonl file: one record per
+// epoch, epochs 1, 2, … in order, every number finite.
+func ParseMetrics(b []byte) ([]Record, error) {
 	var recs []Record
 	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
 	for dec.More() {
 		var r Record
 		if err := dec.Decode(&r); err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
+			return nil, fmt.Errorf("record %d: %w", len(recs)+1, err)
+		}
+		if r.Epoch != len(recs)+1 {
+			return nil, fmt.Errorf("record %d is for epoch %d", len(recs)+1, r.Epoch)
+		}
+		for _, v := range []float64{r.Loss, r.Acc1, r.Acc2, r.TrainAcc1, r.TrainAcc2, r.LR, r.TrainSeconds, r.ReadoutRate} {
+			if !finite(v) {
+				return nil, fmt.Errorf("record %d: a value is not a finite number", len(recs)+1)
+			}
 		}
 		recs = append(recs, r)
 	}

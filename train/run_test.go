@@ -3,6 +3,7 @@ package train
 import (
 	"bytes"
 	"context"
+	"encoding/gob"
 	"errors"
 	"math"
 	"math/rand/v2"
@@ -164,6 +165,18 @@ func TestDivergence(t *testing.T) {
 	if err := WriteCheckpoint(path, ck); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := ReadCheckpoint(path); !errors.Is(err, ErrBadCheckpoint) {
+		t.Fatalf("a checkpoint holding +Inf: %v, want ErrBadCheckpoint", err)
+	}
+	// Finite but enormous read-out weights overflow in the first step.
+	for _, p := range ck.Params[len(ck.Params)-4:] {
+		for i := range p {
+			p[i] = math.MaxFloat32
+		}
+	}
+	if err := WriteCheckpoint(path, ck); err != nil {
+		t.Fatal(err)
+	}
 	r := tinyRun(dir, 2)
 	r.Resume = true
 	_, err := r.Execute(context.Background())
@@ -227,7 +240,10 @@ func TestLearnsOnRealData(t *testing.T) {
 		s.Step(x, labels, n, 1e-3)
 	}
 	hb, _ := dataset.NewBatches(held, 500, 0, false, nil)
-	acc1, acc2, readout := Evaluate(s, hb)
+	acc1, acc2, readout, err := Evaluate(context.Background(), s, hb)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if acc1 < 30 || acc2 < 40 {
 		t.Errorf("after 150 steps: accuracy %.1f / %.1f %%, want ≥ 30 / 40", acc1, acc2)
 	}
@@ -237,18 +253,36 @@ func TestLearnsOnRealData(t *testing.T) {
 	t.Logf("after 150 steps: %.1f / %.1f %%", acc1, acc2)
 }
 
-// FuzzParseCheckpoint: no input panics; what parses is a checkpoint.
+// validCheckpoint is a small checkpoint that passes every check.
+func validCheckpoint() *Checkpoint {
+	return &Checkpoint{
+		Settings: Settings{Model: "LIF_fc", Data: "multi-mnist", Epochs: 3, Batch: 128, LR: 1e-4},
+		Epoch:    1, Batch: 2,
+		Records:  []Record{{Epoch: 1, Loss: 4.1, Acc1: 50, Acc2: 60}},
+		Partial:  Partial{Loss: 8, Correct1: 10, Correct2: 20, N: 256, Batches: 2},
+		Params:   [][]float32{{1, 2}, {3}},
+		AdamM:    [][]float32{{0.1, 0.2}, {0.3}},
+		AdamV:    [][]float32{{0.01, 0.02}, {0.03}},
+		AdamStep: 940,
+		Frozen:   [][]float32{{0.005}},
+	}
+}
+
+// FuzzParseCheckpoint: no input panics; what parses is a checkpoint. Most
+// mutations fail the checksum, so FuzzDecodeCheckpoint fuzzes what lies
+// behind it.
 func FuzzParseCheckpoint(f *testing.F) {
-	var buf bytes.Buffer
-	ck := &Checkpoint{Settings: Settings{Model: "LIF_fc"}, Params: [][]float32{{1, 2}}}
 	path := filepath.Join(f.TempDir(), "ck.bin")
-	if err := WriteCheckpoint(path, ck); err != nil {
+	if err := WriteCheckpoint(path, validCheckpoint()); err != nil {
 		f.Fatal(err)
 	}
 	good, _ := os.ReadFile(path)
+	if _, err := ParseCheckpoint(good); err != nil {
+		f.Fatal(err)
+	}
 	f.Add(good)
 	f.Add(good[:20])
-	f.Add(buf.Bytes())
+	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, b []byte) {
 		c, err := ParseCheckpoint(b)
 		if err != nil {
@@ -261,4 +295,86 @@ func FuzzParseCheckpoint(f *testing.F) {
 			t.Fatal("nil checkpoint without an error")
 		}
 	})
+}
+
+// FuzzDecodeCheckpoint fuzzes the decoder and the validation behind the
+// checksum (a crafted file can carry a correct one): no input panics, and
+// a checkpoint that decodes can be restored into its model or is refused
+// with an error, never a panic.
+func FuzzDecodeCheckpoint(f *testing.F) {
+	for _, c := range []*Checkpoint{validCheckpoint(), {Settings: Settings{Model: "ANN", Epochs: 1, Batch: 1}}} {
+		var buf bytes.Buffer
+		if err := gob.NewEncoder(&buf).Encode(c); err != nil {
+			f.Fatal(err)
+		}
+		if _, err := decodePayload(buf.Bytes()); err != nil {
+			f.Fatal(err)
+		}
+		f.Add(buf.Bytes())
+	}
+	st, err := NewStepper("ANN", 1)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Cleanup(st.Close)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		c, err := decodePayload(b)
+		if err != nil {
+			if !errors.Is(err, ErrBadCheckpoint) {
+				t.Fatalf("error %v does not wrap ErrBadCheckpoint", err)
+			}
+			return
+		}
+		if c.Epoch < 0 || c.Batch < 0 || c.Epoch > c.Settings.Epochs || len(c.Records) != c.Epoch {
+			t.Fatalf("accepted the position epoch %d batch %d", c.Epoch, c.Batch)
+		}
+		if err := c.fits(10); err == nil {
+			restore(st, c) // must not panic; an error is fine
+		}
+	})
+}
+
+// FuzzParseMetrics: no input panics; what parses is epochs 1, 2, … with
+// finite numbers, and writes back to records that parse the same.
+func FuzzParseMetrics(f *testing.F) {
+	f.Add([]byte(`{"epoch":1,"loss":4.2,"acc1":50,"acc2":61.5,"train_acc1":40,"train_acc2":50,"lr":0.0001,"train_seconds":5,"readout_rate":0.1}` + "\n"))
+	f.Add([]byte(`{"epoch":2}`))
+	f.Add([]byte(`{"epoch":1,"loss":1e999}`))
+	f.Add([]byte("\n\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		recs, err := ParseMetrics(b)
+		if err != nil {
+			return
+		}
+		path := filepath.Join(t.TempDir(), MetricsFile)
+		if err := writeMetrics(path, recs); err != nil {
+			t.Fatal(err)
+		}
+		back, err := ReadMetrics(path)
+		if err != nil || !slices.Equal(back, recs) {
+			t.Fatalf("round trip: %v, %v vs %v", err, back, recs)
+		}
+	})
+}
+
+// TestEvaluateStopsPromptly: with its context ended, Evaluate returns
+// ErrInterrupted before the first batch, not after the whole test set.
+func TestEvaluateStopsPromptly(t *testing.T) {
+	st, err := NewStepper("LIF_fc", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	b, err := dataset.NewBatches(fakeMulti(2000, 3), 100, 0, false, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, _, _, err := Evaluate(ctx, st, b); !errors.Is(err, ErrInterrupted) {
+		t.Fatalf("Evaluate after cancel: %v, want ErrInterrupted", err)
+	}
+	if _, _, _, err := Evaluate(context.Background(), st, b); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -18,6 +18,13 @@ import (
 // training and 10 test images each) and returns the folder.
 func fakeDataDir(t *testing.T) string {
 	t.Helper()
+	return fakeDataDirN(t, 30, 10)
+}
+
+// fakeDataDirN writes random MNIST and Fashion-MNIST stand-ins with nTrain
+// and nTest images per split (twice as many composites each).
+func fakeDataDirN(t *testing.T, nTrain, nTest int) string {
+	t.Helper()
 	dir := t.TempDir()
 	rng := rand.New(rand.NewPCG(1, 2))
 	mk := func(n int) *dataset.Images {
@@ -31,7 +38,7 @@ func fakeDataDir(t *testing.T) string {
 		return s
 	}
 	for _, src := range []string{"mnist", "fashion-mnist"} {
-		if err := dataset.WriteSourceDir(filepath.Join(dir, src), mk(30), mk(10)); err != nil {
+		if err := dataset.WriteSourceDir(filepath.Join(dir, src), mk(nTrain), mk(nTest)); err != nil {
 			t.Fatal(err)
 		}
 	}

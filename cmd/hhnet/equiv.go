@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -10,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -256,10 +258,21 @@ func summaryLine(d *sim.Document) string {
 // folder and moves them into place only when all are written, so a failure
 // leaves no partial set behind.
 func writeEquivFiles(opts *equivOptions, runs []equivRun) error {
-	if err := os.MkdirAll(opts.OutDir, 0o755); err != nil {
+	out, err := filepath.Abs(opts.OutDir)
+	if err != nil {
 		return fmt.Errorf("--out: %w", err)
 	}
-	stage, err := os.MkdirTemp(opts.OutDir, ".staging-")
+	if err := checkEquivDir(out); err != nil {
+		return err
+	}
+	parent := filepath.Dir(out)
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return fmt.Errorf("--out: %w", err)
+	}
+	// Everything is written into a sibling folder that replaces the old
+	// one by renames only when complete: a reader never sees a mix of two
+	// runs' files, and a failure leaves the old results as they were.
+	stage, err := os.MkdirTemp(parent, "."+filepath.Base(out)+".staging-")
 	if err != nil {
 		return fmt.Errorf("--out: %w", err)
 	}
@@ -277,14 +290,65 @@ func writeEquivFiles(opts *equivOptions, runs []equivRun) error {
 	if err := report.WriteJSON(filepath.Join(stage, "summary.json"), docs); err != nil {
 		return err
 	}
-	entries, err := os.ReadDir(stage)
-	if err != nil {
+	if err := os.Chmod(stage, 0o755); err != nil {
 		return err
 	}
+	return swapDir(stage, out)
+}
+
+// checkEquivDir refuses an output folder that holds files hhnet equiv did
+// not write: replacing the folder would lose them.
+func checkEquivDir(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("--out: %w", err)
+	}
 	for _, e := range entries {
-		if err := os.Rename(filepath.Join(stage, e.Name()), filepath.Join(opts.OutDir, e.Name())); err != nil {
-			return err
+		if !equivOwned(e.Name()) {
+			return fmt.Errorf("--out %s holds %s, which hhnet equiv did not write; its results replace the whole folder, so choose a new or empty one",
+				dir, e.Name())
 		}
+	}
+	return nil
+}
+
+// equivOwned tells whether name is one of the files hhnet equiv writes.
+func equivOwned(name string) bool {
+	if name == "summary.json" {
+		return true
+	}
+	for _, e := range experimentNames {
+		if strings.HasPrefix(name, e+"_") {
+			switch filepath.Ext(name) {
+			case ".csv", ".png", ".npy":
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// swapDir puts the folder stage in place of dst: the old dst is renamed
+// aside, stage renamed to dst, and only then is the old one removed.
+func swapDir(stage, dst string) error {
+	old := ""
+	if _, err := os.Stat(dst); err == nil {
+		old = stage + ".old"
+		if err := os.Rename(dst, old); err != nil {
+			return fmt.Errorf("--out: %w", err)
+		}
+	}
+	if err := os.Rename(stage, dst); err != nil {
+		if old != "" {
+			os.Rename(old, dst)
+		}
+		return fmt.Errorf("--out: %w", err)
+	}
+	if old != "" {
+		return os.RemoveAll(old)
 	}
 	return nil
 }

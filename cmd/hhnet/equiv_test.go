@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -175,5 +176,47 @@ func TestRunEquivFiles(t *testing.T) {
 	}
 	if _, err := os.Stat("out"); !os.IsNotExist(err) {
 		t.Error("--json without --out wrote files")
+	}
+}
+
+// TestRunEquivReplacesOutput: a second run replaces the first one's files
+// as a whole (no stale files of another experiment remain, no staging is
+// left beside the folder), and a folder holding foreign files is refused
+// and left untouched.
+func TestRunEquivReplacesOutput(t *testing.T) {
+	parent := t.TempDir()
+	dir := filepath.Join(parent, "results")
+	var out, errb bytes.Buffer
+	if code := run(context.Background(), []string{"equiv", "xor", "--out", dir, "--npy", "--dt", "0.01"}, &out, &errb); code != 0 {
+		t.Fatalf("xor: exit %d: %s", code, errb.String())
+	}
+	if _, err := os.Stat(filepath.Join(dir, "xor_hh_out.npy")); err != nil {
+		t.Fatal(err)
+	}
+	if code := run(context.Background(), []string{"equiv", "signals", "--signal", "const", "--out", dir}, &out, &errb); code != 0 {
+		t.Fatalf("signals: exit %d: %s", code, errb.String())
+	}
+	entries, _ := os.ReadDir(dir)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if !slices.Equal(names, []string{"signals_raster.png", "signals_trains.csv", "summary.json"}) {
+		t.Errorf("after the second run: %v", names)
+	}
+	if siblings, _ := os.ReadDir(parent); len(siblings) != 1 {
+		t.Errorf("beside the output folder: %d entries, want only it", len(siblings))
+	}
+	os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("mine"), 0o644)
+	errb.Reset()
+	if code := run(context.Background(), []string{"equiv", "xor", "--out", dir, "--dt", "0.01"}, &out, &errb); code != exitError ||
+		!strings.Contains(errb.String(), "notes.txt") {
+		t.Errorf("foreign file: exit %d, stderr %q", code, errb.String())
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, "notes.txt")); err != nil || string(b) != "mine" {
+		t.Errorf("the foreign file: %q, %v", b, err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "signals_trains.csv")); err != nil {
+		t.Errorf("the earlier results after a refused run: %v", err)
 	}
 }

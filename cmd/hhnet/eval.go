@@ -68,7 +68,10 @@ func runEval(ctx context.Context, o *evalOptions) error {
 		return err
 	}
 	defer st.Close()
-	acc1, acc2, readout := train.Evaluate(st, b)
+	acc1, acc2, readout, err := train.Evaluate(ctx, st, b)
+	if err != nil {
+		return fmt.Errorf("evaluation interrupted: %w", err)
+	}
 	if o.JSON {
 		enc := json.NewEncoder(o.Out)
 		enc.SetIndent("", "  ")

@@ -90,7 +90,7 @@ func (o *robustnessOptions) parse(modelList, amps string) error {
 	}
 	for _, a := range strings.Split(amps, ",") {
 		v, err := strconv.ParseFloat(strings.TrimSpace(a), 64)
-		if err != nil || v < 0 || v > 255 {
+		if err != nil || !(v >= 0 && v <= 255) {
 			return usagef("--amplitudes: %q is not an amplitude in [0, 255]", a)
 		}
 		o.Amplitudes = append(o.Amplitudes, v)

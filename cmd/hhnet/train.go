@@ -26,6 +26,7 @@ type trainOptions struct {
 	Settings train.Settings
 	OutDir   string // default out/train/MODEL-DATA-seedN
 	Resume   bool
+	Force    bool
 	JSON     bool
 	DataDir  string
 	CacheDir string
@@ -46,8 +47,11 @@ Data:   ` + strings.Join(dataset.VariantNames(), ", ") + ` (prepared on first us
 
 After every epoch the test accuracy of both tasks is measured, a line is
 appended to DIR/metrics.jsonl (epoch, loss, acc1, acc2 in percent,
-train_seconds, …) and DIR/checkpoint.bin is replaced atomically. Ctrl-C
-saves the position reached; --resume continues bit-exactly from it.`,
+train_seconds, …) and DIR/checkpoint.bin is replaced atomically. Ctrl-C,
+SIGTERM or SIGHUP saves the position reached (even mid-epoch or during the
+evaluation); --resume continues bit-exactly from it. A DIR that already
+holds a run is refused unless --resume (continue it) or --force (move it
+aside to DIR.old-TIMESTAMP and start afresh) is given.`,
 		Example: `  hhnet train --model LIF_fc --data multi-fashion-mnist --epochs 3
   hhnet train --model HH_fc --data multi-mnist --noise 50 --out runs/hh50
   hhnet train --model LIF_fc --data multi-fashion-mnist --epochs 40 --resume --json`,
@@ -75,6 +79,7 @@ saves the position reached; --resume continues bit-exactly from it.`,
 	f.Uint64Var(&s.DataSeed, "data-seed", 0, "generation seed of the dataset")
 	f.StringVar(&opts.OutDir, "out", "", "`DIR` for checkpoint.bin and metrics.jsonl (default out/train/MODEL-DATA-seedN)")
 	f.BoolVar(&opts.Resume, "resume", false, "continue from DIR/checkpoint.bin")
+	f.BoolVar(&opts.Force, "force", false, "start afresh over an earlier run in DIR, moving it aside to DIR.old-TIMESTAMP")
 	f.BoolVar(&opts.JSON, "json", false, `print {"model", "data", "epochs": [records]} on stdout at the end`)
 	dataFlags(f, &opts.DataDir, &opts.CacheDir)
 	return cmd
@@ -102,6 +107,9 @@ func (o *trainOptions) validate() error {
 	}
 	if s.LR < 0 || s.LR != s.LR || s.LR > 1 {
 		return usagef("--lr: %v, want a rate in (0, 1]", s.LR)
+	}
+	if o.Resume && o.Force {
+		return usagef("--resume and --force exclude each other: --resume continues the run in the output folder, --force moves it aside")
 	}
 	if o.OutDir == "" {
 		name := fmt.Sprintf("%s-%s-seed%d", s.Model, s.Data, s.Seed)
@@ -136,7 +144,26 @@ func loadData(ctx context.Context, variant string, seed uint64, dataDir, cacheDi
 	return sets[0], sets[1], nil
 }
 
+// claimRunDir refuses, or with --force moves aside, an earlier run in dir
+// before any data is loaded.
+func claimRunDir(dir string, resume, force bool, log io.Writer) error {
+	moved, err := train.PrepareDir(dir, resume, force)
+	if errors.Is(err, train.ErrRunExists) {
+		return &usageError{err}
+	}
+	if err != nil {
+		return err
+	}
+	if moved != "" {
+		fmt.Fprintf(log, "moved the earlier run in %s to %s\n", dir, moved)
+	}
+	return nil
+}
+
 func runTrain(ctx context.Context, o *trainOptions) error {
+	if err := claimRunDir(o.OutDir, o.Resume, o.Force, o.Log); err != nil {
+		return err
+	}
 	trainSet, testSet, err := loadData(ctx, o.Settings.Data, o.Settings.DataSeed, o.DataDir, o.CacheDir, o.Log)
 	if err != nil {
 		return err
@@ -148,7 +175,7 @@ func runTrain(ctx context.Context, o *trainOptions) error {
 	recs, err := run.Execute(ctx)
 	rec.close()
 	if errors.Is(err, train.ErrInterrupted) {
-		return fmt.Errorf("interrupted; the position reached is saved in %s — continue with the same flags and --resume",
+		return fmt.Errorf("stopped; the position reached is saved in %s — continue with the same flags and --resume",
 			filepath.Join(o.OutDir, train.CheckpointFile))
 	}
 	if err != nil {
