@@ -34,6 +34,15 @@ type HH[F Float] struct {
 	// for each of Width neurons; neuron i of a sample uses column i mod Width.
 	Coef  [6][]F
 	Width int
+	// IonicHook, when set, replaces the ionic term of every update of the
+	// generic code: step t of neuron i becomes v_t = v_{t−1} + Dt·in_t +
+	// IonicHook(t, i, c), where c = v_{t−1}·(leak_t − 1) + drive_t is the
+	// term the layer computed and i the neuron's index in the layer's input
+	// (the maps' index for nn.Pooled). A finite-difference check of
+	// DetachCurrents records c in a base pass and returns the recorded
+	// values in the perturbed ones, holding the currents fixed. The float32
+	// kernels ignore it.
+	IonicHook func(t, i int, c F) F
 
 	size, steps, perSample int
 	leak, drive            [][]F // [t][neuron of a sample]: 1 − Dt·g and Dt·Σ g·E
@@ -166,6 +175,9 @@ func (s *hhStep[F]) Range(lo, hi int) {
 		vb, pb, ib, sb := l.v[t][b:b+ps], prev[b:b+ps], s.in[b:b+ps], l.spk[t][b:b+ps]
 		for i := range vb {
 			x := pb[i]*leak[i] + dt*ib[i] + drive[i]
+			if l.IonicHook != nil {
+				x = pb[i] + dt*ib[i] + l.IonicHook(t, b+i, pb[i]*(leak[i]-1)+drive[i])
+			}
 			vb[i] = x
 			if fast {
 				sb[i] = F(above(float32(x), float32(th)))

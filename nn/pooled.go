@@ -226,9 +226,9 @@ func (l *Pooled[F]) block(plane, y, x int, mix *[4]float64) {
 			continue
 		}
 		if l.goingBack {
-			l.dIn[i] = l.course(l.in[i], col, at, q, true)
+			l.dIn[i] = l.course(l.in[i], i, col, at, q, true)
 		} else {
-			l.course(l.in[i], col, at, q, false)
+			l.course(l.in[i], i, col, at, q, false)
 		}
 	}
 	if !l.goingBack {
@@ -238,10 +238,10 @@ func (l *Pooled[F]) block(plane, y, x int, mix *[4]float64) {
 	}
 }
 
-// course runs one neuron of input x (map column col) through every step.
+// course runs neuron i of input x (map column col) through every step.
 // Forward, it adds its spikes into the pooled outputs at (q = 0 sets
 // them); backward, it returns Σ_t dPooled_t/4 · ∂spike_t/∂x.
-func (l *Pooled[F]) course(x F, col, at, q int, back bool) F {
+func (l *Pooled[F]) course(x F, i, col, at, q int, back bool) F {
 	var grad F
 	if u := l.Step; u != nil {
 		// As Step.Forward and Step.Backward.
@@ -273,7 +273,11 @@ func (l *Pooled[F]) course(x F, col, at, q int, back bool) F {
 	var v, dv F
 	for t := range l.steps {
 		L := u.leak[t][col]
-		v = v*L + dt*x + u.drive[t][col]
+		if u.IonicHook != nil {
+			v = v + dt*x + u.IonicHook(t, i, v*(L-1)+u.drive[t][col])
+		} else {
+			v = v*L + dt*x + u.drive[t][col]
+		}
 		if u.DetachCurrents {
 			dv += dt
 		} else {
