@@ -2,15 +2,16 @@ package neuron
 
 import "fmt"
 
-// Variant selects the discretisation of TVLIF2HH (DESIGN §5).
-type Variant uint8
+// Construction selects how TVLIF2HH discretises the four-LIF construction
+// of an HH neuron (docs/model.md §2).
+type Construction uint8
 
 const (
 	// Paper is the discretisation of the study's code: the fourth LIF takes
 	// the new accumulator sum F(u) and the old membranes, and the output
 	// F(u) + u₄(u−1) after u updates approximates the HH voltage after u−1
 	// steps (to ≈ 0.1 mV). Its output lags by one step (Lag() == 1).
-	Paper Variant = iota
+	Paper Construction = iota
 	// Exact updates the fourth LIF from the old F and old membranes, so the
 	// output F + u₄ after u updates equals the HH Euler voltage after u steps
 	// to rounding error.
@@ -18,25 +19,25 @@ const (
 )
 
 // String returns "paper" or "exact".
-func (v Variant) String() string {
+func (v Construction) String() string {
 	switch v {
 	case Paper:
 		return "paper"
 	case Exact:
 		return "exact"
 	}
-	return fmt.Sprintf("Variant(%d)", uint8(v))
+	return fmt.Sprintf("Construction(%d)", uint8(v))
 }
 
-// ParseVariant maps "paper" and "exact" to their Variant.
-func ParseVariant(s string) (Variant, error) {
+// ParseConstruction maps "paper" and "exact" to their Construction.
+func ParseConstruction(s string) (Construction, error) {
 	switch s {
 	case "paper":
 		return Paper, nil
 	case "exact":
 		return Exact, nil
 	}
-	return 0, fmt.Errorf("unknown tv-LIF2HH variant %q (want paper or exact)", s)
+	return 0, fmt.Errorf("unknown tv-LIF2HH construction %q (want paper or exact)", s)
 }
 
 // TVLIF2HH is a population of tv-LIF2HH neurons: four LIF neurons with
@@ -58,13 +59,13 @@ func ParseVariant(s string) (Variant, error) {
 // neuron integrates itself with forward Euler from its own voltage (Step,
 // the standalone form).
 type TVLIF2HH struct {
-	Params  HHParams // E_k are the resting potentials, ḡ the maximal conductances
-	Variant Variant
+	Params       HHParams // E_k are the resting potentials, ḡ the maximal conductances
+	Construction Construction
 
 	UNa, UK, UL []float64 // input LIF membranes, mV
 	FNa, FK, FL []float64 // accumulators g_k·Δu_k, mV
 	U4          []float64 // fourth LIF membrane, mV
-	Out         []float64 // output F + u₄ compared with a threshold (see Variant for its time)
+	Out         []float64 // output F + u₄ compared with a threshold (see Construction for its time)
 	M, N, H     []float64 // gating variables, used by the standalone form
 	IExt        []float64 // input current µA/cm², set by the caller before each step
 
@@ -73,9 +74,9 @@ type TVLIF2HH struct {
 
 // NewTVLIF2HH returns n neurons with u_k = f_k = 0, u₄ = Out = v0 and the
 // gates at their steady state for v0.
-func NewTVLIF2HH(p HHParams, variant Variant, n int, v0 float64) *TVLIF2HH {
+func NewTVLIF2HH(p HHParams, c Construction, n int, v0 float64) *TVLIF2HH {
 	mk := func() []float64 { return make([]float64, n) }
-	t := &TVLIF2HH{Params: p, Variant: variant,
+	t := &TVLIF2HH{Params: p, Construction: c,
 		UNa: mk(), UK: mk(), UL: mk(), FNa: mk(), FK: mk(), FL: mk(), U4: mk(), Out: mk(),
 		M: mk(), N: mk(), H: mk(), IExt: mk(), gNa: mk(), gK: mk()}
 	m, nn, h := p.SteadyState(v0)
@@ -89,7 +90,7 @@ func (t *TVLIF2HH) Len() int { return len(t.Out) }
 // Lag returns how many steps the output trails the HH voltage it
 // approximates: 1 for Paper (report update u at (u−1)·dt), 0 for Exact.
 func (t *TVLIF2HH) Lag() int {
-	if t.Variant == Paper {
+	if t.Construction == Paper {
 		return 1
 	}
 	return 0
@@ -134,9 +135,9 @@ func (t *TVLIF2HH) StepWithRange(dt float64, lo, hi int, gNa, gK []float64) {
 		t.FK[i] += gk * (nk - uk)
 		t.FL[i] += gl * (nl - ul)
 		fNew := t.FNa[i] + t.FK[i] + t.FL[i]
-		mix := (gna*una + gk*uk + gl*ul) / gs // old membranes in both variants
+		mix := (gna*una + gk*uk + gl*ul) / gs // old membranes in both constructions
 		u4 := t.U4[i]
-		if t.Variant == Paper {
+		if t.Construction == Paper {
 			// New F, old u₄ in the output: the study's update order.
 			t.U4[i] = lifStep(u4, 0, c/gs, -fNew+mix, dt)
 			t.Out[i] = fNew + u4
@@ -160,7 +161,7 @@ func (t *TVLIF2HH) Step(dt float64) {
 		t.gNa[i] = p.GNa * m * m * m * t.H[i]
 		t.gK[i] = p.GK * n2 * n2
 	}
-	if t.Variant == Exact {
+	if t.Construction == Exact {
 		t.advanceGates(dt) // reads Out before StepWith overwrites it
 		t.StepWith(dt, t.gNa, t.gK)
 		return

@@ -10,7 +10,7 @@ import (
 func paperInit(h *HH) { h.SetState(-70, 0.0289, 0.2446, 0.7541) }
 
 // paperTwin returns one tv-LIF2HH neuron in the paper's initial state.
-func paperTwin(p HHParams, v Variant) *TVLIF2HH {
+func paperTwin(p HHParams, v Construction) *TVLIF2HH {
 	t := NewTVLIF2HH(p, v, 1, -70)
 	t.Reset(-70, 0.0289, 0.2446, 0.7541)
 	return t
@@ -101,15 +101,15 @@ func TestPaperApproximatesHH(t *testing.T) {
 	}
 }
 
-func TestParseVariant(t *testing.T) {
+func TestParseConstruction(t *testing.T) {
 	for _, tc := range []struct {
 		in   string
-		want Variant
+		want Construction
 		ok   bool
 	}{{"paper", Paper, true}, {"exact", Exact, true}, {"Paper", 0, false}, {"", 0, false}} {
-		got, err := ParseVariant(tc.in)
+		got, err := ParseConstruction(tc.in)
 		if (err == nil) != tc.ok || (tc.ok && got != tc.want) {
-			t.Errorf("ParseVariant(%q) = %v, %v", tc.in, got, err)
+			t.Errorf("ParseConstruction(%q) = %v, %v", tc.in, got, err)
 		}
 	}
 }

@@ -58,7 +58,7 @@ func methodName(m string) string {
 }
 
 func (s Settings) doc(experiment string) *Document {
-	return &Document{Experiment: experiment, DTms: s.DT, DurationMs: s.Duration, Variant: s.Variant.String(),
+	return &Document{Experiment: experiment, DTms: s.DT, DurationMs: s.Duration, Variant: s.Construction.String(),
 		Method: methodName(s.Method), Standalone: s.Standalone, Trains: map[string][][]float64{}, Metrics: map[string]any{}}
 }
 

@@ -12,9 +12,9 @@ import (
 // the paper: its dt and duration, the `paper` tv-LIF2HH discretisation and
 // the exact forward Euler kernel.
 type Settings struct {
-	DT       float64        // HH step in ms; 0 = the paper's (0.001 ms)
-	Duration float64        // ms; 0 = the paper's (40 ms, 80 ms for the signals)
-	Variant  neuron.Variant // tv-LIF2HH discretisation
+	DT           float64             // HH step in ms; 0 = the paper's (0.001 ms)
+	Duration     float64             // ms; 0 = the paper's (40 ms, 80 ms for the signals)
+	Construction neuron.Construction // tv-LIF2HH discretisation (docs/model.md §2)
 	// Method integrates the HH neurons: "" or "euler" (the paper's exact
 	// forward Euler kernel), "euler-fast", "rk4" or "rush-larsen".
 	Method string
@@ -72,7 +72,7 @@ func (s Settings) hhPop(h *neuron.HH) (*HHPop, error) {
 
 // twin returns the tv-LIF2HH population paired with h (or standalone).
 func (s Settings) twin(h *neuron.HH, v0, m0, n0, h0 float64) *TVPop {
-	tv := neuron.NewTVLIF2HH(h.Params, s.Variant, h.Len(), v0)
+	tv := neuron.NewTVLIF2HH(h.Params, s.Construction, h.Len(), v0)
 	tv.Reset(v0, m0, n0, h0)
 	if s.Standalone {
 		return NewTVPop(tv, nil)

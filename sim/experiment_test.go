@@ -91,7 +91,7 @@ func TestFCPaperNetwork(t *testing.T) {
 		t.Errorf("bin agreement output %.6f (want ≥ 0.9999), hidden %.6f (want ≥ 0.9998)", r.BinAgreementOut, r.BinAgreementHidden)
 	}
 	// Exact: the twin is the HH network to rounding, every bin agrees.
-	r, err = RunFC(Settings{Variant: neuron.Exact, Duration: 10}, d)
+	r, err = RunFC(Settings{Construction: neuron.Exact, Duration: 10}, d)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,7 +190,7 @@ func TestMethodsAgreeOnCounts(t *testing.T) {
 }
 
 func TestStandaloneTwin(t *testing.T) {
-	r, err := RunXOR(Settings{Variant: neuron.Exact, Standalone: true})
+	r, err := RunXOR(Settings{Construction: neuron.Exact, Standalone: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -104,7 +104,7 @@ is given. Defaults reproduce the paper.`,
 }
 
 func (o *equivOptions) validate() error {
-	if _, err := neuron.ParseVariant(o.Variant); err != nil {
+	if _, err := neuron.ParseConstruction(o.Variant); err != nil {
 		return &usageError{fmt.Errorf("--variant: %w", err)}
 	}
 	switch o.Method {
@@ -133,8 +133,8 @@ func (o *equivOptions) validate() error {
 }
 
 func (o *equivOptions) settings() sim.Settings {
-	v, _ := neuron.ParseVariant(o.Variant)
-	return sim.Settings{DT: o.DT, Variant: v, Method: o.Method, Standalone: o.Standalone}
+	v, _ := neuron.ParseConstruction(o.Variant)
+	return sim.Settings{DT: o.DT, Construction: v, Method: o.Method, Standalone: o.Standalone}
 }
 
 // equivRun is one finished experiment: its document and how to draw it.
@@ -390,7 +390,7 @@ func writeTrains(dir string, d *sim.Document, npy bool) error {
 func xorFigures(dir string, r *sim.XORResult) error {
 	tr := r.Traces[0]
 	if err := report.VoltageOverlay(filepath.Join(dir, "xor_voltage.png"),
-		"XOR (1,1), input neuron A: HH vs tv-LIF2HH ("+r.Settings.Variant.String()+")",
+		"XOR (1,1), input neuron A: HH vs tv-LIF2HH ("+r.Settings.Construction.String()+")",
 		tr.T, tr.HH, tr.Twin, "HH", "tv-LIF2HH"); err != nil {
 		return err
 	}
