@@ -67,7 +67,7 @@ func conv(cin, cout, hw int) Stage {
 
 func neurons(n int, u Unit) Stage { return Stage{Neurons: n, Unit: u} }
 
-// Archs returns the study's ten models (DESIGN.md §7), fully connected first.
+// Archs returns the study's ten models (docs/model.md §4), fully connected first.
 func Archs() []Arch {
 	fc := func(name string, width int, u Unit, steps int) Arch {
 		proj := linear(1296, width)
@@ -137,7 +137,7 @@ func (s Stage) product() (mul, add int64) {
 }
 
 // Dense counts multiplications and additions per sample by the paper's
-// rules (DESIGN.md §10): every product at every step (the read-out once),
+// rules (docs/model.md §6): every product at every step (the read-out once),
 // each neuron's cost at every step; heads and pooling not counted;
 // s-LIF2HH's layer-2 convolutions once each, on the summed spike map.
 func (a Arch) Dense() (mul, add int64) {

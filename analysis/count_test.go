@@ -9,7 +9,7 @@ import (
 	"github.com/hhnet/hhnet/nn"
 )
 
-// TestPaperFigures pins the counts of DESIGN.md §10: MUL in millions
+// TestPaperFigures pins the counts of docs/model.md §6: MUL in millions
 // (two decimals, as the paper prints them; LIF_hh_conv corrected from the
 // printed 22.03) and trainable parameters, exactly.
 func TestPaperFigures(t *testing.T) {

@@ -8,7 +8,7 @@ import (
 // noiseStream names the random stream of the noise pattern.
 const noiseStream = 0x6e6f697365 // "noise"
 
-// NoisePattern returns the fixed noise image of DESIGN.md §7: amplitude/255
+// NoisePattern returns the fixed noise image of docs/model.md §4: amplitude/255
 // times a standard normal draw per pixel (amplitude on the 0–255 scale),
 // drawn once from seed. Amplitude 0 gives nil (no noise).
 func NoisePattern(amplitude float64, seed uint64) []float32 {

@@ -77,7 +77,7 @@ func splitID(s Split) uint64 {
 	return 1
 }
 
-// Generate composes two images for every image of a (DESIGN.md §8): A goes
+// Generate composes two images for every image of a (docs/model.md §5): A goes
 // top-left shifted by (dy, dx) ∈ [0,4]², an image B drawn from b goes into
 // the box [8−dy′ : 36−dy′, 8−dx′ : 36−dx′], and the two are combined by
 // pixel-wise maximum. Composite 2i+k (k = 0, 1) uses a[i] and draws from

@@ -7,7 +7,7 @@ import (
 	"github.com/hhnet/hhnet/tensor"
 )
 
-// Conv is a convolutional model (DESIGN.md §7): conv3×3 (1→C) → spiking →
+// Conv is a convolutional model (docs/model.md §4): conv3×3 (1→C) → spiking →
 // avgpool 2 → conv3×3 (C→C) → spiking → avgpool 2 → rate → Linear(→Hidden)
 // → two heads. Maps are laid out [C][batch][H][W] (package nn).
 //

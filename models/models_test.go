@@ -12,7 +12,7 @@ import (
 	"github.com/hhnet/hhnet/tensor"
 )
 
-// TestParamCounts pins the trainable parameters of DESIGN.md §10 and the
+// TestParamCounts pins the trainable parameters of docs/model.md §6 and the
 // frozen HH rate coefficients of §7.
 func TestParamCounts(t *testing.T) {
 	for _, tc := range []struct {

@@ -19,7 +19,7 @@ const (
 	StepUnit             // ReLU then a binary step (ANN baseline), one time step
 )
 
-// Spec is a model's published definition and training settings (DESIGN.md §7).
+// Spec is a model's published definition and training settings (docs/model.md §4).
 type Spec struct {
 	Name  string
 	Unit  Unit

@@ -9,7 +9,7 @@
 // published as constructors (HHShifted, HHAbsolute).
 //
 // Units throughout: mV, ms, µF/cm², mS/cm², µA/cm². The equations, update
-// orders and initial states follow DESIGN.md §4–§6 of the project; each
+// orders and initial states follow docs/model.md §1–§3; each
 // type's doc comment states its discretisation and which state its outputs
 // read.
 package neuron

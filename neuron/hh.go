@@ -5,7 +5,7 @@ import (
 	"math"
 )
 
-// Convention selects the voltage origin of the HH rate functions (DESIGN §4).
+// Convention selects the voltage origin of the HH rate functions (docs/model.md §1).
 type Convention uint8
 
 const (

@@ -11,7 +11,7 @@ import (
 
 func TestRatesClosedForms(t *testing.T) {
 	e := math.E
-	// Closed forms at the shifted rest V = 0 (DESIGN §4 table).
+	// Closed forms at the shifted rest V = 0 (docs/model.md §1 table).
 	want := [6]float64{
 		2.5 / (math.Exp(2.5) - 1), // α_m = 0.1(−25)/(1 − e^{2.5})
 		4,                         // β_m
@@ -94,7 +94,7 @@ func TestRestingState(t *testing.T) {
 }
 
 // TestOneEulerStep checks one step against the update written out by hand
-// from DESIGN §4 (shifted convention, V = 0, m = 0.05, n = 0.3, h = 0.6, I = 10, dt = 0.01).
+// from docs/model.md §1 (shifted convention, V = 0, m = 0.05, n = 0.3, h = 0.6, I = 10, dt = 0.01).
 func TestOneEulerStep(t *testing.T) {
 	p := HHShifted()
 	h := NewHH(p, 1)

@@ -2,7 +2,7 @@ package neuron
 
 // SLIF2HH is a population of s-LIF2HH units, the constant-parameter
 // simplification of TVLIF2HH used in the paper's signal experiment
-// (DESIGN §6). Each unit holds four discrete-time LIFs without units of time:
+// (docs/model.md §3). Each unit holds four discrete-time LIFs without units of time:
 //
 //	U_k ← Decay·U_k + In_k        k = 1, 2, 3
 //	U_4 ← Decay·U_4 + (U_1 + U_2 + U_3)   (the new values)

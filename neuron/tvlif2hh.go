@@ -41,7 +41,7 @@ func ParseConstruction(s string) (Construction, error) {
 }
 
 // TVLIF2HH is a population of tv-LIF2HH neurons: four LIF neurons with
-// time-varying parameters that together are one HH neuron (DESIGN §5).
+// time-varying parameters that together are one HH neuron (docs/model.md §2).
 // For input current I and conductances g_Na, g_K, g_L (g_s their sum):
 //
 //   - three input LIFs u_k (k = Na, K, L) with U_rest = E_k, capacitance C

@@ -68,7 +68,7 @@ func TestExactMatchesHH(t *testing.T) {
 }
 
 // TestPaperApproximatesHH: the paper's discretisation tracks the HH voltage
-// of the previous step to about 0.1 mV (DESIGN §5), paired and standalone.
+// of the previous step to about 0.1 mV (docs/model.md §2), paired and standalone.
 func TestPaperApproximatesHH(t *testing.T) {
 	const dt, steps = 0.001, 40000
 	p := HHAbsolute()

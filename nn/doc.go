@@ -5,7 +5,7 @@
 // Pooled (a spiking stage on a constant input, pooled, run over all steps
 // at once and differentiated by forward-mode replay), softmax
 // cross-entropy, Adam with L2 weight decay and the multi-step
-// learning-rate schedule (DESIGN.md §7).
+// learning-rate schedule (docs/model.md §4).
 //
 // Layers are generic over the float type: models train in float32 and the
 // same code is checked against finite differences in float64.

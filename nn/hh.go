@@ -6,7 +6,7 @@ import (
 	"github.com/hhnet/hhnet/tensor"
 )
 
-// HH constants of the trainable layer (shifted convention, DESIGN.md §7).
+// HH constants of the trainable layer (shifted convention, docs/model.md §4).
 const (
 	hhGNa, hhGK, hhGL = 120, 36, 0.3
 	hhENa, hhEK, hhEL = 115, -12, 10.6

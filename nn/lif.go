@@ -3,7 +3,7 @@ package nn
 import "github.com/hhnet/hhnet/tensor"
 
 // LIF is a layer of leaky integrate-and-fire neurons with multiplicative
-// reset (DESIGN.md §7), the float32 training form of neuron.LIF:
+// reset (docs/model.md §4), the float32 training form of neuron.LIF:
 //
 //	mem_t = Decay·mem_{t−1}·(1 − s_{t−1}) + in_t,   s_t = Spike(mem_t − Theta),
 //

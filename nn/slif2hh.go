@@ -7,7 +7,7 @@ import (
 	"github.com/hhnet/hhnet/tensor"
 )
 
-// SLIF2HH is the trainable s-LIF2HH layer (DESIGN.md §7): each unit has
+// SLIF2HH is the trainable s-LIF2HH layer (docs/model.md §4): each unit has
 // four LIF sub-neurons with multiplicative reset. Sub-neurons 1–3 are
 // driven by three separate inputs; sub-neuron 4 by a learnable mixing
 // w·(mem₁, mem₂, mem₃)_{t−1} + b of the three membranes stored at the

@@ -3,6 +3,8 @@ package ode
 import (
 	"math"
 	"testing"
+
+	"github.com/hhnet/hhnet/internal/testenv"
 )
 
 // decay is y′ = −k·y (a = 0, b = k), exact solution y₀·e^{−k t}.
@@ -96,6 +98,9 @@ func TestRushLarsenNeedsLinearized(t *testing.T) {
 }
 
 func TestStepsAllocateNothingOnceWarm(t *testing.T) {
+	if testenv.Race {
+		t.Skip("the race detector allocates; allocation counts are checked without it")
+	}
 	y := []float64{1}
 	for _, st := range []Stepper{&Euler{}, &RK4{}, &RushLarsen{}} {
 		st.Step(decay{1}, 0, 0.01, y)

@@ -15,6 +15,6 @@
 //     must be added before the target) — and the group steps;
 //  4. monitors record the new state.
 //
-// The experiments (RunXOR, RunFC, RunSignals) follow DESIGN.md §6 and return
+// The experiments (RunXOR, RunFC, RunSignals) follow docs/model.md §3 and return
 // spike trains, traces and metrics; they never print.
 package sim

@@ -22,7 +22,7 @@ func loadPaperFC(t *testing.T) *FCData {
 }
 
 // TestSignalsConstReference pins the const-stimulus reference values of
-// DESIGN §6 (onsets at 1-µs resolution; metrics to the digits published there).
+// docs/model.md §3 (onsets at 1-µs resolution; metrics to the digits published there).
 func TestSignalsConstReference(t *testing.T) {
 	rs, err := RunSignals(Settings{}, "const")
 	if err != nil {
@@ -70,7 +70,7 @@ func TestSignalsAllStimuli(t *testing.T) {
 }
 
 // TestFCPaperNetwork: on the paper's weights both networks give the pinned
-// spike counts (DESIGN §6) and agree bin by bin.
+// spike counts (docs/model.md §3) and agree bin by bin.
 func TestFCPaperNetwork(t *testing.T) {
 	d := loadPaperFC(t)
 	r, err := RunFC(Settings{}, d)

@@ -31,7 +31,7 @@ func (r *FCResult) OutputCounts() (hh, tv []int) {
 	return hh, tv
 }
 
-// RunFC runs the 784–128–10 network of DESIGN §6 on data (LoadFC or
+// RunFC runs the 784–128–10 network of docs/model.md §3 on data (LoadFC or
 // RandomFC): hidden HH neurons receive the constant current W01ᵀ·x; output
 // neurons receive W12ᵀ·s with s the hidden flags (V > −40 mV) of the
 // previous state. A tv-LIF2HH network is wired the same way.

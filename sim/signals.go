@@ -24,7 +24,7 @@ func (s Stimulus) Mean(a, b float64) float64 {
 // signalPeriod is f of the periodic stimuli, in ms.
 const signalPeriod = 8.5
 
-// Stimuli returns the paper's five stimuli (DESIGN §6), in its order.
+// Stimuli returns the paper's five stimuli (docs/model.md §3), in its order.
 func Stimuli() []Stimulus {
 	const f = signalPeriod
 	// modF is t mod f for t ≥ 0 and the number of whole periods before t.
@@ -101,7 +101,7 @@ func StimulusByName(name string) (Stimulus, error) {
 	return Stimulus{}, fmt.Errorf("unknown signal %q (want const, sine, square, sawtooth or triangle)", name)
 }
 
-// Constants of the signal experiment (DESIGN §6).
+// Constants of the signal experiment (docs/model.md §3).
 const (
 	signalThreshold = 70.0   // mV above rest, both models
 	signalCoupling  = 100.0  // HH layer 1 → layer 2, per flag
@@ -111,7 +111,7 @@ const (
 	vanRossumTau    = 2.0    // ms, count-robust metric
 	coincidenceWin  = 2.0    // ms, count-robust metric
 	initSigV        = 0.0    // shifted-convention initial state
-	initSigM        = 0.0489 // (V, m, n, h) as given in DESIGN §6
+	initSigM        = 0.0489 // (V, m, n, h) as given in docs/model.md §3
 	initSigN        = 0.6446
 	initSigH        = 0.1341
 )
@@ -134,7 +134,7 @@ type SignalResult struct {
 }
 
 // RunSignals runs HH against s-LIF2HH under the named stimuli (all five when
-// names is empty), as in DESIGN §6.
+// names is empty), as in docs/model.md §3.
 func RunSignals(s Settings, names ...string) ([]*SignalResult, error) {
 	s, err := s.withDefaults(0.001, 80)
 	if err != nil {

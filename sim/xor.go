@@ -5,7 +5,7 @@ import (
 	"github.com/hhnet/hhnet/spike"
 )
 
-// XOR drive and coupling of DESIGN §6.
+// XOR drive and coupling of docs/model.md §3.
 const (
 	xorCurrent = 40.0 // µA/cm² into an input neuron whose bit is 1
 	xorGain    = 20.0 // µA/cm² per active input flag into the output
@@ -29,7 +29,7 @@ type XORResult struct {
 	BinAgreement             float64 // over the three neurons of the (1, 1) case
 }
 
-// RunXOR runs the XOR network of DESIGN §6 for all four input cases: input
+// RunXOR runs the XOR network of docs/model.md §3 for all four input cases: input
 // HH neurons A and B get 40 µA/cm² when their bit is 1; the output neuron O
 // gets 20·[V_A > −40] − 20·[V_B > −40] from the previous state. Each HH
 // neuron has a tv-LIF2HH twin wired the same way, whose flags come from the

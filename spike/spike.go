@@ -46,7 +46,7 @@ var ErrCountMismatch = errors.New("spike counts differ: the paper's timing metri
 var ErrTooFewSpikes = errors.New("fewer than two spikes: no inter-spike interval")
 
 // PaperMetrics returns the study's two timing metrics of test against ref
-// (DESIGN §6), defined only when both trains hold the same number n ≥ 2 of
+// (docs/model.md §3), defined only when both trains hold the same number n ≥ 2 of
 // spikes:
 //
 //	meanISIDiff    = meanISI(test) − meanISI(ref)                       (ms)

@@ -19,7 +19,7 @@ func TestOnsets(t *testing.T) {
 }
 
 func TestPaperMetrics(t *testing.T) {
-	// The const-stimulus reference of DESIGN §6.
+	// The const-stimulus reference of docs/model.md §3.
 	hh := Train{12.930, 28.149, 43.384, 58.621, 73.857}
 	sl := Train{14, 29, 44, 59, 74}
 	d, e, err := PaperMetrics(hh, sl)

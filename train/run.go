@@ -36,7 +36,7 @@ type Settings struct {
 	Milestones  []int   `json:"milestones"`
 }
 
-// WithDefaults fills the zero fields from the model's spec (DESIGN.md §7).
+// WithDefaults fills the zero fields from the model's spec (docs/model.md §4).
 func (s Settings) WithDefaults() (Settings, error) {
 	spec, err := models.Lookup(s.Model)
 	if err != nil {

@@ -189,6 +189,9 @@ func TestDivergence(t *testing.T) {
 // TestStepAllocations: a training step allocates nothing once warm, fc and
 // conv models alike.
 func TestStepAllocations(t *testing.T) {
+	if testenv.Race {
+		t.Skip("the race detector allocates; allocation counts are checked without it")
+	}
 	x, labels := benchBatch()
 	for _, name := range []string{"LIF_fc", "CNN", "LIF_conv"} {
 		s, _ := NewStepper(name, 1)

@@ -35,7 +35,7 @@ func newCostCmd(runF func(context.Context, *costOptions) error) *cobra.Command {
 		Use:   "cost [--model NAME|all] [flags]",
 		Short: "Count and measure each model's cost: operations, parameters, time, memory",
 		Long: `Per model and per sample: multiplications and additions by the paper's dense
-rules (DESIGN.md §10; reproduces its figures, LIF_hh_conv corrected), the
+rules (docs/model.md §6; reproduces its figures, LIF_hh_conv corrected), the
 operations the hoisted implementation executes, trainable and frozen
 parameters, and, for the implemented models (--measure, default on), the
 synaptic operations driven by the spikes actually emitted on the test set

@@ -10,7 +10,7 @@ import (
 )
 
 // TestCostJSON: `hhnet cost --json` gives exactly the paper's MUL and
-// parameter figures (DESIGN.md §10; LIF_hh_conv corrected).
+// parameter figures (docs/model.md §6; LIF_hh_conv corrected).
 func TestCostJSON(t *testing.T) {
 	dir := t.TempDir()
 	var o, e bytes.Buffer

@@ -39,7 +39,7 @@ func newDataCmd(runF func(context.Context, string, *dataOptions) error) *cobra.C
 		Use:   "data {prepare | info | show} [flags]",
 		Short: "Generate and inspect the Multi-MNIST datasets",
 		Long: `Generate the study's three two-item datasets (120 000 training and 20 000 test
-36×36 images each; DESIGN.md §8) from MNIST and Fashion-MNIST, and inspect them.
+36×36 images each; docs/model.md §5) from MNIST and Fashion-MNIST, and inspect them.
 
 Sources are searched in --data-dir (or $HHNET_DATA) as DIR/mnist/*-ubyte[.gz]
 and DIR/fashion-mnist/*-ubyte[.gz], then in Debian's dataset-fashion-mnist

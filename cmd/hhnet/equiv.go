@@ -46,7 +46,7 @@ func newEquivCmd(runF func(context.Context, *equivOptions) error) *cobra.Command
 	cmd := &cobra.Command{
 		Use:   "equiv [{xor | fc | signals}] [flags]",
 		Short: "Run the HH ⇄ tv-LIF2HH / s-LIF2HH equivalence experiments",
-		Long: `Run the study's equivalence experiments (DESIGN.md §6) and write their
+		Long: `Run the study's equivalence experiments (docs/model.md §3) and write their
 spike trains, metrics and figures.
 
   xor      HH XOR network and its tv-LIF2HH twin, all four input cases

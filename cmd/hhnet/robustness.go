@@ -39,7 +39,7 @@ func newRobustnessCmd(runF func(context.Context, *robustnessOptions) error) *cob
 	cmd := &cobra.Command{
 		Use:   "robustness --model NAME[,NAME…] --data VARIANT [flags]",
 		Short: "Train models under input noise of several amplitudes and compare",
-		Long: `Noise robustness (DESIGN.md §7): for every model and amplitude A, train on a
+		Long: `Noise robustness (docs/model.md §4): for every model and amplitude A, train on a
 variant with one fixed noise pattern A·N(0,1) (A on the 0–255 scale, drawn
 from the seed) added to every training and test image, with milestones
 10, 20, 30 for every run as published. Each run lives in DIR/MODEL-noiseA

@@ -38,7 +38,7 @@ func newTrainCmd(runF func(context.Context, *trainOptions) error) *cobra.Command
 	cmd := &cobra.Command{
 		Use:   "train --model NAME --data VARIANT [flags]",
 		Short: "Train a multi-task model by backpropagation through time",
-		Long: `Train one of the study's two-task models (DESIGN.md §7) on a Multi-MNIST variant
+		Long: `Train one of the study's two-task models (docs/model.md §4) on a Multi-MNIST variant
 with the published settings: Adam with L2 weight decay, batch 128, the
 multi-step learning-rate schedule, 40 epochs.
 

@@ -2550,7 +2550,7 @@ tapRegs = ["R8", "R9", "R10", "R11", "R12", "R13", "R14", "R15", "BX"]
 
 
 def stencil_shared(name, lbl, doc, shared, other, base, body, store):
-    """shared/other: (pointer, tap array) argument names with their frame
+    """shared or other: (pointer, tap array) argument names with their frame
     offsets; base: the entries' offset list; body(t, r): the entry's tap t."""
     (sp, sps), (st, sts) = shared
     (op, ops), (ot, ots) = other
