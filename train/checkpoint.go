@@ -1,17 +1,12 @@
 package train
 
 import (
-	"bytes"
-	"crypto/sha256"
-	"encoding/binary"
-	"encoding/gob"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"os"
 
-	"github.com/hhnet/hhnet/internal/atomicfile"
+	"github.com/hhnet/hhnet/internal/sealed"
 )
 
 // checkpointMagic opens a checkpoint file; the last byte is the format version.
@@ -46,22 +41,9 @@ type Partial struct {
 }
 
 // WriteCheckpoint writes c to path atomically: magic, payload length,
-// SHA-256 of the payload, gob payload.
+// SHA-256 of the payload, gob payload (package sealed).
 func WriteCheckpoint(path string, c *Checkpoint) error {
-	var payload bytes.Buffer
-	if err := gob.NewEncoder(&payload).Encode(c); err != nil {
-		return fmt.Errorf("encoding checkpoint: %w", err)
-	}
-	sum := sha256.Sum256(payload.Bytes())
-	return atomicfile.Write(path, func(w io.Writer) error {
-		head := append([]byte(checkpointMagic), binary.LittleEndian.AppendUint64(nil, uint64(payload.Len()))...)
-		for _, b := range [][]byte{head, sum[:], payload.Bytes()} {
-			if _, err := w.Write(b); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	return sealed.Write(path, checkpointMagic, c)
 }
 
 // ReadCheckpoint reads and verifies a checkpoint file. Errors name the
@@ -80,17 +62,9 @@ func ReadCheckpoint(path string) (*Checkpoint, error) {
 
 // ParseCheckpoint decodes the bytes of a checkpoint file.
 func ParseCheckpoint(b []byte) (*Checkpoint, error) {
-	const head = len(checkpointMagic) + 8 + sha256.Size
-	if len(b) < head || string(b[:len(checkpointMagic)]) != checkpointMagic {
-		return nil, fmt.Errorf("%w: no checkpoint header", ErrBadCheckpoint)
-	}
-	n := binary.LittleEndian.Uint64(b[8:16])
-	if n != uint64(len(b)-head) {
-		return nil, fmt.Errorf("%w: truncated (payload %d bytes, header says %d)", ErrBadCheckpoint, len(b)-head, n)
-	}
-	payload := b[head:]
-	if sum := sha256.Sum256(payload); !bytes.Equal(sum[:], b[16:head]) {
-		return nil, fmt.Errorf("%w: checksum mismatch", ErrBadCheckpoint)
+	payload, err := sealed.Payload(b, checkpointMagic)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrBadCheckpoint, err)
 	}
 	return decodePayload(payload)
 }
@@ -99,7 +73,7 @@ func ParseCheckpoint(b []byte) (*Checkpoint, error) {
 // checksum covers); the fuzz target calls it directly, past the checksum.
 func decodePayload(payload []byte) (*Checkpoint, error) {
 	var c Checkpoint
-	if err := gob.NewDecoder(bytes.NewReader(payload)).Decode(&c); err != nil {
+	if err := sealed.Decode(payload, &c); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrBadCheckpoint, err)
 	}
 	if err := c.validate(); err != nil {

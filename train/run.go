@@ -15,6 +15,7 @@ import (
 
 	"github.com/hhnet/hhnet/dataset"
 	"github.com/hhnet/hhnet/internal/atomicfile"
+	"github.com/hhnet/hhnet/internal/rundir"
 	"github.com/hhnet/hhnet/models"
 	"github.com/hhnet/hhnet/nn"
 )
@@ -141,42 +142,14 @@ type Run struct {
 
 // ErrRunExists is returned when Dir already holds a run and neither
 // Resume nor Force was asked for: starting over it would lose that run.
-var ErrRunExists = errors.New("the output folder holds a run already")
+var ErrRunExists = rundir.ErrExists
 
 // PrepareDir makes dir ready for a run. With resume it does nothing. A dir
 // holding a checkpoint or metrics of an earlier run is an error wrapping
 // ErrRunExists, unless force is set: then the whole folder is renamed to
 // dir.old-TIMESTAMP (never deleted), returned as moved.
 func PrepareDir(dir string, resume, force bool) (moved string, err error) {
-	if dir == "" || resume {
-		return "", nil
-	}
-	found := ""
-	for _, name := range []string{CheckpointFile, MetricsFile} {
-		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
-			found = name
-			break
-		}
-	}
-	if found == "" {
-		return "", nil
-	}
-	if !force {
-		return "", fmt.Errorf("%w: %s has %s; continue it with --resume, or start afresh with --force (moves the old run aside)",
-			ErrRunExists, dir, found)
-	}
-	clean := filepath.Clean(dir)
-	moved = clean + ".old-" + time.Now().Format("20060102-150405")
-	for k := 2; ; k++ {
-		if _, err := os.Lstat(moved); errors.Is(err, os.ErrNotExist) {
-			break
-		}
-		moved = fmt.Sprintf("%s.old-%s-%d", clean, time.Now().Format("20060102-150405"), k)
-	}
-	if err := os.Rename(clean, moved); err != nil {
-		return "", fmt.Errorf("moving the earlier run aside: %w", err)
-	}
-	return moved, nil
+	return rundir.Prepare(dir, resume, force, CheckpointFile, MetricsFile)
 }
 
 // CheckpointFile and MetricsFile are the names of the files Run writes in Dir.
