@@ -246,3 +246,32 @@ func LinePanels(path string, titles []string, xlabel, ylabel string, panels [][]
 	}
 	return saveGrid(path, plots, 16*vg.Centimeter, 9*vg.Centimeter)
 }
+
+// Trajectories draws each series as a line through its points, in one
+// panel with automatic ticks (an information plane: one run per series,
+// one point per epoch).
+func Trajectories(path, title, xlabel, ylabel string, curves []Series) error {
+	colors := []uint32{colorRef, colorTest, 0x2ca02c, 0xff7f0e, 0x9467bd, colorDiff}
+	p := plot.New()
+	p.Title.Text = title
+	p.X.Label.Text = xlabel
+	p.Y.Label.Text = ylabel
+	p.Legend.Top = true
+	p.Legend.Left = true
+	for k, c := range curves {
+		if len(c.X) != len(c.Y) {
+			return fmt.Errorf("%s: series %q has %d x and %d y values", path, c.Name, len(c.X), len(c.Y))
+		}
+		pts := xy(c.X, c.Y)
+		if err := line(p, pts, colors[k%len(colors)], c.Name, false); err != nil {
+			return err
+		}
+		sc, err := plotter.NewScatter(pts)
+		if err != nil {
+			return err
+		}
+		sc.Color = rgb(colors[k%len(colors)])
+		p.Add(sc)
+	}
+	return saveGrid(path, []*plot.Plot{p}, 16*vg.Centimeter, 11*vg.Centimeter)
+}

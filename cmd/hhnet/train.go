@@ -200,43 +200,61 @@ func runTrain(ctx context.Context, o *trainOptions) error {
 	return nil
 }
 
-// trainRecorder draws a progress bar on a terminal; elsewhere (a log file)
-// it prints a line at every tenth of an epoch. Every epoch ends with a
-// summary line.
-type trainRecorder struct {
+// progress draws a bar per epoch on a terminal; elsewhere (a log file) it
+// prints a line at every tenth of an epoch.
+type progress struct {
 	log      io.Writer
 	terminal bool
 	bar      *progressbar.ProgressBar
 	epoch    int
 }
 
-func newTrainRecorder(log io.Writer) *trainRecorder {
-	r := &trainRecorder{log: log, epoch: -1}
+func newProgress(log io.Writer) *progress {
+	p := &progress{log: log, epoch: -1}
 	if f, ok := log.(*os.File); ok {
 		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
-			r.terminal = true
+			p.terminal = true
 		}
 	}
-	return r
+	return p
 }
 
-func (r *trainRecorder) Batch(p train.Progress) {
-	if !r.terminal {
-		if every := max(1, p.Batches/10); p.Batch%every == 0 && p.Batch < p.Batches {
-			fmt.Fprintf(r.log, "epoch %d/%d: batch %d/%d, loss %.4f, running accuracy %.1f / %.1f %%\n",
-				p.Epoch+1, p.Epochs, p.Batch, p.Batches, p.Loss, p.TrainAcc1, p.TrainAcc2)
+// update reports batch (1-based) of batches in epoch (0-based) of epochs;
+// desc says how it goes.
+func (p *progress) update(epoch, epochs, batch, batches int, desc string) {
+	if !p.terminal {
+		if every := max(1, batches/10); batch%every == 0 && batch < batches {
+			fmt.Fprintf(p.log, "epoch %d/%d: batch %d/%d, %s\n", epoch+1, epochs, batch, batches, desc)
 		}
 		return
 	}
-	if r.bar == nil || p.Epoch != r.epoch {
-		r.close()
-		r.epoch = p.Epoch
-		r.bar = progressbar.NewOptions(p.Batches, progressbar.OptionSetWriter(r.log),
+	if p.bar == nil || epoch != p.epoch {
+		p.close()
+		p.epoch = epoch
+		p.bar = progressbar.NewOptions(batches, progressbar.OptionSetWriter(p.log),
 			progressbar.OptionShowIts(), progressbar.OptionSetItsString("batch"), progressbar.OptionShowCount(),
 			progressbar.OptionThrottle(200*time.Millisecond), progressbar.OptionClearOnFinish())
 	}
-	r.bar.Describe(fmt.Sprintf("epoch %d/%d  loss %.3f  acc %.1f/%.1f %%", p.Epoch+1, p.Epochs, p.Loss, p.TrainAcc1, p.TrainAcc2))
-	r.bar.Set(p.Batch)
+	p.bar.Describe(fmt.Sprintf("epoch %d/%d  %s", epoch+1, epochs, desc))
+	p.bar.Set(batch)
+}
+
+func (p *progress) close() {
+	if p.bar != nil {
+		p.bar.Finish()
+		p.bar = nil
+	}
+}
+
+// trainRecorder shows a training run's progress; every epoch ends with a
+// summary line.
+type trainRecorder struct{ *progress }
+
+func newTrainRecorder(log io.Writer) *trainRecorder { return &trainRecorder{newProgress(log)} }
+
+func (r *trainRecorder) Batch(p train.Progress) {
+	r.update(p.Epoch, p.Epochs, p.Batch, p.Batches,
+		fmt.Sprintf("loss %.4f, running accuracy %.1f / %.1f %%", p.Loss, p.TrainAcc1, p.TrainAcc2))
 }
 
 func (r *trainRecorder) Epoch(rec train.Record) {
@@ -246,12 +264,5 @@ func (r *trainRecorder) Epoch(rec train.Record) {
 	if rec.ReadoutRate == 0 {
 		fmt.Fprintf(r.log, "warning: the read-out layer received no spikes on the test set: the network is silent, "+
 			"so nothing below the read-out learns. Some initialisations of the binary CNN stay silent for good; try another --seed\n")
-	}
-}
-
-func (r *trainRecorder) close() {
-	if r.bar != nil {
-		r.bar.Finish()
-		r.bar = nil
 	}
 }

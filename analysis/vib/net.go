@@ -1,0 +1,344 @@
+package vib
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"strings"
+
+	"github.com/hhnet/hhnet/models"
+	"github.com/hhnet/hhnet/nn"
+	"github.com/hhnet/hhnet/tensor"
+)
+
+// Encoder is one spiking encoder of the study's information analysis
+// (docs/model.md §7). Its constants differ from the classification
+// models' (docs/model.md §4).
+type Encoder struct {
+	Name        string
+	Unit        models.Unit // LIF, HH or s-LIF2HH
+	Width       int         // neurons (units for s-LIF2HH)
+	Theta, Lens float64     // threshold, surrogate half-width
+	Decay       float64     // LIF and s-LIF2HH
+	Dt          float64     // HH
+}
+
+// Encoders returns the four encoders: the study's LIF, HH and s-LIF2HH
+// and our 4LIF (LIF with four times the neurons).
+func Encoders() []Encoder {
+	return []Encoder{
+		{Name: "LIF", Unit: models.LIFUnit, Width: 512, Theta: 0.2, Lens: 0.4, Decay: 0.2},
+		{Name: "HH", Unit: models.HHUnit, Width: 512, Theta: 2.3, Lens: 0.4, Dt: 0.01},
+		{Name: "LIF_hh", Unit: models.SLIFUnit, Width: 512, Theta: 0.8, Lens: 0.4, Decay: 0.2},
+		{Name: "4LIF", Unit: models.LIFUnit, Width: 2048, Theta: 0.2, Lens: 0.4, Decay: 0.2},
+	}
+}
+
+// EncoderNames lists the encoders' names.
+func EncoderNames() []string {
+	var names []string
+	for _, e := range Encoders() {
+		names = append(names, e.Name)
+	}
+	return names
+}
+
+// LookupEncoder returns the encoder called name.
+func LookupEncoder(name string) (Encoder, error) {
+	for _, e := range Encoders() {
+		if e.Name == name {
+			return e, nil
+		}
+	}
+	return Encoder{}, fmt.Errorf("unknown encoder %q (want one of %s)", name, strings.Join(EncoderNames(), ", "))
+}
+
+// Shape sets a network's sizes; the zero value builds the study's (tests
+// shrink it).
+type Shape struct {
+	In     int     // inputs per sample (default 36·36)
+	Width  int     // spiking-layer width (default the encoder's)
+	K      int     // bottleneck size (default 256)
+	Steps  int     // time steps (default 15)
+	Smooth float64 // > 0: smooth sigmoid spikes of this slope (gradient checks)
+	Pool   *tensor.Pool
+}
+
+// Net is the variational information bottleneck over a spiking encoder:
+// x → spiking layer (T steps on the unchanging image) → at every step
+// Linear(features → 2K) → mean over the steps → μ (first K) and
+// σ = softplus(second K − 5) → z = μ + σ·ε → two heads Linear(K → 10).
+//
+// The per-step Linear is linear, so its mean over the steps is the Linear
+// of the mean spike output, the rate: the net computes it once per batch.
+type Net[F nn.Float] struct {
+	Enc                Encoder
+	in, k, steps, feat int
+	pool               *tensor.Pool
+	proj               *nn.Linear[F] // Xavier-uniform, zero bias; 3·Width outputs for s-LIF2HH
+	lif                *nn.LIF[F]
+	hh                 *nn.HH[F]
+	slif               *nn.SLIF2HH[F]
+	stats              *nn.Linear[F] // features → 2K
+	head1, head2       *nn.Linear[F]
+	params             []*nn.Param[F]
+
+	batch              int
+	x                  []F
+	xs                 tensor.Sparse[F]
+	sparseIn           bool
+	cur, dCur          []F // [batch, projection outputs]
+	rate, dRate        []F // [batch, features]
+	st, dSt            []F // [batch, 2K]: μ then the pre-softplus scale
+	sigma, eps, z, dz  []F // [batch, K]
+	out1, out2, d1, d2 []F // [batch, 10]
+	dzHead             []F // the second head's share of dz
+	encoded            bool
+}
+
+// NewNet builds a network for enc with parameters drawn from rng: the
+// spiking layer's input projection Xavier-uniform with zero bias, every
+// other layer PyTorch's default (the s-LIF2HH mixing weights too, without
+// the classification models' abs).
+func NewNet[F nn.Float](enc Encoder, shape Shape, rng *rand.Rand) *Net[F] {
+	if shape.In <= 0 {
+		shape.In = 36 * 36
+	}
+	if shape.Width > 0 {
+		enc.Width = shape.Width
+	}
+	if shape.K <= 0 {
+		shape.K = 256
+	}
+	if shape.Steps <= 0 {
+		shape.Steps = 15
+	}
+	n := &Net[F]{Enc: enc, in: shape.In, k: shape.K, steps: shape.Steps, feat: enc.Width, pool: shape.Pool}
+	projOut := enc.Width
+	if enc.Unit == models.SLIFUnit {
+		projOut, n.feat = 3*enc.Width, 4*enc.Width
+	}
+	n.proj = nn.NewLinear[F]("proj", shape.In, projOut, rng)
+	// Xavier-uniform for each projection (3 of width Width for s-LIF2HH).
+	n.proj.W.Uniform(rng, math.Sqrt(6/float64(shape.In+enc.Width)))
+	clear(n.proj.B.Value)
+	sg := nn.Surrogate[F]{Lens: F(enc.Lens), Smooth: F(shape.Smooth)}
+	switch enc.Unit {
+	case models.LIFUnit:
+		n.lif = &nn.LIF[F]{Decay: F(enc.Decay), Theta: F(enc.Theta), Surrogate: sg}
+	case models.HHUnit:
+		n.hh = nn.NewHH(enc.Width, F(enc.Dt), F(enc.Theta), sg, rng)
+	case models.SLIFUnit:
+		n.slif = nn.NewSLIF2HH("slif", F(enc.Decay), F(enc.Theta), sg, rng)
+		n.slif.Mix.Uniform(rng, 1/math.Sqrt(3)) // PyTorch's default, no abs
+	default:
+		panic("vib: encoder of an unknown unit")
+	}
+	n.stats = nn.NewLinear[F]("stats", n.feat, 2*shape.K, rng)
+	n.head1 = nn.NewLinear[F]("task1", shape.K, 10, rng)
+	n.head2 = nn.NewLinear[F]("task2", shape.K, 10, rng)
+	n.params = append(n.params, n.proj.Params()...)
+	if n.slif != nil {
+		n.params = append(n.params, n.slif.Params()...)
+	}
+	for _, l := range []*nn.Linear[F]{n.proj, n.stats, n.head1, n.head2} {
+		l.Pool = shape.Pool
+	}
+	for _, l := range []*nn.Linear[F]{n.stats, n.head1, n.head2} {
+		n.params = append(n.params, l.Params()...)
+	}
+	return n
+}
+
+// Params returns the trainable parameters in a fixed order.
+func (n *Net[F]) Params() []*nn.Param[F] { return n.params }
+
+// Frozen returns the HH rate coefficients (none for the other encoders).
+func (n *Net[F]) Frozen() [][]F {
+	if n.hh != nil {
+		return n.hh.Coef[:]
+	}
+	return nil
+}
+
+// K is the bottleneck size.
+func (n *Net[F]) K() int { return n.k }
+
+func grow[F nn.Float](s []F, size int) []F {
+	if cap(s) < size {
+		return make([]F, size)
+	}
+	return s[:size]
+}
+
+func (n *Net[F]) size(batch int) {
+	n.batch = batch
+	n.cur, n.dCur = grow(n.cur, batch*n.proj.Out), grow(n.dCur, batch*n.proj.Out)
+	n.rate, n.dRate = grow(n.rate, batch*n.feat), grow(n.dRate, batch*n.feat)
+	n.st, n.dSt = grow(n.st, 2*batch*n.k), grow(n.dSt, 2*batch*n.k)
+	n.sigma, n.eps, n.z, n.dz = grow(n.sigma, batch*n.k), grow(n.eps, batch*n.k), grow(n.z, batch*n.k), grow(n.dz, batch*n.k)
+	n.dzHead = grow(n.dzHead, batch*n.k)
+	n.out1, n.out2, n.d1, n.d2 = grow(n.out1, batch*10), grow(n.out2, batch*10), grow(n.d1, batch*10), grow(n.d2, batch*10)
+}
+
+// softplusShift is the shift of σ = softplus(s − 5): it starts the scales
+// small, as the study's encoder does.
+const softplusShift = 5
+
+// Encode runs the encoder on x [batch, In]: the spiking layer and the
+// statistics μ and σ of z, kept for Sample.
+func (n *Net[F]) Encode(x []F, batch int) {
+	n.size(batch)
+	n.x = x
+	n.xs.Set(n.pool, x, batch, n.in)
+	n.sparseIn = n.xs.Worthwhile()
+	if n.sparseIn {
+		n.proj.ForwardSparse(n.cur, &n.xs)
+	} else {
+		n.proj.Forward(n.cur, x, batch)
+	}
+	w := n.Enc.Width
+	switch {
+	case n.lif != nil:
+		n.lif.Reset(batch*w, n.steps)
+		n.lif.ForwardStatic(n.pool, n.rate, n.cur)
+	case n.hh != nil:
+		n.hh.Reset(batch*w, w, n.steps)
+		n.hh.ForwardStatic(n.pool, n.rate, n.cur)
+	default:
+		n.slif.Reset(batch*w, n.steps)
+		n.slif.ForwardStatic(n.pool, n.rate, n.cur, w)
+	}
+	inv := 1 / F(n.steps)
+	for i := range n.rate {
+		n.rate[i] *= inv
+	}
+	n.stats.Forward(n.st, n.rate, batch)
+	k := n.k
+	for b := 0; b < batch; b++ {
+		row := n.st[b*2*k : (b+1)*2*k]
+		for j := 0; j < k; j++ {
+			n.sigma[b*k+j] = F(softplus(float64(row[k+j]) - softplusShift))
+		}
+	}
+	n.encoded = true
+}
+
+// softplus is ln(1 + eˣ), computed without overflow.
+func softplus(x float64) float64 {
+	if x > 30 {
+		return x
+	}
+	return math.Log1p(math.Exp(x))
+}
+
+// sigmoid is softplus's derivative.
+func sigmoid(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
+
+// Sample draws z = μ + σ·ε with eps [batch, K] and runs both heads; it
+// returns their logits [batch, 10] (the net's own slices).
+func (n *Net[F]) Sample(eps []F) (logits1, logits2 []F) {
+	if !n.encoded {
+		panic("vib: Sample before Encode")
+	}
+	k, batch := n.k, n.batch
+	copy(n.eps, eps[:batch*k])
+	for b := 0; b < batch; b++ {
+		mu := n.st[b*2*k : b*2*k+k]
+		for j := 0; j < k; j++ {
+			n.z[b*k+j] = mu[j] + n.sigma[b*k+j]*n.eps[b*k+j]
+		}
+	}
+	n.head1.Forward(n.out1, n.z, batch)
+	n.head2.Forward(n.out2, n.z, batch)
+	return n.out1, n.out2
+}
+
+// Loss are the parts of the loss of the last Sample, in nats, means over
+// the batch: the two cross-entropies and the KL divergence of N(μ, σ²)
+// from N(0, I).
+type Loss struct {
+	CE1, CE2, KL       float64
+	Correct1, Correct2 int
+}
+
+// Bits is the VIB objective in bits, (CE₁ + CE₂ + β·KL)/ln 2.
+func (l Loss) Bits(beta float64) float64 { return (l.CE1 + l.CE2 + beta*l.KL) / math.Ln2 }
+
+// KL is the mean over the batch of KL(N(μ, σ²) ‖ N(0, I)) of the last
+// Encode, in nats.
+func (n *Net[F]) KL() float64 {
+	k := n.k
+	var sum float64
+	for b := 0; b < n.batch; b++ {
+		mu := n.st[b*2*k : b*2*k+k]
+		for j := 0; j < k; j++ {
+			m, s := float64(mu[j]), softplus(float64(n.st[b*2*k+k+j])-softplusShift)
+			sum += 0.5*(m*m+s*s-1) - math.Log(s)
+		}
+	}
+	return sum / float64(n.batch)
+}
+
+// Evaluate returns the loss parts of the last Sample against labels
+// [batch, 2] without gradients.
+func (n *Net[F]) Evaluate(labels []int32) Loss {
+	ce1, c1 := nn.SoftmaxCrossEntropy[F](nil, n.out1, labels, 2, n.batch, 10)
+	ce2, c2 := nn.SoftmaxCrossEntropy[F](nil, n.out2, labels[1:], 2, n.batch, 10)
+	return Loss{CE1: ce1, CE2: ce2, KL: n.KL(), Correct1: c1, Correct2: c2}
+}
+
+// Backward computes the gradients of the objective in bits,
+// (CE₁ + CE₂ + β·KL)/ln 2, of the last Sample against labels, adding them
+// into Params' Grad, and returns the loss parts. β = 0 is the published
+// training, whose loss is the cross-entropies alone.
+func (n *Net[F]) Backward(labels []int32, beta float64) Loss {
+	batch, k := n.batch, n.k
+	ce1, c1 := nn.SoftmaxCrossEntropy(n.d1, n.out1, labels, 2, batch, 10)
+	ce2, c2 := nn.SoftmaxCrossEntropy(n.d2, n.out2, labels[1:], 2, batch, 10)
+	l := Loss{CE1: ce1, CE2: ce2, KL: n.KL(), Correct1: c1, Correct2: c2}
+	bits := F(1 / math.Ln2)
+	for i := range n.d1 {
+		n.d1[i] *= bits
+		n.d2[i] *= bits
+	}
+	n.head1.Backward(n.dz, n.d1, n.z, batch)
+	n.head2.Backward(n.dzHead, n.d2, n.z, batch)
+	tensor.Add(n.dz, n.dzHead)
+	// dz reaches μ as is and σ times ε; σ = softplus(s − 5) passes it to s
+	// times the sigmoid. The KL term adds c·μ and c·(σ − 1/σ).
+	c := beta / math.Ln2 / float64(batch)
+	for b := 0; b < batch; b++ {
+		st, dSt := n.st[b*2*k:(b+1)*2*k], n.dSt[b*2*k:(b+1)*2*k]
+		for j := 0; j < k; j++ {
+			g := n.dz[b*k+j]
+			dMu, dSig := g, g*n.eps[b*k+j]
+			if beta != 0 {
+				s := softplus(float64(st[k+j]) - softplusShift)
+				dMu += F(c * float64(st[j]))
+				dSig += F(c * (s - 1/s))
+			}
+			dSt[j] = dMu
+			dSt[k+j] = dSig * F(sigmoid(float64(st[k+j])-softplusShift))
+		}
+	}
+	n.stats.Backward(n.dRate, n.dSt, n.rate, batch)
+	inv := 1 / F(n.steps)
+	for i := range n.dRate {
+		n.dRate[i] *= inv
+	}
+	switch {
+	case n.lif != nil:
+		n.lif.BackwardStatic(n.dCur, n.dRate)
+	case n.hh != nil:
+		n.hh.BackwardStatic(n.dCur, n.dRate)
+	default:
+		n.slif.BackwardStatic(n.pool, n.dCur, n.dRate)
+	}
+	if n.sparseIn {
+		n.proj.BackwardSparse(n.dCur, &n.xs)
+	} else {
+		n.proj.Backward(nil, n.dCur, n.x, batch)
+	}
+	return l
+}

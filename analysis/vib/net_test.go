@@ -1,0 +1,119 @@
+package vib
+
+import (
+	"math"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"gonum.org/v1/gonum/diff/fd"
+
+	"github.com/hhnet/hhnet/nn"
+)
+
+// smallNet is a float64 net small enough for finite differences, with
+// smooth spikes, on mostly dark images (the sparse projection's path).
+func smallNet(t *testing.T, name string) (*Net[float64], []float64, []float64, []int32, int) {
+	t.Helper()
+	enc, err := LookupEncoder(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	const in, batch, k = 9, 3, 4
+	n := NewNet[float64](enc, Shape{In: in, Width: 5, K: k, Steps: 4, Smooth: 3}, rng)
+	x := make([]float64, batch*in)
+	for i := range x {
+		if rng.Float64() < 0.5 {
+			x[i] = 2 * rng.Float64()
+		}
+	}
+	if name == "HH" {
+		// dt = 0.01: lift the drive so the membranes reach the threshold.
+		for i := range n.proj.W.Value {
+			n.proj.W.Value[i] *= 100
+		}
+	}
+	// Scales away from σ's floor, so the KL term matters.
+	for i := range n.stats.B.Value[k:] {
+		n.stats.B.Value[k+i] += 4
+	}
+	eps := make([]float64, batch*k)
+	for i := range eps {
+		eps[i] = rng.NormFloat64()
+	}
+	return n, x, eps, []int32{1, 7, 4, 4, 9, 0}, batch
+}
+
+// TestNetGradients checks the whole objective — reparameterised sample and
+// KL term included — against central differences for every encoder, with
+// and without the bottleneck term.
+func TestNetGradients(t *testing.T) {
+	for _, name := range EncoderNames() {
+		for _, beta := range []float64{0, 0.3} {
+			n, x, eps, labels, batch := smallNet(t, name)
+			loss := func() float64 {
+				n.Encode(x, batch)
+				n.Sample(eps)
+				return n.Evaluate(labels).Bits(beta)
+			}
+			nn.ZeroGrads(n.Params())
+			n.Encode(x, batch)
+			n.Sample(eps)
+			n.Backward(labels, beta)
+			for _, p := range n.Params() {
+				analytic := slices.Clone(p.Grad)
+				orig := slices.Clone(p.Value)
+				num := fd.Gradient(nil, func(v []float64) float64 {
+					copy(p.Value, v)
+					return loss()
+				}, orig, &fd.Settings{Formula: fd.Central, Step: 1e-6})
+				copy(p.Value, orig)
+				var d, m float64
+				for i := range num {
+					d = max(d, math.Abs(num[i]-analytic[i]))
+					m = max(m, math.Abs(num[i]))
+				}
+				if m == 0 {
+					t.Errorf("%s β=%v %s: zero gradient, the check checks nothing", name, beta, p.Name)
+					continue
+				}
+				if d/m > 1e-6 {
+					t.Errorf("%s β=%v %s: relative error %.3g", name, beta, p.Name, d/m)
+				}
+			}
+		}
+	}
+}
+
+// TestKLClosedForm: for hand-made μ and σ the KL term is
+// ½ Σ (μ² + σ² − 1) − Σ ln σ, averaged over the batch.
+func TestKLClosedForm(t *testing.T) {
+	n, x, _, _, batch := smallNet(t, "LIF")
+	n.Encode(x, batch)
+	k := n.K()
+	var want float64
+	for b := 0; b < batch; b++ {
+		for j := 0; j < k; j++ {
+			mu := 0.5*float64(b) - 0.25*float64(j)
+			sigma := 0.2 + 0.3*float64(j)
+			n.st[b*2*k+j] = mu
+			// σ = softplus(s − 5) ⇔ s = 5 + ln(e^σ − 1).
+			n.st[b*2*k+k+j] = 5 + math.Log(math.Expm1(sigma))
+			want += 0.5*(mu*mu+sigma*sigma-1) - math.Log(sigma)
+		}
+	}
+	want /= float64(batch)
+	if got := n.KL(); math.Abs(got-want) > 1e-12 {
+		t.Errorf("KL = %v, closed form %v", got, want)
+	}
+	// μ = 0, σ = 1 everywhere: no information, KL 0.
+	for b := 0; b < batch; b++ {
+		for j := 0; j < k; j++ {
+			n.st[b*2*k+j], n.st[b*2*k+k+j] = 0, 5+math.Log(math.Expm1(1))
+		}
+	}
+	if got := n.KL(); math.Abs(got) > 1e-12 {
+		t.Errorf("KL of the prior itself = %v", got)
+	}
+}

@@ -1,0 +1,490 @@
+package vib
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+
+	"github.com/hhnet/hhnet/dataset"
+	"github.com/hhnet/hhnet/internal/atomicfile"
+	"github.com/hhnet/hhnet/internal/rundir"
+	"github.com/hhnet/hhnet/nn"
+	"github.com/hhnet/hhnet/tensor"
+)
+
+// Config is a run's choices; they map one to one to the flags of
+// `hhnet mi` and are stored in every checkpoint.
+type Config struct {
+	Encoder  string  `json:"encoder"`
+	Data     string  `json:"data"`
+	DataSeed uint64  `json:"data_seed"`
+	Epochs   int     `json:"epochs"` // default 200
+	Batch    int     `json:"batch"`  // default 128
+	Seed     uint64  `json:"seed"`   // initialisation, batch order, the draws of z
+	Beta     float64 `json:"beta"`   // weight of the KL term in the trained loss
+	// Published trains as the study's code did: the loss is CE₁ + CE₂, the
+	// KL term only measured. It is the same training as Beta 0.
+	Published bool `json:"published"`
+}
+
+// Training constants of the study's analysis (docs/model.md §7).
+const (
+	defaultEpochs = 200
+	defaultBatch  = 128
+	learningRate  = 1e-4
+	adamBeta1     = 0.5
+	lrDecay       = 0.97 // every lrEvery epochs
+	lrEvery       = 2
+	emaDecay      = 0.999
+	manyDraws     = 12
+)
+
+// WithDefaults fills the zero sizes.
+func (c Config) WithDefaults() Config {
+	if c.Epochs == 0 {
+		c.Epochs = defaultEpochs
+	}
+	if c.Batch == 0 {
+		c.Batch = defaultBatch
+	}
+	return c
+}
+
+// trainedBeta is the β that enters the gradient.
+func (c Config) trainedBeta() float64 {
+	if c.Published {
+		return 0
+	}
+	return c.Beta
+}
+
+// LR is the learning rate of epoch e (0-based): ×0.97 every two epochs.
+func LR(epoch int) float64 { return learningRate * math.Pow(lrDecay, float64(epoch/lrEvery)) }
+
+// Record is one epoch's line of mi.jsonl: the training loss, and the test
+// measurements with the moving-average weights, information in bits per
+// sample, accuracies in percent.
+type Record struct {
+	Epoch        int     `json:"epoch"`
+	Loss         float64 `json:"loss_bits"`     // mean training objective
+	TrainKL      float64 `json:"train_kl_bits"` // mean KL on the training batches
+	IZX          float64 `json:"izx_bits"`      // upper bound: mean KL
+	IZY          float64 `json:"izy_bits"`      // lower bound: H(Y) − (CE₁ + CE₂)/ln 2
+	IZY1         float64 `json:"izy1_bits"`     // task 1's: H(Y₁) − CE₁/ln 2
+	IZY2         float64 `json:"izy2_bits"`
+	Acc1         float64 `json:"acc1"` // one draw of z
+	Acc2         float64 `json:"acc2"`
+	Acc12_1      float64 `json:"acc12_1"` // class probabilities averaged over 12 draws
+	Acc12_2      float64 `json:"acc12_2"`
+	LR           float64 `json:"lr"`
+	TrainSeconds float64 `json:"train_seconds"`
+}
+
+// Best returns the record with the best 12-draw accuracy (mean of both
+// tasks), the first of equals; ok is false for none.
+func Best(recs []Record) (best Record, ok bool) {
+	for _, r := range recs {
+		if !ok || r.Acc12_1+r.Acc12_2 > best.Acc12_1+best.Acc12_2 {
+			best, ok = r, true
+		}
+	}
+	return best, ok
+}
+
+// Progress is what a Recorder hears after every batch.
+type Progress struct {
+	Epoch, Epochs  int // 0-based epoch in progress, total
+	Batch, Batches int
+	Loss           float64 // running mean, bits
+}
+
+// Recorder receives progress; methods must be quick.
+type Recorder interface {
+	Batch(Progress)
+	Epoch(Record)
+}
+
+// ErrInterrupted is returned when the context ends a run; the checkpoint
+// then holds the position reached.
+var ErrInterrupted = errors.New("interrupted")
+
+// Files a Run writes in its Dir.
+const (
+	CheckpointFile = "checkpoint.bin"
+	MetricsFile    = "mi.jsonl"
+)
+
+// Run is one training run of the bottleneck.
+type Run struct {
+	Config      Config
+	Train, Test *dataset.Multi
+	Dir         string // checkpoint.bin and mi.jsonl; "" writes nothing
+	Resume      bool   // continue from Dir/checkpoint.bin if present
+	Force       bool   // start afresh over an earlier run, moving it aside
+	Workers     int    // ≤ 0: GOMAXPROCS; results do not depend on it
+	Recorder    Recorder
+}
+
+// PrepareDir refuses (or, with force, moves aside) an earlier run in dir.
+func PrepareDir(dir string, resume, force bool) (moved string, err error) {
+	return rundir.Prepare(dir, resume, force, CheckpointFile, MetricsFile)
+}
+
+// trainer is the state of a run: the net, its optimiser, the moving
+// average and the evaluation net that carries it.
+type trainer struct {
+	cfg          Config
+	pool         *tensor.Pool
+	net, ema     *Net[float32]
+	adam         *nn.Adam[float32]
+	shadow       [][]float32
+	pcg          *rand.PCG
+	rng          *rand.Rand
+	eps          []float32
+	probs        [2][]float64
+	hY, hY1, hY2 float64
+}
+
+func newTrainer(cfg Config, workers int, test *dataset.Multi) (*trainer, error) {
+	enc, err := LookupEncoder(cfg.Encoder)
+	if err != nil {
+		return nil, err
+	}
+	pool := tensor.NewPool(workers)
+	build := func() *Net[float32] {
+		return NewNet[float32](enc, Shape{Pool: pool}, rand.New(rand.NewPCG(cfg.Seed, 0x766962)))
+	}
+	tr := &trainer{cfg: cfg, pool: pool, net: build(), ema: build(), pcg: rand.NewPCG(0, 0)}
+	tr.rng = rand.New(tr.pcg)
+	tr.adam = nn.NewAdam(tr.net.Params(), 0)
+	tr.adam.Beta1 = adamBeta1
+	tr.adam.Pool = pool
+	for _, p := range tr.net.Params() {
+		tr.shadow = append(tr.shadow, slices.Clone(p.Value))
+	}
+	tr.hY, tr.hY1, tr.hY2 = LabelEntropy(test)
+	return tr, nil
+}
+
+func (tr *trainer) close() { tr.pool.Close() }
+
+// draw fills eps with n standard normals of the stream (a, b): each
+// training batch and each evaluation has its own, so that evaluation never
+// moves training's draws and a resumed run draws what it would have.
+func (tr *trainer) draw(n int, a, b uint64) []float32 {
+	tr.pcg.Seed(tr.cfg.Seed^a, b)
+	if cap(tr.eps) < n {
+		tr.eps = make([]float32, n)
+	}
+	tr.eps = tr.eps[:n]
+	for i := range tr.eps {
+		tr.eps[i] = float32(tr.rng.NormFloat64())
+	}
+	return tr.eps
+}
+
+// Stream tags of the normal draws.
+const (
+	trainStream = 0x7472616e // "tran"
+	evalStream  = 0x6576616c // "eval"
+)
+
+// step trains on one batch and updates the moving average.
+func (tr *trainer) step(x []float32, labels []int32, n, epoch, batch int, lr float64) Loss {
+	tr.net.Encode(x, n)
+	tr.net.Sample(tr.draw(n*tr.net.K(), trainStream, uint64(epoch)<<32|uint64(batch)))
+	l := tr.net.Backward(labels, tr.cfg.trainedBeta())
+	tr.adam.Step(tr.net.Params(), lr)
+	for i, p := range tr.net.Params() {
+		s := tr.shadow[i]
+		for j, w := range p.Value {
+			s[j] = emaDecay*s[j] + (1-emaDecay)*w
+		}
+	}
+	return l
+}
+
+// evaluate measures the test set with the moving-average weights.
+func (tr *trainer) evaluate(ctx context.Context, b *dataset.Batches, epoch int) (Record, error) {
+	for i, p := range tr.ema.Params() {
+		copy(p.Value, tr.shadow[i])
+	}
+	k := tr.ema.K()
+	var ce1, ce2, kl float64
+	var c1, c2, m1, m2, total int
+	b.Epoch(0)
+	for batch := 0; ; batch++ {
+		if ctx.Err() != nil {
+			return Record{}, ErrInterrupted
+		}
+		x, labels, n, ok := b.Next()
+		if !ok {
+			break
+		}
+		tr.ema.Encode(x, n)
+		eps := tr.draw(manyDraws*n*k, evalStream, uint64(epoch)<<32|uint64(batch))
+		for q := range tr.probs {
+			tr.probs[q] = slices.Grow(tr.probs[q][:0], n*10)[:n*10]
+			clear(tr.probs[q])
+		}
+		for d := 0; d < manyDraws; d++ {
+			o1, o2 := tr.ema.Sample(eps[d*n*k : (d+1)*n*k])
+			if d == 0 {
+				l := tr.ema.Evaluate(labels)
+				w := float64(n)
+				ce1, ce2, kl = ce1+l.CE1*w, ce2+l.CE2*w, kl+l.KL*w
+				c1, c2 = c1+l.Correct1, c2+l.Correct2
+			}
+			addSoftmax(tr.probs[0], o1, n)
+			addSoftmax(tr.probs[1], o2, n)
+		}
+		m1 += argmaxHits(tr.probs[0], labels, 0, n)
+		m2 += argmaxHits(tr.probs[1], labels, 1, n)
+		total += n
+	}
+	t := float64(max(total, 1))
+	ce1, ce2, kl = ce1/t, ce2/t, kl/t
+	return Record{
+		IZX:  kl / math.Ln2,
+		IZY:  tr.hY - (ce1+ce2)/math.Ln2,
+		IZY1: tr.hY1 - ce1/math.Ln2, IZY2: tr.hY2 - ce2/math.Ln2,
+		Acc1: 100 * float64(c1) / t, Acc2: 100 * float64(c2) / t,
+		Acc12_1: 100 * float64(m1) / t, Acc12_2: 100 * float64(m2) / t,
+	}, nil
+}
+
+// addSoftmax adds the class probabilities of logits [n, 10] into p: over
+// the classes of each sample (the study's code normalised over the batch).
+func addSoftmax(p []float64, logits []float32, n int) {
+	for i := 0; i < n; i++ {
+		row := logits[i*10 : (i+1)*10]
+		mx := slices.Max(row)
+		var sum float64
+		for _, v := range row {
+			sum += math.Exp(float64(v - mx))
+		}
+		for j, v := range row {
+			p[i*10+j] += math.Exp(float64(v-mx)) / sum
+		}
+	}
+}
+
+// argmaxHits counts the samples whose most probable class is task's label.
+func argmaxHits(p []float64, labels []int32, task, n int) int {
+	hits := 0
+	for i := 0; i < n; i++ {
+		row := p[i*10 : (i+1)*10]
+		arg := 0
+		for j, v := range row {
+			if v > row[arg] {
+				arg = j
+			}
+		}
+		if int32(arg) == labels[2*i+task] {
+			hits++
+		}
+	}
+	return hits
+}
+
+// LabelEntropy is the empirical entropy, in bits, of the label pairs of m
+// and of each task's labels. Two labels that are always different spread
+// over 90 pairs: log₂90 ≈ 6.49 bits, not 2·log₂10.
+func LabelEntropy(m *dataset.Multi) (pairs, task1, task2 float64) {
+	var pc [100]int
+	var c1, c2 [10]int
+	for i := 0; i < m.N; i++ {
+		a, b := m.Labels[2*i], m.Labels[2*i+1]
+		pc[int(a)*10+int(b)]++
+		c1[a]++
+		c2[b]++
+	}
+	h := func(counts []int) float64 {
+		var e float64
+		for _, c := range counts {
+			if c > 0 {
+				p := float64(c) / float64(m.N)
+				e -= p * math.Log2(p)
+			}
+		}
+		return e
+	}
+	return h(pc[:]), h(c1[:]), h(c2[:])
+}
+
+// Execute trains (or continues) the run and returns every epoch's record.
+func (r *Run) Execute(ctx context.Context) ([]Record, error) {
+	cfg := r.Config.WithDefaults()
+	if _, err := PrepareDir(r.Dir, r.Resume, r.Force); err != nil {
+		return nil, err
+	}
+	tr, err := newTrainer(cfg, r.Workers, r.Test)
+	if err != nil {
+		return nil, err
+	}
+	defer tr.close()
+	trainB, err := dataset.NewBatches(r.Train, cfg.Batch, cfg.Seed, true, nil)
+	if err != nil {
+		return nil, err
+	}
+	testB, err := dataset.NewBatches(r.Test, cfg.Batch, 0, false, nil)
+	if err != nil {
+		return nil, err
+	}
+	ck := &Checkpoint{Config: cfg}
+	ckPath := filepath.Join(r.Dir, CheckpointFile)
+	if r.Resume && r.Dir != "" {
+		old, err := ReadCheckpoint(ckPath)
+		switch {
+		case errors.Is(err, os.ErrNotExist):
+		case err != nil:
+			return nil, err
+		default:
+			if err := old.resumable(cfg, trainB.Len()); err != nil {
+				return nil, fmt.Errorf("%s: %w", ckPath, err)
+			}
+			if err := old.restore(tr); err != nil {
+				return nil, fmt.Errorf("%s: %w", ckPath, err)
+			}
+			ck = old
+			ck.Config = cfg
+		}
+	}
+	if r.Dir != "" {
+		if err := os.MkdirAll(r.Dir, 0o755); err != nil {
+			return nil, err
+		}
+	}
+	save := func() error {
+		if r.Dir == "" {
+			return nil
+		}
+		ck.capture(tr)
+		return WriteCheckpoint(ckPath, ck)
+	}
+	for ck.Epoch < cfg.Epochs {
+		epoch, lr := ck.Epoch, LR(ck.Epoch)
+		trainB.Epoch(epoch)
+		trainB.Skip(ck.Batch)
+		p := &ck.Partial
+		for {
+			if ctx.Err() != nil {
+				if err := save(); err != nil {
+					return ck.Records, err
+				}
+				return ck.Records, ErrInterrupted
+			}
+			x, labels, n, ok := trainB.Next()
+			if !ok {
+				break
+			}
+			start := time.Now()
+			l := tr.step(x, labels, n, epoch, ck.Batch, lr)
+			p.Seconds += time.Since(start).Seconds()
+			bits := l.Bits(cfg.trainedBeta())
+			if math.IsNaN(bits) || math.IsInf(bits, 0) {
+				return ck.Records, fmt.Errorf("training diverged: loss %v at epoch %d, batch %d", bits, epoch+1, ck.Batch+1)
+			}
+			p.Loss += bits
+			p.KL += l.KL / math.Ln2
+			p.Batches++
+			ck.Batch++
+			if r.Recorder != nil {
+				r.Recorder.Batch(Progress{Epoch: epoch, Epochs: cfg.Epochs, Batch: ck.Batch, Batches: trainB.Len(), Loss: p.Loss / float64(p.Batches)})
+			}
+		}
+		rec, err := tr.evaluate(ctx, testB, epoch)
+		if err != nil {
+			if err := save(); err != nil {
+				return ck.Records, err
+			}
+			return ck.Records, ErrInterrupted
+		}
+		nb := float64(max(p.Batches, 1))
+		rec.Epoch, rec.Loss, rec.TrainKL, rec.LR, rec.TrainSeconds = epoch+1, p.Loss/nb, p.KL/nb, lr, p.Seconds
+		ck.Records = append(ck.Records, rec)
+		ck.Epoch, ck.Batch, ck.Partial = epoch+1, 0, Partial{}
+		if r.Dir != "" {
+			if err := WriteMetrics(filepath.Join(r.Dir, MetricsFile), ck.Records); err != nil {
+				return ck.Records, err
+			}
+			if err := save(); err != nil {
+				return ck.Records, err
+			}
+		}
+		if r.Recorder != nil {
+			r.Recorder.Epoch(rec)
+		}
+	}
+	return ck.Records, nil
+}
+
+// WriteMetrics writes records as mi.jsonl, atomically.
+func WriteMetrics(path string, recs []Record) error {
+	return atomicfile.Write(path, func(w io.Writer) error {
+		enc := json.NewEncoder(w)
+		for _, r := range recs {
+			if err := enc.Encode(r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// ReadMetrics reads an mi.jsonl file; errors name it.
+func ReadMetrics(path string) ([]Record, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	recs, err := ParseMetrics(b)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return recs, nil
+}
+
+// ParseMetrics decodes mi.jsonl: epochs 1, 2, … in order, numbers finite.
+func ParseMetrics(b []byte) ([]Record, error) {
+	var recs []Record
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	for dec.More() {
+		var r Record
+		if err := dec.Decode(&r); err != nil {
+			return nil, fmt.Errorf("record %d: %w", len(recs)+1, err)
+		}
+		if err := r.check(len(recs) + 1); err != nil {
+			return nil, err
+		}
+		recs = append(recs, r)
+	}
+	return slices.Clip(recs), nil
+}
+
+// check validates a record read from outside.
+func (r Record) check(epoch int) error {
+	if r.Epoch != epoch {
+		return fmt.Errorf("record %d is for epoch %d", epoch, r.Epoch)
+	}
+	for _, v := range []float64{r.Loss, r.TrainKL, r.IZX, r.IZY, r.IZY1, r.IZY2, r.Acc1, r.Acc2, r.Acc12_1, r.Acc12_2, r.LR, r.TrainSeconds} {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("record %d: a value is not a finite number", epoch)
+		}
+	}
+	return nil
+}
+
+// ErrRunExists is returned when Dir holds an earlier run and neither
+// Resume nor Force was asked for.
+var ErrRunExists = rundir.ErrExists
