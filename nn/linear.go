@@ -48,7 +48,7 @@ func (l *Linear[F]) Backward(dx, dy, x []F, batch int) {
 	tensor.Gemm(l.Pool, true, false, l.In, l.Out, batch, 1, x, l.In, dy, l.Out, 1, l.W.Grad, l.Out)
 	l.addBiasGrad(dy, batch)
 	if dx != nil {
-		tensor.Gemm(l.Pool, false, true, batch, l.In, l.Out, 1, dy, l.Out, l.W.Value, l.Out, 0, dx, l.In)
+		l.BackwardInput(dx, dy, batch)
 	}
 }
 
@@ -72,6 +72,15 @@ func (l *Linear[F]) BackwardSparse(dy []F, x *tensor.Sparse[F]) {
 	}
 	x.TMulAdd(l.Pool, l.W.Grad, l.Out, dy, l.Out, l.Out)
 	l.addBiasGrad(dy, batch)
+}
+
+// BackwardInput overwrites dx [batch, In] with dy·Wᵀ, the input gradient
+// that BackwardSparse leaves out.
+func (l *Linear[F]) BackwardInput(dx, dy []F, batch int) {
+	if len(dx) < batch*l.In || len(dy) < batch*l.Out {
+		panic("nn: Linear.BackwardInput buffers shorter than the batch")
+	}
+	tensor.Gemm(l.Pool, false, true, batch, l.In, l.Out, 1, dy, l.Out, l.W.Value, l.Out, 0, dx, l.In)
 }
 
 // fillBias sets every row of y [batch, Out] to the bias.

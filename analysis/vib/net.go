@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 
 	"github.com/hhnet/hhnet/models"
@@ -83,17 +84,20 @@ type Net[F nn.Float] struct {
 	head1, head2       *nn.Linear[F]
 	params             []*nn.Param[F]
 
-	batch              int
-	x                  []F
-	xs                 tensor.Sparse[F]
-	sparseIn           bool
-	cur, dCur          []F // [batch, projection outputs]
-	rate, dRate        []F // [batch, features]
-	st, dSt            []F // [batch, 2K]: μ then the pre-softplus scale
-	sigma, eps, z, dz  []F // [batch, K]
-	out1, out2, d1, d2 []F // [batch, 10]
-	dzHead             []F // the second head's share of dz
-	encoded            bool
+	batch                int
+	x                    []F
+	xs, rs               tensor.Sparse[F] // the image's and the rates' nonzeros
+	sparseIn, sparseRate bool
+	cur, dCur            []F       // [batch, projection outputs]
+	rate, dRate          []F       // [batch, features]
+	st, dSt              []F       // [batch, 2K]: μ then the pre-softplus scale
+	sigma, eps, z, dz    []F       // [batch, K]
+	out1, out2, d1, d2   []F       // [batch, 10]
+	dzHead               []F       // the second head's share of dz
+	sigma64, slope       []float64 // σ in float64 and dσ/ds, [batch, K]
+	rowKL                []float64 // each sample's KL term
+	scaleWork            scaleWork[F]
+	encoded              bool
 }
 
 // NewNet builds a network for enc with parameters drawn from rng: the
@@ -178,6 +182,7 @@ func (n *Net[F]) size(batch int) {
 	n.st, n.dSt = grow(n.st, 2*batch*n.k), grow(n.dSt, 2*batch*n.k)
 	n.sigma, n.eps, n.z, n.dz = grow(n.sigma, batch*n.k), grow(n.eps, batch*n.k), grow(n.z, batch*n.k), grow(n.dz, batch*n.k)
 	n.dzHead = grow(n.dzHead, batch*n.k)
+	n.sigma64, n.slope = grow(n.sigma64, batch*n.k), grow(n.slope, batch*n.k)
 	n.out1, n.out2, n.d1, n.d2 = grow(n.out1, batch*10), grow(n.out2, batch*10), grow(n.d1, batch*10), grow(n.d2, batch*10)
 }
 
@@ -213,27 +218,64 @@ func (n *Net[F]) Encode(x []F, batch int) {
 	for i := range n.rate {
 		n.rate[i] *= inv
 	}
-	n.stats.Forward(n.st, n.rate, batch)
-	k := n.k
-	for b := 0; b < batch; b++ {
-		row := n.st[b*2*k : (b+1)*2*k]
-		for j := 0; j < k; j++ {
-			n.sigma[b*k+j] = F(softplus(float64(row[k+j]) - softplusShift))
-		}
+	// The rates are mostly zero (silent neurons): the statistics layer
+	// skips them as the projection skips dark pixels.
+	n.rs.Set(n.pool, n.rate, batch, n.feat)
+	n.sparseRate = n.rs.Worthwhile()
+	if n.sparseRate {
+		n.stats.ForwardSparse(n.st, &n.rs)
+	} else {
+		n.stats.Forward(n.st, n.rate, batch)
 	}
+	n.scales()
 	n.encoded = true
 }
 
-// softplus is ln(1 + eˣ), computed without overflow.
-func softplus(x float64) float64 {
-	if x > 30 {
-		return x
-	}
-	return math.Log1p(math.Exp(x))
+// scales computes σ = softplus(s − 5), its slope and each sample's KL
+// term from the statistics, samples split over the pool.
+func (n *Net[F]) scales() {
+	n.rowKL = slices.Grow(n.rowKL[:0], n.batch)[:n.batch]
+	n.scaleWork.n = n
+	n.pool.Run(&n.scaleWork, n.batch, 8)
 }
 
-// sigmoid is softplus's derivative.
-func sigmoid(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
+// scaleWork is scales over a range of samples, kept in the net so that
+// handing it to the pool allocates nothing.
+type scaleWork[F nn.Float] struct{ n *Net[F] }
+
+func (w *scaleWork[F]) Range(lo, hi int) {
+	n, k := w.n, w.n.k
+	for b := lo; b < hi; b++ {
+		row := n.st[b*2*k : (b+1)*2*k]
+		var kl float64
+		for j := 0; j < k; j++ {
+			s, slope := softplus(float64(row[k+j]) - softplusShift)
+			n.sigma64[b*k+j], n.slope[b*k+j] = s, slope
+			n.sigma[b*k+j] = F(s)
+			m := float64(row[j])
+			kl += 0.5*(m*m+s*s-1) - math.Log(s)
+		}
+		n.rowKL[b] = kl
+	}
+}
+
+// softplus returns ln(1 + eˣ), computed without overflow, and its
+// derivative, the logistic function.
+func softplus(x float64) (y, slope float64) {
+	switch {
+	case x > 30:
+		return x, 1
+	case x < -15:
+		// ln(1 + e) = e − e²/2 + O(e³), e < 3e-7: exact to float64.
+		e := math.Exp(x)
+		return e - e*e/2, e / (1 + e)
+	}
+	// ln(1 + e) by Log rather than the several times slower Log1p: for
+	// x ≥ −15 rounding 1 + e costs at most 1.1e-16/e ≤ 4e-10 relative, and
+	// 1e-14 where σ starts (x ≈ −5).
+	e := math.Exp(x)
+	return math.Log(1 + e), e / (1 + e)
+}
 
 // Sample draws z = μ + σ·ε with eps [batch, K] and runs both heads; it
 // returns their logits [batch, 10] (the net's own slices).
@@ -268,14 +310,9 @@ func (l Loss) Bits(beta float64) float64 { return (l.CE1 + l.CE2 + beta*l.KL) / 
 // KL is the mean over the batch of KL(N(μ, σ²) ‖ N(0, I)) of the last
 // Encode, in nats.
 func (n *Net[F]) KL() float64 {
-	k := n.k
 	var sum float64
-	for b := 0; b < n.batch; b++ {
-		mu := n.st[b*2*k : b*2*k+k]
-		for j := 0; j < k; j++ {
-			m, s := float64(mu[j]), softplus(float64(n.st[b*2*k+k+j])-softplusShift)
-			sum += 0.5*(m*m+s*s-1) - math.Log(s)
-		}
+	for _, kl := range n.rowKL[:n.batch] {
+		sum += kl
 	}
 	return sum / float64(n.batch)
 }
@@ -314,15 +351,20 @@ func (n *Net[F]) Backward(labels []int32, beta float64) Loss {
 			g := n.dz[b*k+j]
 			dMu, dSig := g, g*n.eps[b*k+j]
 			if beta != 0 {
-				s := softplus(float64(st[k+j]) - softplusShift)
+				s := n.sigma64[b*k+j]
 				dMu += F(c * float64(st[j]))
 				dSig += F(c * (s - 1/s))
 			}
 			dSt[j] = dMu
-			dSt[k+j] = dSig * F(sigmoid(float64(st[k+j])-softplusShift))
+			dSt[k+j] = dSig * F(n.slope[b*k+j])
 		}
 	}
-	n.stats.Backward(n.dRate, n.dSt, n.rate, batch)
+	if n.sparseRate {
+		n.stats.BackwardSparse(n.dSt, &n.rs)
+		n.stats.BackwardInput(n.dRate, n.dSt, batch)
+	} else {
+		n.stats.Backward(n.dRate, n.dSt, n.rate, batch)
+	}
 	inv := 1 / F(n.steps)
 	for i := range n.dRate {
 		n.dRate[i] *= inv

@@ -147,6 +147,7 @@ type trainer struct {
 	net, ema     *Net[float32]
 	adam         *nn.Adam[float32]
 	shadow       [][]float32
+	average      emaWork
 	pcg          *rand.PCG
 	rng          *rand.Rand
 	eps          []float32
@@ -171,6 +172,7 @@ func newTrainer(cfg Config, workers int, test *dataset.Multi) (*trainer, error) 
 	for _, p := range tr.net.Params() {
 		tr.shadow = append(tr.shadow, slices.Clone(p.Value))
 	}
+	tr.average.shadow = tr.shadow
 	tr.hY, tr.hY1, tr.hY2 = LabelEntropy(test)
 	return tr, nil
 }
@@ -204,13 +206,27 @@ func (tr *trainer) step(x []float32, labels []int32, n, epoch, batch int, lr flo
 	tr.net.Sample(tr.draw(n*tr.net.K(), trainStream, uint64(epoch)<<32|uint64(batch)))
 	l := tr.net.Backward(labels, tr.cfg.trainedBeta())
 	tr.adam.Step(tr.net.Params(), lr)
-	for i, p := range tr.net.Params() {
-		s := tr.shadow[i]
-		for j, w := range p.Value {
-			s[j] = emaDecay*s[j] + (1-emaDecay)*w
-		}
+	tr.average.params = tr.net.Params()
+	for i := range tr.average.params {
+		tr.average.i = i
+		tr.pool.Run(&tr.average, len(tr.shadow[i]), 1<<14)
 	}
 	return l
+}
+
+// emaWork updates a slice of the moving average of parameter i; kept in
+// the trainer so that handing it to the pool allocates nothing.
+type emaWork struct {
+	params []*nn.Param[float32]
+	shadow [][]float32
+	i      int
+}
+
+func (w *emaWork) Range(lo, hi int) {
+	s, v := w.shadow[w.i][lo:hi], w.params[w.i].Value[lo:hi]
+	for j, x := range v {
+		s[j] = emaDecay*s[j] + (1-emaDecay)*x
+	}
 }
 
 // evaluate measures the test set with the moving-average weights.
