@@ -3,26 +3,19 @@ package analysis
 import (
 	"fmt"
 	"strings"
+
+	"github.com/hhnet/hhnet/models"
 )
 
-// Unit is the neuron of a spiking stage, for the per-neuron cost rules.
-type Unit int
-
-const (
-	LIF  Unit = iota // 3 mul + 3 add per neuron per step
-	HH               // 23 mul + 16 add
-	SLIF             // s-LIF2HH: 15 mul + 14 add per 4-LIF unit
-	Step             // ReLU + threshold of the ANN/CNN: not counted
-)
-
-// neuronCost is the paper's per-neuron, per-step cost of a unit.
-func neuronCost(u Unit) (mul, add int64) {
+// neuronCost is the paper's per-neuron, per-step cost of a unit
+// (docs/model.md §6); the binary unit of the ANN and CNN is not counted.
+func neuronCost(u models.Unit) (mul, add int64) {
 	switch u {
-	case LIF:
+	case models.LIFUnit:
 		return 3, 3
-	case HH:
+	case models.HHUnit:
 		return 23, 16
-	case SLIF:
+	case models.SLIFUnit:
 		return 15, 14
 	}
 	return 0, 0
@@ -43,7 +36,7 @@ type Stage struct {
 	Once bool
 	// Neurons: a spiking stage of this many neurons (units) of kind Unit.
 	Neurons int
-	Unit    Unit
+	Unit    models.Unit
 }
 
 // Arch is a model as the cost rules see it.
@@ -65,52 +58,61 @@ func conv(cin, cout, hw int) Stage {
 	return Stage{K: 3, Cin: cin, Cout: cout, H: hw, W: hw, Copies: 1}
 }
 
-func neurons(n int, u Unit) Stage { return Stage{Neurons: n, Unit: u} }
+func neurons(n int, u models.Unit) Stage { return Stage{Neurons: n, Unit: u} }
 
-// Archs returns the study's ten models (docs/model.md §4), fully connected first.
+// costSteps is T of the cost rules: 15 for every spiking model (LIF_hh_conv
+// too, though it trains with 10), 1 for the binary ANN and CNN.
+const costSteps = 15
+
+// Archs returns the study's ten models as the cost rules see them,
+// derived from models.Specs (docs/model.md §4), in its order.
 func Archs() []Arch {
-	fc := func(name string, width int, u Unit, steps int) Arch {
-		proj := linear(1296, width)
-		proj.Static = true
-		feat := width
-		a := Arch{Name: name, Steps: steps}
-		if u == SLIF {
-			proj.Copies, feat, a.Extra = 3, 4*width, 4
-		}
-		if u == HH {
-			a.Frozen = 6 * width
-		}
-		read := linear(feat, 50)
-		read.Once = true
-		a.Stages = []Stage{proj, neurons(width, u), read}
-		return a
+	var archs []Arch
+	for _, spec := range models.Specs() {
+		archs = append(archs, archOf(spec))
 	}
-	cnv := func(name string, ch int, u Unit, steps int) Arch {
-		c1, c2 := conv(1, ch, 36), conv(ch, ch, 18)
-		c1.Static = true
-		feat := ch * 9 * 9
-		a := Arch{Name: name, Steps: steps}
-		if u == SLIF {
-			c1.Copies, c2.Copies, feat, a.Extra = 3, 3, 4*feat, 4
-		}
-		if u == HH {
-			a.Frozen = 6 * (36 + 18) // one value per feature-map column
-		}
-		read := linear(feat, 50)
-		read.Once = true
-		a.Stages = []Stage{c1, neurons(ch*36*36, u), c2, neurons(ch*18*18, u), read}
-		return a
-	}
-	return []Arch{
-		fc("LIF_fc", 512, LIF, 15), fc("HH_fc", 512, HH, 15), fc("LIF_hh_fc", 512, SLIF, 15),
-		fc("4LIF_fc", 2048, LIF, 15), fc("ANN", 512, Step, 1),
-		cnv("LIF_conv", 10, LIF, 15), cnv("HH_conv", 10, HH, 15), withRunSteps(cnv("LIF_hh_conv", 10, SLIF, 15), 10),
-		cnv("4LIF_conv", 40, LIF, 15), cnv("CNN", 10, Step, 1),
-	}
+	return archs
 }
 
-func withRunSteps(a Arch, t int) Arch {
-	a.RunSteps = t
+// archOf lays out one model's stages.
+func archOf(spec models.Spec) Arch {
+	u, w := spec.Unit, spec.Width
+	a := Arch{Name: spec.Name, Steps: costSteps}
+	if u == models.StepUnit {
+		a.Steps = 1
+	}
+	if spec.Steps != a.Steps {
+		a.RunSteps = spec.Steps
+	}
+	copies := 1
+	if u == models.SLIFUnit {
+		copies, a.Extra = 3, 4 // three input products; the mixing layer's 3 weights and bias
+	}
+	var feat int
+	if spec.Conv {
+		c1, c2 := conv(1, w, 36), conv(w, w, 18)
+		c1.Static = true
+		c1.Copies, c2.Copies = copies, copies
+		feat = w * 9 * 9
+		a.Stages = []Stage{c1, neurons(w*36*36, u), c2, neurons(w*18*18, u)}
+		if u == models.HHUnit {
+			a.Frozen = 6 * (36 + 18) // one value per feature-map column
+		}
+	} else {
+		proj := linear(1296, w)
+		proj.Static, proj.Copies = true, copies
+		feat = w
+		a.Stages = []Stage{proj, neurons(w, u)}
+		if u == models.HHUnit {
+			a.Frozen = 6 * w
+		}
+	}
+	if u == models.SLIFUnit {
+		feat *= 4 // all four sub-neurons are read out
+	}
+	read := linear(feat, 50)
+	read.Once = true
+	a.Stages = append(a.Stages, read)
 	return a
 }
 
