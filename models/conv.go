@@ -29,10 +29,8 @@ type Conv[F nn.Float] struct {
 	pool             *tensor.Pool
 	conv1, conv2     *nn.Conv2d[F]
 	first            *nn.Pooled[F] // layer 1 over all steps at once, pooled
-	lif2             *nn.LIF[F]
-	hh1, hh2         *nn.HH[F]
-	sl1, sl2         *nn.SLIF2HH[F]
-	step             nn.Step[F]
+	second           unit[F]       // layer 2, step by step
+	hh1, hh2         *nn.HH[F]     // the HH layers, for their frozen coefficients
 	read             *nn.Linear[F]
 	head1, head2     *nn.Linear[F]
 	params           []*nn.Param[F]
@@ -53,7 +51,7 @@ func newConv[F nn.Float](spec Spec, opts Options, rng *rand.Rand) *Conv[F] {
 	s, c := opts.Side, spec.Width
 	m := &Conv[F]{spec: spec, side: s, hidden: opts.Hidden, ch: c, copies: 1, subs: 1, pool: opts.Pool}
 	if spec.Unit == SLIFUnit {
-		m.copies, m.subs = 3, 4
+		m.copies, m.subs = 3, 4 // three convolutions per stage, four spike maps per layer
 	}
 	sg := nn.Surrogate[F]{Lens: F(spec.Lens), Smooth: F(opts.Smooth)}
 	m.conv1 = nn.NewConv2d[F]("conv1", 1, m.copies*c, s, s, rng)
@@ -61,7 +59,7 @@ func newConv[F nn.Float](spec Spec, opts Options, rng *rand.Rand) *Conv[F] {
 	switch spec.Unit {
 	case LIFUnit:
 		m.first = &nn.Pooled[F]{LIF: &nn.LIF[F]{Decay: F(spec.Decay), Theta: F(spec.Theta), Surrogate: sg}, Pool: opts.Pool}
-		m.lif2 = &nn.LIF[F]{Decay: F(spec.Decay), Theta: F(spec.Theta), Surrogate: sg, Pool: opts.Pool}
+		m.second = &lifUnit[F]{&nn.LIF[F]{Decay: F(spec.Decay), Theta: F(spec.Theta), Surrogate: sg, Pool: opts.Pool}}
 	case HHUnit:
 		// One rate coefficient per feature-map column, broadcast over
 		// channels and rows; the ionic currents carry no gradient.
@@ -70,14 +68,17 @@ func newConv[F nn.Float](spec Spec, opts Options, rng *rand.Rand) *Conv[F] {
 		m.hh1.DetachCurrents, m.hh2.DetachCurrents = true, true
 		m.hh2.Pool = opts.Pool
 		m.first = &nn.Pooled[F]{HH: m.hh1, Pool: opts.Pool}
+		m.second = &hhUnit[F]{m.hh2}
 	case SLIFUnit:
-		m.sl1 = nn.NewSLIF2HH("slif", F(spec.Decay), F(spec.Theta), sg, rng)
-		m.sl2 = &nn.SLIF2HH[F]{Decay: F(spec.Decay), Theta: F(spec.Theta), Surrogate: sg, Mix: m.sl1.Mix}
-		m.sl2.Pool = opts.Pool
-		m.first = &nn.Pooled[F]{SLIF: m.sl1, Pool: opts.Pool}
+		// Both layers share one mixing layer.
+		sl1 := nn.NewSLIF2HH("slif", F(spec.Decay), F(spec.Theta), sg, rng)
+		sl2 := &nn.SLIF2HH[F]{Decay: F(spec.Decay), Theta: F(spec.Theta), Surrogate: sg, Mix: sl1.Mix, Pool: opts.Pool}
+		m.first = &nn.Pooled[F]{SLIF: sl1, Pool: opts.Pool}
+		m.second = &slifUnit[F]{SLIF2HH: sl2}
 	case StepUnit:
-		m.step = nn.Step[F]{Theta: F(spec.Theta), Surrogate: sg}
-		m.first = &nn.Pooled[F]{Step: &m.step, Pool: opts.Pool}
+		st := &stepUnit[F]{nn.Step[F]{Theta: F(spec.Theta), Surrogate: sg}}
+		m.first = &nn.Pooled[F]{Step: &st.Step, Pool: opts.Pool}
+		m.second = st
 		// The binary first stage fires at a few per cent of its sites.
 		m.conv2.FollowNonzeros = true
 	}
@@ -87,9 +88,7 @@ func newConv[F nn.Float](spec Spec, opts Options, rng *rand.Rand) *Conv[F] {
 	m.head2 = nn.NewLinear[F]("task2", opts.Hidden, 10, rng)
 	m.params = append(m.params, m.conv1.Params()...)
 	m.params = append(m.params, m.conv2.Params()...)
-	if m.sl1 != nil {
-		m.params = append(m.params, m.sl1.Params()...)
-	}
+	m.params = append(m.params, m.second.params()...)
 	for _, l := range []*nn.Linear[F]{m.read, m.head1, m.head2} {
 		l.Pool = opts.Pool
 		m.params = append(m.params, l.Params()...)
@@ -155,9 +154,6 @@ func (m *Conv[F]) size(batch int) {
 	m.out1, m.out2 = growTo(m.out1, batch*10), growTo(m.out2, batch*10)
 }
 
-// blocks splits a [k·n] buffer into k consecutive parts.
-func blocks3[F nn.Float](b []F, n int) [3][]F { return [3][]F{b[:n], b[n : 2*n], b[2*n : 3*n]} }
-
 // Forward runs the model on x [batch, 1, side, side].
 func (m *Conv[F]) Forward(x []F, batch int) (logits1, logits2 []F) {
 	m.size(batch)
@@ -168,30 +164,11 @@ func (m *Conv[F]) Forward(x []F, batch int) (logits1, logits2 []F) {
 	clear(m.cnt2)
 	// Layer 1 does not depend on layer 2: all its steps at once.
 	m.first.Forward(m.p1[:T], m.i1, c*batch, s)
-	switch m.spec.Unit {
-	case LIFUnit:
-		m.lif2.Reset(c*n2, T)
-	case HHUnit:
-		m.hh2.Reset(c*n2, s/2, T)
-	case SLIFUnit:
-		m.sl2.Reset(c*n2, T)
-	}
+	m.second.reset(c*n2, s/2, T)
 	for t := 0; t < T; t++ {
 		// Layer 2.
 		m.conv2.Forward(m.i2, m.p1[t], batch, F(m.subs))
-		switch m.spec.Unit {
-		case LIFUnit:
-			tensor.Add(m.cnt2, m.lif2.Forward(t, m.i2))
-		case HHUnit:
-			tensor.Add(m.cnt2, m.hh2.Forward(t, m.i2))
-		case SLIFUnit:
-			out := m.sl2.Forward(t, blocks3(m.i2, c*n2))
-			for q := 0; q < 4; q++ {
-				tensor.Add(m.cnt2[q*c*n2:(q+1)*c*n2], out[q])
-			}
-		case StepUnit:
-			m.step.Forward(m.cnt2, m.i2)
-		}
+		m.second.forwardStep(t, m.cnt2, m.i2)
 	}
 	// rate = pool(count)/T, from [subs·C][B][h][w] to [B][subs·C·h·w].
 	q := s / 4
@@ -208,7 +185,6 @@ func (m *Conv[F]) Forward(x []F, batch int) (logits1, logits2 []F) {
 // Backward back-propagates the logits' gradients through time.
 func (m *Conv[F]) Backward(dLogits1, dLogits2 []F) {
 	batch, s, c, T := m.batch, m.side, m.ch, m.spec.Steps
-	n2 := batch * (s / 2) * (s / 2)
 	m.head1.Backward(m.dHid, dLogits1, m.hid, batch)
 	m.head2.Backward(m.dH, dLogits2, m.hid, batch)
 	tensor.Add(m.dHid, m.dH)
@@ -220,16 +196,7 @@ func (m *Conv[F]) Backward(dLogits1, dLogits2 []F) {
 	nn.AvgPool2Backward(m.dS2, m.dCnt2, planes*batch, s/2, s/2)
 	for t := T - 1; t >= 0; t-- {
 		clear(m.dI2)
-		switch m.spec.Unit {
-		case LIFUnit:
-			m.lif2.Backward(t, m.dI2, m.dS2)
-		case HHUnit:
-			m.hh2.Backward(t, m.dI2, m.dS2)
-		case SLIFUnit:
-			m.sl2.Backward(t, blocks3(m.dI2, c*n2), [4][]F{m.dS2[:c*n2], m.dS2[c*n2 : 2*c*n2], m.dS2[2*c*n2 : 3*c*n2], m.dS2[3*c*n2:]})
-		case StepUnit:
-			m.step.Backward(m.dI2, m.dS2, m.i2)
-		}
+		m.second.backwardStep(t, m.dI2, m.dS2, m.i2)
 		m.conv2.Backward(m.dP1s[t], m.dI2, m.p1[t], batch, F(m.subs))
 	}
 	m.first.Backward(m.dI1, m.dP1s[:T])

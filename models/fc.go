@@ -23,10 +23,7 @@ type FC[F nn.Float] struct {
 	features      int // rate features: Width, or 4·Width for s-LIF2HH
 	pool          *tensor.Pool
 	proj          *nn.Linear[F]
-	lif           *nn.LIF[F]
-	hh            *nn.HH[F]
-	slif          *nn.SLIF2HH[F]
-	step          nn.Step[F]
+	unit          unit[F] // the spiking (or binary) layer
 	read          *nn.Linear[F]
 	head1, head2  *nn.Linear[F]
 	params        []*nn.Param[F]
@@ -43,33 +40,27 @@ type FC[F nn.Float] struct {
 func newFC[F nn.Float](spec Spec, opts Options, rng *rand.Rand) *FC[F] {
 	m := &FC[F]{spec: spec, in: opts.In, hidden: opts.Hidden, features: spec.Width, pool: opts.Pool}
 	sg := nn.Surrogate[F]{Lens: F(spec.Lens), Smooth: F(opts.Smooth)}
-	projOut := spec.Width
+	// s-LIF2HH has three input projections and four outputs per unit.
+	ins, outs := 1, 1
 	if spec.Unit == SLIFUnit {
-		projOut, m.features = 3*spec.Width, 4*spec.Width
+		ins, outs = 3, 4
 	}
+	projOut := ins * spec.Width
+	m.features = outs * spec.Width
 	m.proj = nn.NewLinear[F]("proj", opts.In, projOut, rng)
-	switch spec.Unit {
-	case LIFUnit:
-		m.lif = &nn.LIF[F]{Decay: F(spec.Decay), Theta: F(spec.Theta), Surrogate: sg}
-	case HHUnit:
+	if spec.Unit == HHUnit {
 		// The paper scales the input weights (not the bias) by 0.01 at
 		// initialisation, keeping the first steps' drive small.
 		for i := range m.proj.W.Value {
 			m.proj.W.Value[i] *= 0.01
 		}
-		m.hh = nn.NewHH(spec.Width, F(spec.Dt), F(spec.Theta), sg, rng)
-	case SLIFUnit:
-		m.slif = nn.NewSLIF2HH("slif", F(spec.Decay), F(spec.Theta), sg, rng)
-	case StepUnit:
-		m.step = nn.Step[F]{Theta: F(spec.Theta), Surrogate: sg}
 	}
+	m.unit = newUnit(spec, spec.Width, sg, rng, opts.Pool)
 	m.read = nn.NewLinear[F]("fc", m.features, opts.Hidden, rng)
 	m.head1 = nn.NewLinear[F]("task1", opts.Hidden, 10, rng)
 	m.head2 = nn.NewLinear[F]("task2", opts.Hidden, 10, rng)
 	m.params = append(m.params, m.proj.Params()...)
-	if m.slif != nil {
-		m.params = append(m.params, m.slif.Params()...)
-	}
+	m.params = append(m.params, m.unit.params()...)
 	for _, l := range []*nn.Linear[F]{m.proj, m.read, m.head1, m.head2} {
 		l.Pool = opts.Pool
 	}
@@ -107,12 +98,7 @@ func mean[F nn.Float](v []F) float64 {
 }
 
 // Frozen returns the HH layer's rate coefficients (none for the other units).
-func (m *FC[F]) Frozen() [][]F {
-	if m.hh != nil {
-		return m.hh.Coef[:]
-	}
-	return nil
-}
+func (m *FC[F]) Frozen() [][]F { return m.unit.frozen() }
 
 // CountFrozen is the number of values in a model's frozen parameters.
 func CountFrozen[F nn.Float](m Model[F]) int {
@@ -151,20 +137,8 @@ func (m *FC[F]) Forward(x []F, batch int) (logits1, logits2 []F) {
 	} else {
 		m.proj.Forward(m.cur, x, batch)
 	}
-	T, w := m.spec.Steps, m.spec.Width
-	switch m.spec.Unit {
-	case LIFUnit:
-		m.lif.Reset(batch*w, T)
-		m.lif.ForwardStatic(m.pool, m.rate, m.cur)
-	case HHUnit:
-		m.hh.Reset(batch*w, w, T)
-		m.hh.ForwardStatic(m.pool, m.rate, m.cur)
-	case SLIFUnit:
-		m.slif.Reset(batch*w, T)
-		m.slif.ForwardStatic(m.pool, m.rate, m.cur, w)
-	case StepUnit:
-		m.step.Forward(m.rate, m.cur)
-	}
+	T := m.spec.Steps
+	m.unit.forwardStatic(m.pool, m.rate, m.cur, batch, m.spec.Width, T)
 	if T > 1 {
 		inv := 1 / F(T)
 		for i := range m.rate {
@@ -191,16 +165,7 @@ func (m *FC[F]) Backward(dLogits1, dLogits2 []F) {
 			m.dRate[i] *= inv
 		}
 	}
-	switch m.spec.Unit {
-	case LIFUnit:
-		m.lif.BackwardStatic(m.dCur, m.dRate)
-	case HHUnit:
-		m.hh.BackwardStatic(m.dCur, m.dRate)
-	case SLIFUnit:
-		m.slif.BackwardStatic(m.pool, m.dCur, m.dRate)
-	case StepUnit:
-		m.step.Backward(m.dCur, m.dRate, m.cur)
-	}
+	m.unit.backwardStatic(m.pool, m.dCur, m.dRate, m.cur)
 	if m.sparseIn {
 		m.proj.BackwardSparse(m.dCur, &m.xs)
 	} else {

@@ -225,7 +225,7 @@ func TestHoistedEqualsPerStep(t *testing.T) {
 	// Per step: project at every step, back-propagate each step's input
 	// gradient through its own projection.
 	nn.ZeroGrads(mm.Params())
-	lif, proj := m.lif, m.proj
+	lif, proj := m.unit.(*lifUnit[float64]).LIF, m.proj
 	lif.Reset(batch*width, steps)
 	cur := make([]float64, batch*width)
 	rate := make([]float64, batch*width)
