@@ -2,11 +2,11 @@ package nn
 
 import (
 	"math"
-
-	"github.com/hhnet/hhnet/tensor"
 	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"github.com/hhnet/hhnet/tensor"
 )
 
 // refConv is the textbook 3×3 convolution with zero padding, on CBHW maps.

@@ -21,4 +21,14 @@
 // overwritten by the next call.
 //
 // Misuse (wrong lengths, steps out of order) panics with an "nn:" message.
+//
+// # Files
+//
+// Each unit has its files: lif.go (the type, its per-step form and its
+// float32 step kernels), lif_static.go (all steps at once on a constant
+// input, for the fc models), lif_pooled.go (its course in Pooled, the
+// conv models' first stage); likewise hh*.go, slif2hh*.go and step*.go.
+// spike.go holds what they all use (spike and surrogate functions, their
+// branch-free float32 forms, buffer helpers); static.go and pooled.go the
+// drivers of the static and pooled forms. The tests mirror the files.
 package nn

@@ -3,6 +3,7 @@ package nn
 import (
 	"math/rand/v2"
 
+	"github.com/hhnet/hhnet/internal/kernels"
 	"github.com/hhnet/hhnet/tensor"
 )
 
@@ -235,4 +236,33 @@ func (s *hhStep[F]) range32(lo, hi int) {
 			sb[i] = above(x, th)
 		}
 	}
+}
+
+// hhRowForward32 runs the per-step HH forward for the leading multiple of
+// eight neurons of a row and returns how many it did (0 where the
+// assembly cannot run; the caller does the rest).
+func hhRowForward32(dt, th float32, leak, drive, prev, in, v, spk []float32) int {
+	i := vectorPart(len(v))
+	if i == 0 {
+		return 0
+	}
+	leak, drive, prev, in, spk = leak[:i], drive[:i], prev[:i], in[:i], spk[:i]
+	kernels.HHRowForwardAVX2(dt, th, &leak[0], &drive[0], &prev[0], &in[0], &v[0], &spk[0], i)
+	return i
+}
+
+// hhRowBackward32 is hhRowForward32 for the backward loop (leak nil: the
+// currents detached).
+func hhRowBackward32(dt, th, lens float32, leak, v, cV, dIn, dSp []float32) int {
+	i := vectorPart(len(v))
+	if i == 0 {
+		return 0
+	}
+	cV, dIn, dSp = cV[:i], dIn[:i], dSp[:i]
+	keep := &v[0] // never read when detached
+	if leak != nil {
+		keep = &leak[:i][0]
+	}
+	kernels.HHRowBackwardAVX2(dt, th, lens, leak != nil, keep, &v[0], &cV[0], &dIn[0], &dSp[0], i)
+	return i
 }

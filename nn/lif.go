@@ -1,6 +1,9 @@
 package nn
 
-import "github.com/hhnet/hhnet/tensor"
+import (
+	"github.com/hhnet/hhnet/internal/kernels"
+	"github.com/hhnet/hhnet/tensor"
+)
 
 // LIF is a layer of leaky integrate-and-fire neurons with multiplicative
 // reset (docs/model.md §4), the float32 training form of neuron.LIF:
@@ -32,9 +35,6 @@ type lifStep[F Float] struct {
 	in, dIn, dSp []F
 	backward     bool
 }
-
-// stepGrain is the number of neurons in a block of a per-step pass.
-const stepGrain = 8192
 
 func (s *lifStep[F]) Range(lo, hi int) {
 	if s.backward {
@@ -164,29 +164,26 @@ func lifBack32Scalar(d, th, lens float32, mem, next, dSpk, dIn []float32) {
 	}
 }
 
-func checkStep(t, steps, n, size int) {
-	if t < 0 || t >= steps {
-		panic("nn: step outside the sequence set by Reset")
+// lifStep32 is one float32 LIF step forward (lifStep32Scalar).
+func lifStep32(d, th float32, prevMem, in, mem, spk []float32) {
+	prevMem, in, spk = prevMem[:len(mem)], in[:len(mem)], spk[:len(mem)]
+	i := vectorPart(len(mem))
+	if i > 0 {
+		kernels.LIFStepAVX2(d, th, &prevMem[0], &in[0], &mem[0], &spk[0], i)
 	}
-	if n < size {
-		panic("nn: buffer shorter than the layer")
+	if i < len(mem) {
+		lifStep32Scalar(d, th, prevMem[i:], in[i:], mem[i:], spk[i:])
 	}
 }
 
-// grow returns s with length n, reallocated only when too small.
-func grow[F Float](s []F, n int) []F {
-	if cap(s) < n {
-		return make([]F, n)
+// lifBack32 is one float32 LIF step backwards (lifBack32Scalar).
+func lifBack32(d, th, lens float32, mem, next, dSpk, dIn []float32) {
+	next, dSpk, dIn = next[:len(mem)], dSpk[:len(mem)], dIn[:len(mem)]
+	i := vectorPart(len(mem))
+	if i > 0 {
+		kernels.LIFBackAVX2(d, th, lens, &mem[0], &next[0], &dSpk[0], &dIn[0], i)
 	}
-	return s[:n]
-}
-
-func growSteps[F Float](s [][]F, size, steps int) [][]F {
-	for len(s) < steps {
-		s = append(s, nil)
+	if i < len(mem) {
+		lifBack32Scalar(d, th, lens, mem[i:], next[i:], dSpk[i:], dIn[i:])
 	}
-	for t := range s {
-		s[t] = grow(s[t], size)
-	}
-	return s[:steps]
 }

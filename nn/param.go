@@ -1,7 +1,6 @@
 package nn
 
 import (
-	"math"
 	"math/rand/v2"
 
 	"github.com/hhnet/hhnet/tensor"
@@ -49,97 +48,4 @@ func Count[F Float](params []*Param[F]) int {
 		n += len(p.Value)
 	}
 	return n
-}
-
-// Adam is the Adam optimiser with PyTorch's semantics: the weight decay is
-// added to the gradient (L2), g = ∇ + wd·θ, and the update is
-// θ ← θ − lr·m̂/(√v̂ + ε) with bias-corrected moments.
-type Adam[F Float] struct {
-	Beta1, Beta2, Eps float64 // 0.9, 0.999, 1e-8 from NewAdam
-	WeightDecay       float64
-	Steps             int          // updates done; the bias corrections use it
-	M, V              [][]F        // moments, one slice per parameter
-	Pool              *tensor.Pool // splits the update; nil runs it here
-	work              adamWork[F]
-}
-
-// NewAdam returns Adam with PyTorch's default β and ε for params.
-func NewAdam[F Float](params []*Param[F], weightDecay float64) *Adam[F] {
-	a := &Adam[F]{Beta1: 0.9, Beta2: 0.999, Eps: 1e-8, WeightDecay: weightDecay}
-	for _, p := range params {
-		a.M = append(a.M, make([]F, len(p.Value)))
-		a.V = append(a.V, make([]F, len(p.Value)))
-	}
-	return a
-}
-
-// Step updates params (the ones given to NewAdam, in the same order) with
-// learning rate lr and zeroes their gradients.
-func (a *Adam[F]) Step(params []*Param[F], lr float64) {
-	if len(params) != len(a.M) {
-		panic("nn: Adam.Step with other parameters than NewAdam's")
-	}
-	a.Steps++
-	bc1 := 1 - math.Pow(a.Beta1, float64(a.Steps))
-	bc2 := 1 - math.Pow(a.Beta2, float64(a.Steps))
-	a.work.k = adamKernel[F]{b1: F(a.Beta1), b2: F(a.Beta2), wd: F(a.WeightDecay), stepSize: F(lr / bc1),
-		sqrtBC2: F(math.Sqrt(bc2)), eps: F(a.Eps)}
-	for i, p := range params {
-		n := len(p.Value)
-		w := &a.work
-		w.val, w.grad, w.m, w.v = p.Value, p.Grad[:n], a.M[i][:n], a.V[i][:n]
-		// Elementwise, so splitting it changes no result.
-		a.Pool.Run(w, n, 1<<14)
-	}
-	a.work = adamWork[F]{}
-}
-
-// adamWork is one parameter's update, kept in Adam so that handing it to
-// the pool allocates nothing.
-type adamWork[F Float] struct {
-	k               adamKernel[F]
-	val, grad, m, v []F
-}
-
-func (w *adamWork[F]) Range(lo, hi int) {
-	if w32, ok := any(w).(*adamWork[float32]); ok {
-		adam32(&w32.k, w32.val[lo:hi], w32.grad[lo:hi], w32.m[lo:hi], w32.v[lo:hi])
-		return
-	}
-	w.k.update(w.val[lo:hi], w.grad[lo:hi], w.m[lo:hi], w.v[lo:hi])
-}
-
-type adamKernel[F Float] struct{ b1, b2, wd, stepSize, sqrtBC2, eps F }
-
-func (k adamKernel[F]) update(val, grad, m, v []F) {
-	grad, m, v = grad[:len(val)], m[:len(val)], v[:len(val)]
-	for j, w := range val {
-		g := grad[j] + k.wd*w
-		mj := k.b1*m[j] + (1-k.b1)*g
-		vj := k.b2*v[j] + (1-k.b2)*g*g
-		m[j], v[j] = mj, vj
-		val[j] = w - k.stepSize*mj/(F(math.Sqrt(float64(vj)))/k.sqrtBC2+k.eps)
-		grad[j] = 0
-	}
-}
-
-// MultiStepLR is PyTorch's MultiStepLR stepped once per epoch: the rate of
-// epoch e (0-based) is Base·Gamma^(number of milestones ≤ e). With
-// milestones 10, 20, 30, epochs 0–9 run at Base and epochs 10–19 at
-// Base·Gamma ("after epoch 10" in 1-based counting).
-type MultiStepLR struct {
-	Base       float64
-	Gamma      float64
-	Milestones []int
-}
-
-// At returns the learning rate of epoch e (0-based).
-func (s MultiStepLR) At(epoch int) float64 {
-	lr := s.Base
-	for _, m := range s.Milestones {
-		if epoch >= m {
-			lr *= s.Gamma
-		}
-	}
-	return lr
 }

@@ -1,6 +1,9 @@
 package nn
 
-import "github.com/hhnet/hhnet/tensor"
+import (
+	"github.com/hhnet/hhnet/internal/kernels"
+	"github.com/hhnet/hhnet/tensor"
+)
 
 // Pooled is a spiking layer over [planes][side][side] maps whose input is
 // the same at every step, read out through 2×2 average pooling: the first
@@ -242,50 +245,13 @@ func (l *Pooled[F]) block(plane, y, x int, mix *[4]float64) {
 // Forward, it adds its spikes into the pooled outputs at (q = 0 sets
 // them); backward, it returns Σ_t dPooled_t/4 · ∂spike_t/∂x.
 func (l *Pooled[F]) course(x F, i, col, at, q int, back bool) F {
-	var grad F
-	if u := l.Step; u != nil {
-		// As Step.Forward and Step.Backward.
-		sp := spikeOf(u.Surrogate, max(x, 0)-u.Theta)
-		var ds F
-		if x > 0 {
-			ds = gradOf(u.Surrogate, x-u.Theta)
-		}
-		for t := range l.steps {
-			grad += l.put(t, at, q, sp, ds, back)
-		}
-		return grad
+	switch {
+	case l.Step != nil:
+		return l.stepCourse(x, at, q, back)
+	case l.LIF != nil:
+		return l.lifCourse(x, at, q, back)
 	}
-	if u := l.LIF; u != nil {
-		d, th, sg := u.Decay, u.Theta, u.Surrogate
-		// m: membrane, sp: spike, dm: ∂m/∂x, all of the step before.
-		var m, sp, dm F
-		for t := range l.steps {
-			// ∂m_t/∂x through the decay, the reset factor and its spike.
-			dm = d*(dm*(1-sp)-m*gradOf(sg, m-th)*dm) + 1
-			m = d*m*(1-sp) + x
-			sp = spikeOf(sg, m-th)
-			grad += l.put(t, at, q, sp, gradOf(sg, m-th)*dm, back)
-		}
-		return grad
-	}
-	u := l.HH
-	dt, th, sg := u.Dt, u.Theta, u.Surrogate
-	var v, dv F
-	for t := range l.steps {
-		L := u.leak[t][col]
-		if u.IonicHook != nil {
-			v = v + dt*x + u.IonicHook(t, i, v*(L-1)+u.drive[t][col])
-		} else {
-			v = v*L + dt*x + u.drive[t][col]
-		}
-		if u.DetachCurrents {
-			dv += dt
-		} else {
-			dv = dv*L + dt
-		}
-		grad += l.put(t, at, q, spikeOf(sg, v-th), gradOf(sg, v-th)*dv, back)
-	}
-	return grad
+	return l.hhCourse(x, i, col, at, q, back)
 }
 
 // put adds spike sp to pooled output at of step t (forward) or returns the
@@ -302,66 +268,83 @@ func (l *Pooled[F]) put(t, at, q int, sp, ds F, back bool) F {
 	return 0
 }
 
-// slifCourse runs s-LIF2HH unit i through every step. Forward, it adds the
-// sum of its four spikes into the pooled outputs (q = 0 sets them);
-// backward, it writes the gradients of its three inputs and adds the
-// mixing gradient into mix. Forward-mode derivatives of the step before:
-// a_k = ∂m_k/∂x_k (k < 3); for sub-neuron 4, c_k = ∂m₄/∂x_k, e_k = ∂m₄/∂w_k
-// and f = ∂m₄/∂b.
-func (l *Pooled[F]) slifCourse(i, at, q int, mix *[4]float64) {
-	u := l.SLIF
-	d, th, sg := u.Decay, u.Theta, u.Surrogate
-	w0, w1, w2, b := u.Mix.Value[0], u.Mix.Value[1], u.Mix.Value[2], u.Mix.Value[3]
-	wk := [3]F{w0, w1, w2}
-	size := l.planes * l.side * l.side
-	x := [3]F{l.in[i], l.in[size+i], l.in[2*size+i]}
-	var m, sp [4]F
-	var a, c, e [3]F
-	var f F
-	var dIn [3]F
-	var dMix [4]F
-	for t := range l.steps {
-		if l.goingBack {
-			// Through sub-neuron 4's decay, reset factor and spike.
-			r3 := m[3] * gradOf(sg, m[3]-th)
-			for k := range 3 {
-				c[k] = d*(c[k]*(1-sp[3])-r3*c[k]) + wk[k]*a[k]
-				e[k] = d*(e[k]*(1-sp[3])-r3*e[k]) + m[k]
-				a[k] = d*(a[k]*(1-sp[k])-m[k]*gradOf(sg, m[k]-th)*a[k]) + 1
-			}
-			f = d*(f*(1-sp[3])-r3*f) + 1
-		}
-		m4 := d*m[3]*(1-sp[3]) + w0*m[0] + w1*m[1] + w2*m[2] + b
-		for k := range 3 {
-			m[k] = d*m[k]*(1-sp[k]) + x[k]
-		}
-		m[3] = m4
-		for k := range m {
-			sp[k] = spikeOf(sg, m[k]-th)
-		}
-		if !l.goingBack {
-			n := sp[0] + sp[1] + sp[2] + sp[3]
-			if q == 0 {
-				l.pooled[t][at] = n
-			} else {
-				l.pooled[t][at] += n
-			}
-			continue
-		}
-		ds := l.dPooled[t][at] * 0.25
-		g3 := ds * gradOf(sg, m[3]-th)
-		for k := range 3 {
-			dIn[k] += ds*gradOf(sg, m[k]-th)*a[k] + g3*c[k]
-			dMix[k] += g3 * e[k]
-		}
-		dMix[3] += g3 * f
+// pooledRowAsm runs pooled row y of plane with the assembly kernels and
+// reports whether it did (not for rows shorter than a vector, too many
+// steps, or s-LIF2HH rows of more than slifAsmBlocks blocks); mix receives
+// the s-LIF2HH mixing gradient.
+func pooledRowAsm(k *pooledKernel, plane, y int, back bool, mix *[4]float64) bool {
+	half := k.side / 2
+	if !kernels.Has() || half < 8 || k.steps > pooledMaxSteps || k.slif && half > 8*slifAsmBlocks {
+		return false
 	}
-	if l.goingBack {
-		for k := range 3 {
-			l.dIn[k*size+i] = dIn[k]
-		}
-		for k := range dMix {
-			mix[k] += float64(dMix[k])
-		}
+	in0 := plane*k.side*k.side + 2*y*k.side
+	in1 := in0 + k.side
+	row := (plane*half + y) * half
+	// The steps' rows of pooled outputs (gradients), as addresses the
+	// kernels read; k keeps the slices alive.
+	var rows [pooledMaxSteps]uintptr
+	maps := k.pooled
+	if back {
+		maps = k.dPooled
 	}
+	for t, m := range maps[:k.steps] {
+		rows[t] = addr(m[row:][:half])
+	}
+	x0, x1 := &k.in[in0:][:k.side][0], &k.in[in1:][:k.side][0]
+	hh := !k.lif && !k.step && !k.slif
+	if hh && (len(k.leakEO) < k.steps*k.side || len(k.driveEO) < k.steps*k.side || k.steps == 0) {
+		return false
+	}
+	switch {
+	case k.slif && back:
+		pooledSLIFRowAsm(k, in0, half, &rows, mix)
+	case k.slif:
+		w := k.mix
+		kernels.PooledSLIFForwardAVX2(k.d, k.th, k.steps, &w, &k.in[in0 : in0+2*k.size+2*k.side][0], k.size, k.side, half, &rows[0])
+	case hh && back:
+		kernels.PooledHHBackwardAVX2(k.dt, k.th, k.lens, k.detach, k.steps, x0, x1,
+			&k.dIn[in0:][:k.side][0], &k.dIn[in1:][:k.side][0], half, &k.leakEO[0], &k.driveEO[0], &rows[0])
+	case hh:
+		kernels.PooledHHForwardAVX2(k.dt, k.th, k.steps, x0, x1, half, &k.leakEO[0], &k.driveEO[0], &rows[0])
+	case k.lif && back:
+		kernels.PooledLIFBackwardAVX2(k.d, k.th, k.lens, k.steps, x0, x1,
+			&k.dIn[in0:][:k.side][0], &k.dIn[in1:][:k.side][0], half, &rows[0])
+	case k.lif:
+		kernels.PooledLIFForwardAVX2(k.d, k.th, k.steps, x0, x1, half, &rows[0])
+	case back:
+		kernels.PooledStepBackwardAVX2(k.th, k.lens, k.steps, x0, x1,
+			&k.dIn[in0:][:k.side][0], &k.dIn[in1:][:k.side][0], half, &rows[0])
+	default:
+		kernels.PooledStepForwardAVX2(k.th, k.steps, x0, x1, half, &rows[0])
+	}
+	return true
+}
+
+// put is Pooled.put.
+func (k *pooledKernel) put(t, at, q int, sp, ds float32, back bool) float32 {
+	if back {
+		return k.dPooled[t][at] * 0.25 * ds
+	}
+	if q == 0 {
+		k.pooled[t][at] = sp
+	} else {
+		k.pooled[t][at] += sp
+	}
+	return 0
+}
+
+// The float32 scalar forms of Pooled's units (rectangular surrogate): the
+// generic code's operations in the same order, with branch-free spikes
+// and windows. They run rows too short for the vector kernels, and every
+// row in builds without them.
+
+// course is Pooled.course for neuron i.
+func (k *pooledKernel) course(i, col, at, q int, back bool) float32 {
+	switch {
+	case k.step:
+		return k.stepCourse(i, at, q, back)
+	case k.lif:
+		return k.lifCourse(i, at, q, back)
+	}
+	return k.hhCourse(i, col, at, q, back)
 }

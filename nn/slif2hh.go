@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"github.com/hhnet/hhnet/internal/kernels"
 	"github.com/hhnet/hhnet/tensor"
 )
 
@@ -233,4 +234,59 @@ func (l *SLIF2HH[F]) backwardRange(t int, dIn [3][]F, dSpk [4][]F, lo, hi int) {
 		db += float64(dm[3])
 	}
 	l.partial[block] = [4]float64{dw0, dw1, dw2, db}
+}
+
+// slifStepForward32 runs step t of the per-step s-LIF2HH for units
+// [lo, hi) eight at a time in assembly, as forwardRange's fast path does
+// lane by lane (previous spikes from the previous membranes); it returns
+// how many units it did.
+func slifStepForward32(l *SLIF2HH[float32], t int, in [3][]float32, lo, hi int) int {
+	n := vectorPart(hi - lo)
+	if n == 0 {
+		return 0
+	}
+	var p [15]uintptr
+	at := l.spkIndex(t)
+	for k := range 4 {
+		if t > 0 {
+			p[k] = addr(l.mem[k][t-1][lo : lo+n])
+		}
+		if k < 3 {
+			p[4+k] = addr(in[k][lo : lo+n])
+		}
+		p[7+k] = addr(l.mem[k][t][lo : lo+n])
+		p[11+k] = addr(l.spk[k][at][lo : lo+n])
+	}
+	w := [4]float32(l.Mix.Value)
+	kernels.SLIFStepForwardAVX2(l.Decay, l.Theta, &w, &p, t == 0, n)
+	return n
+}
+
+// slifStepBackward32 runs step t of the per-step s-LIF2HH backwards for
+// units [lo, hi) eight at a time in assembly, as backwardRange does lane
+// by lane; it returns how many units it did and adds their mixing gradient
+// into part (each lane's float32 sum, in lane order).
+func slifStepBackward32(l *SLIF2HH[float32], t int, dIn [3][]float32, dSpk [4][]float32, lo, hi int, part *[4]float64) int {
+	n := vectorPart(hi - lo)
+	if n == 0 {
+		return 0
+	}
+	var p [15]uintptr
+	for k := range 4 {
+		p[k] = addr(l.mem[k][t][lo : lo+n])
+		p[4+k] = addr(l.dmNext[k][lo : lo+n])
+		p[8+k] = addr(dSpk[k][lo : lo+n])
+		if k < 3 {
+			p[12+k] = addr(dIn[k][lo : lo+n])
+		}
+	}
+	w := [4]float32(l.Mix.Value)
+	var acc [32]float32
+	kernels.SLIFStepBackwardAVX2(l.Decay, l.Theta, l.Surrogate.Lens, &w, &p, t < l.steps-1, n, &acc)
+	for k := range 4 {
+		for _, v := range acc[8*k : 8*k+8] {
+			part[k] += float64(v)
+		}
+	}
+	return n
 }

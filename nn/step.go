@@ -1,5 +1,7 @@
 package nn
 
+import "github.com/hhnet/hhnet/internal/kernels"
+
 // Step is the binary activation of the ANN and CNN baselines: a ReLU
 // followed by a spike of the rectified value, s = Spike(max(x, 0) − Theta),
 // whose backward is Grad(max(x, 0) − Theta) where x > 0 and 0 elsewhere.
@@ -50,5 +52,29 @@ func stepBackward32Scalar(th, lens float32, dx, dOut, x []float32) {
 	dx, dOut = dx[:len(x)], dOut[:len(x)]
 	for i, v := range x {
 		dx[i] = dOut[i] * (above(v, 0) * within(v-th, lens))
+	}
+}
+
+// stepForward32 is the binary unit's float32 forward (stepForward32Scalar).
+func stepForward32(th float32, out, x []float32) {
+	out = out[:len(x)]
+	i := vectorPart(len(x))
+	if i > 0 {
+		kernels.StepForwardAVX2(th, &out[0], &x[0], i)
+	}
+	if i < len(x) {
+		stepForward32Scalar(th, out[i:], x[i:])
+	}
+}
+
+// stepBackward32 is the binary unit's float32 backward (stepBackward32Scalar).
+func stepBackward32(th, lens float32, dx, dOut, x []float32) {
+	dx, dOut = dx[:len(x)], dOut[:len(x)]
+	i := vectorPart(len(x))
+	if i > 0 {
+		kernels.StepBackwardAVX2(th, lens, &dx[0], &dOut[0], &x[0], i)
+	}
+	if i < len(x) {
+		stepBackward32Scalar(th, lens, dx[i:], dOut[i:], x[i:])
 	}
 }

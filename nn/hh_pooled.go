@@ -1,0 +1,44 @@
+package nn
+
+// hhCourse is Pooled.course for HH: the leak and drive of column col.
+func (l *Pooled[F]) hhCourse(x F, i, col, at, q int, back bool) F {
+	u := l.HH
+	dt, th, sg := u.Dt, u.Theta, u.Surrogate
+	var grad F
+	var v, dv F
+	for t := range l.steps {
+		L := u.leak[t][col]
+		if u.IonicHook != nil {
+			v = v + dt*x + u.IonicHook(t, i, v*(L-1)+u.drive[t][col])
+		} else {
+			v = v*L + dt*x + u.drive[t][col]
+		}
+		if u.DetachCurrents {
+			dv += dt
+		} else {
+			dv = dv*L + dt
+		}
+		grad += l.put(t, at, q, spikeOf(sg, v-th), gradOf(sg, v-th)*dv, back)
+	}
+	return grad
+}
+
+// hhCourse is hhCourse's float32 form (pooledKernel.course), the leak and
+// drive from the tables by column parity.
+func (k *pooledKernel) hhCourse(i, col, at, q int, back bool) float32 {
+	x := k.in[i]
+	var grad float32
+	th, lens, dt := k.th, k.lens, k.dt
+	var v, dv float32
+	for t := range k.steps {
+		L := k.leakEO[t*k.side+(col%2)*(k.side/2)+col/2]
+		v = v*L + dt*x + k.driveEO[t*k.side+(col%2)*(k.side/2)+col/2]
+		if k.detach {
+			dv += dt
+		} else {
+			dv = dv*L + dt
+		}
+		grad += k.put(t, at, q, above(v, th), within(v-th, lens)*dv, back)
+	}
+	return grad
+}
