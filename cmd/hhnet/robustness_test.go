@@ -19,6 +19,8 @@ func TestRobustnessUsageErrors(t *testing.T) {
 		{[]string{"robustness", "--model", "LIF_fc,GRU", "--data", "multi-mnist"}, "--model"},
 		{[]string{"robustness", "--model", "LIF_fc", "--data", "multi-mnist", "--amplitudes", "0,x"}, "--amplitudes"},
 		{[]string{"robustness", "--model", "LIF_fc", "--data", "multi-mnist", "--amplitudes", "300"}, "--amplitudes"},
+		{[]string{"robustness", "--model", "LIF_fc", "--data", "multi-mnist", "--amplitudes", "NaN"}, "--amplitudes"},
+		{[]string{"robustness", "--model", "LIF_fc", "--data", "multi-mnist", "--amplitudes", "25,+Inf"}, "--amplitudes"},
 	} {
 		var out, errb bytes.Buffer
 		if code := run(context.Background(), tc.args, &out, &errb); code != exitUsage || !strings.Contains(errb.String(), tc.want) {
