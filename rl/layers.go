@@ -1,0 +1,109 @@
+package rl
+
+import (
+	"math"
+	"math/rand/v2"
+
+	"github.com/hhnet/hhnet/nn"
+)
+
+// xavier gives l Xavier-uniform weights (gain 1) and zero biases, the
+// agent's initialisation everywhere (docs/model.md §8).
+func xavier[F nn.Float](l *nn.Linear[F], rng *rand.Rand) *nn.Linear[F] {
+	l.W.Uniform(rng, math.Sqrt(6/float64(l.In+l.Out)))
+	clear(l.B.Value)
+	return l
+}
+
+func newLinear[F nn.Float](name string, in, out int, rng *rand.Rand) *nn.Linear[F] {
+	return xavier(nn.NewLinear[F](name, in, out, rng), rng)
+}
+
+// mlp is Linear → ReLU → … → Linear (ReLU after every layer but the last
+// when lastReLU is false), with the buffers of one batch.
+type mlp[F nn.Float] struct {
+	layers   []*nn.Linear[F]
+	lastReLU bool
+	acts     [][]F // the input of each layer, then the output
+	grads    [][]F
+	batch    int
+}
+
+func newMLP[F nn.Float](name string, sizes []int, lastReLU bool, rng *rand.Rand) *mlp[F] {
+	m := &mlp[F]{lastReLU: lastReLU}
+	for i := 0; i+1 < len(sizes); i++ {
+		m.layers = append(m.layers, newLinear[F](name+"."+string(rune('0'+i)), sizes[i], sizes[i+1], rng))
+	}
+	return m
+}
+
+func (m *mlp[F]) params() []*nn.Param[F] {
+	var ps []*nn.Param[F]
+	for _, l := range m.layers {
+		ps = append(ps, l.Params()...)
+	}
+	return ps
+}
+
+func grown[F nn.Float](s []F, n int) []F {
+	if cap(s) < n {
+		return make([]F, n)
+	}
+	return s[:n]
+}
+
+// forward runs x [batch, in] through the layers; the output is the mlp's
+// own slice. x is kept (not copied) for backward.
+func (m *mlp[F]) forward(x []F, batch int) []F {
+	m.batch = batch
+	if len(m.acts) == 0 {
+		m.acts = make([][]F, len(m.layers)+1)
+		m.grads = make([][]F, len(m.layers)+1)
+	}
+	m.acts[0] = x
+	for i, l := range m.layers {
+		y := grown(m.acts[i+1], batch*l.Out)
+		l.Forward(y, m.acts[i], batch)
+		if i+1 < len(m.layers) || m.lastReLU {
+			for j, v := range y {
+				if v < 0 {
+					y[j] = 0
+				}
+			}
+		}
+		m.acts[i+1] = y
+	}
+	return m.acts[len(m.layers)]
+}
+
+// backward takes the output's gradient, adds the parameters' gradients
+// and returns the input's (the mlp's own slice; nil when !needInput).
+func (m *mlp[F]) backward(dy []F, needInput bool) []F {
+	n := len(m.layers)
+	g := dy
+	for i := n - 1; i >= 0; i-- {
+		l := m.layers[i]
+		if i+1 < n || m.lastReLU {
+			// Through the ReLU: zero where the output was clipped.
+			out := m.acts[i+1]
+			gg := grown(m.grads[i+1], len(g))
+			for j := range g {
+				if out[j] > 0 {
+					gg[j] = g[j]
+				} else {
+					gg[j] = 0
+				}
+			}
+			m.grads[i+1] = gg
+			g = gg
+		}
+		var dx []F
+		if i > 0 || needInput {
+			dx = grown(m.grads[i], m.batch*l.In)
+			m.grads[i] = dx
+		}
+		l.Backward(dx, g, m.acts[i], m.batch)
+		g = dx
+	}
+	return g
+}
