@@ -249,14 +249,18 @@ func LinePanels(path string, titles []string, xlabel, ylabel string, panels [][]
 
 // Trajectories draws each series as a line through its points, in one
 // panel with automatic ticks (an information plane: one run per series,
-// one point per epoch).
-func Trajectories(path, title, xlabel, ylabel string, curves []Series) error {
+// one point per epoch); logX puts x on a logarithmic scale (all x > 0).
+func Trajectories(path, title, xlabel, ylabel string, curves []Series, logX bool) error {
 	colors := []uint32{colorRef, colorTest, 0x2ca02c, 0xff7f0e, 0x9467bd, colorDiff}
 	p := plot.New()
+	if logX {
+		p.X.Scale = plot.LogScale{}
+		p.X.Tick.Marker = plot.LogTicks{Prec: -1}
+	}
 	p.Title.Text = title
 	p.X.Label.Text = xlabel
 	p.Y.Label.Text = ylabel
-	p.Legend.Top = true
+	p.Legend.Top = false // the runs start at the bottom right and climb to the top left
 	p.Legend.Left = true
 	for k, c := range curves {
 		if len(c.X) != len(c.Y) {
@@ -274,4 +278,106 @@ func Trajectories(path, title, xlabel, ylabel string, curves []Series) error {
 		p.Add(sc)
 	}
 	return saveGrid(path, []*plot.Plot{p}, 16*vg.Centimeter, 11*vg.Centimeter)
+}
+
+// BarPanels draws one bar chart per title, stacked, each with its own
+// scale: values[i][j] is category j's bar in panel i.
+func BarPanels(path string, titles []string, ylabel string, categories []string, values [][]float64) error {
+	if len(titles) != len(values) {
+		return fmt.Errorf("%s: %d titles for %d panels", path, len(titles), len(values))
+	}
+	var plots []*plot.Plot
+	for i, vs := range values {
+		if len(vs) != len(categories) {
+			return fmt.Errorf("%s: panel %q has %d values for %d categories", path, titles[i], len(vs), len(categories))
+		}
+		p := plot.New()
+		p.Title.Text = titles[i]
+		p.Y.Label.Text = ylabel
+		bars, err := plotter.NewBarChart(plotter.Values(vs), vg.Points(28))
+		if err != nil {
+			return err
+		}
+		bars.Color = rgb([]uint32{colorRef, colorTest}[i%2])
+		bars.LineStyle.Width = 0
+		p.Add(bars)
+		p.NominalX(categories...)
+		lo, hi := 0.0, 0.0
+		for _, v := range vs {
+			lo, hi = min(lo, v), max(hi, v)
+		}
+		p.Y.Min, p.Y.Max = lo*1.1, hi*1.1+1e-9
+		plots = append(plots, p)
+	}
+	return saveGrid(path, plots, 16*vg.Centimeter, 7*vg.Centimeter)
+}
+
+// Band is a curve with a shaded band of ± SD around it.
+type Band struct {
+	Name        string
+	X, Mean, SD []float64
+}
+
+// Bands draws each band's mean as a line over its ±SD region, in one
+// panel (learning curves: mean ± 1 s.d. over runs).
+func Bands(path, title, xlabel, ylabel string, bands []Band) error {
+	colors := []uint32{colorRef, colorTest, 0x2ca02c, 0xff7f0e, 0x9467bd, colorDiff}
+	p := plot.New()
+	p.Title.Text = title
+	p.X.Label.Text = xlabel
+	p.Y.Label.Text = ylabel
+	p.Legend.Top = true
+	p.Legend.Left = true
+	for k, b := range bands {
+		if len(b.X) != len(b.Mean) || len(b.X) != len(b.SD) {
+			return fmt.Errorf("%s: band %q has %d x, %d means and %d deviations", path, b.Name, len(b.X), len(b.Mean), len(b.SD))
+		}
+		if len(b.X) == 0 {
+			continue
+		}
+		c := colors[k%len(colors)]
+		poly := make(plotter.XYs, 0, 2*len(b.X))
+		for i := range b.X {
+			poly = append(poly, plotter.XY{X: b.X[i], Y: b.Mean[i] + b.SD[i]})
+		}
+		for i := len(b.X) - 1; i >= 0; i-- {
+			poly = append(poly, plotter.XY{X: b.X[i], Y: b.Mean[i] - b.SD[i]})
+		}
+		fill, err := plotter.NewPolygon(poly)
+		if err != nil {
+			return err
+		}
+		col := rgb(c).(color.RGBA)
+		col.A = 60
+		fill.Color = color.NRGBA{R: col.R, G: col.G, B: col.B, A: col.A}
+		fill.LineStyle.Width = 0
+		p.Add(fill)
+		if err := line(p, xy(b.X, b.Mean), c, b.Name, false); err != nil {
+			return err
+		}
+	}
+	return saveGrid(path, []*plot.Plot{p}, 16*vg.Centimeter, 10*vg.Centimeter)
+}
+
+// TimePanels draws one panel per title, stacked, each with its series as
+// lines over a shared x label (a trajectory over time), automatic ticks.
+func TimePanels(path string, titles []string, xlabel string, panels [][]Series) error {
+	if len(titles) != len(panels) {
+		return fmt.Errorf("%s: %d titles for %d panels", path, len(titles), len(panels))
+	}
+	colors := []uint32{colorRef, colorTest, 0x2ca02c}
+	var plots []*plot.Plot
+	for i, curves := range panels {
+		p := plot.New()
+		p.Title.Text = titles[i]
+		p.X.Label.Text = xlabel
+		p.Legend.Top = true
+		for k, c := range curves {
+			if err := line(p, xy(c.X, c.Y), colors[k%len(colors)], c.Name, false); err != nil {
+				return err
+			}
+		}
+		plots = append(plots, p)
+	}
+	return saveGrid(path, plots, 16*vg.Centimeter, vg.Length(len(plots))*6*vg.Centimeter)
 }

@@ -259,11 +259,12 @@ func runMIPlot(dirs []string, out string, stdout io.Writer) error {
 		return fmt.Errorf("--out: %w", err)
 	}
 	if err := report.Trajectories(filepath.Join(out, "infoplane.png"), "Information plane (test set, each point an epoch)",
-		"I(Z;X) upper bound (bits)", "I(Z;Y) lower bound (bits)", curves); err != nil {
+		"I(Z;X) upper bound (bits, log scale)", "I(Z;Y) lower bound (bits)", curves, true); err != nil {
 		return err
 	}
-	if err := report.GroupedBars(filepath.Join(out, "bars.png"), "Information at the best epoch", "bits",
-		labels, []string{"I(Z;X)", "I(Z;Y)"}, [][]float64{izx, izy}); err != nil {
+	if err := report.BarPanels(filepath.Join(out, "bars.png"),
+		[]string{"I(Z;X) upper bound at the best epoch", "I(Z;Y) lower bound at the best epoch"}, "bits",
+		labels, [][]float64{izx, izy}); err != nil {
 		return err
 	}
 	if err := report.WriteCSV(filepath.Join(out, "bars.csv"),

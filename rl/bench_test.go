@@ -1,0 +1,61 @@
+package rl
+
+import (
+	"math/rand/v2"
+	"testing"
+)
+
+// benchBatch is a batch of random windows of InvertedDoublePendulum's size.
+func benchBatch(obs int, rng *rand.Rand) *Batch[float32] {
+	b := &Batch[float32]{N: BatchSize}
+	f := func(n int) []float32 {
+		v := make([]float32, n)
+		for i := range v {
+			v[i] = float32(2*rng.Float64() - 1)
+		}
+		return v
+	}
+	b.Win, b.NextWin = f(BatchSize*WindowObs*obs), f(BatchSize*WindowObs*obs)
+	b.Obs, b.NextObs = f(BatchSize*obs), f(BatchSize*obs)
+	b.Action, b.Reward = f(BatchSize), f(BatchSize)
+	b.Mask = make([]float32, BatchSize)
+	for i := range b.Mask {
+		b.Mask[i] = 1
+	}
+	return b
+}
+
+// BenchmarkUpdate is one SAC update (batch 64: both critics, the actor,
+// the targets) per actor, on InvertedDoublePendulum's 11 observations.
+func BenchmarkUpdate(b *testing.B) {
+	for _, kind := range ActorKinds() {
+		b.Run(kind.String(), func(b *testing.B) {
+			rng := rand.New(rand.NewPCG(1, 1))
+			ag := NewAgent[float32](kind, 11, -1, 1, true, 0, rng)
+			batch := benchBatch(11, rng)
+			ag.Update(batch, rng)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				ag.Update(batch, rng)
+			}
+		})
+	}
+}
+
+// BenchmarkAct is one action selection (one window, the policy's draw).
+func BenchmarkAct(b *testing.B) {
+	for _, kind := range ActorKinds() {
+		b.Run(kind.String(), func(b *testing.B) {
+			rng := rand.New(rand.NewPCG(1, 1))
+			ag := NewAgent[float32](kind, 11, -1, 1, true, 0, rng)
+			win := benchBatch(11, rng).Win[:WindowObs*11]
+			ag.Act(win, false, rng)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				ag.Act(win, false, rng)
+			}
+		})
+	}
+}
