@@ -1,8 +1,11 @@
 package rl
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/hhnet/hhnet/tensor"
 )
 
 // benchBatch is a batch of random windows of InvertedDoublePendulum's size.
@@ -27,11 +30,27 @@ func benchBatch(obs int, rng *rand.Rand) *Batch[float32] {
 
 // BenchmarkUpdate is one SAC update (batch 64: both critics, the actor,
 // the targets) per actor, on InvertedDoublePendulum's 11 observations.
+// With workers=2 every product is split over two goroutines.
 func BenchmarkUpdate(b *testing.B) {
 	for _, kind := range ActorKinds() {
-		b.Run(kind.String(), func(b *testing.B) {
+		for _, workers := range []int{1, 2} {
+			b.Run(fmt.Sprintf("%s/workers=%d", kind, workers), func(b *testing.B) {
+				benchUpdate(b, kind, workers)
+			})
+		}
+	}
+}
+
+func benchUpdate(b *testing.B, kind ActorKind, workers int) {
+	{
+		{
 			rng := rand.New(rand.NewPCG(1, 1))
 			ag := NewAgent[float32](kind, 11, -1, 1, true, 0, rng)
+			if workers > 1 {
+				pool := tensor.NewPool(workers)
+				defer pool.Close()
+				ag.SetPool(pool)
+			}
 			batch := benchBatch(11, rng)
 			ag.Update(batch, rng)
 			b.ReportAllocs()
@@ -39,7 +58,7 @@ func BenchmarkUpdate(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				ag.Update(batch, rng)
 			}
-		})
+		}
 	}
 }
 

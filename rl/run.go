@@ -17,6 +17,7 @@ import (
 	"github.com/hhnet/hhnet/internal/rundir"
 	"github.com/hhnet/hhnet/nn"
 	"github.com/hhnet/hhnet/rl/mujoco"
+	"github.com/hhnet/hhnet/tensor"
 )
 
 // Config is a run's choices; they map one to one to `hhnet rl`'s flags
@@ -95,10 +96,13 @@ var ErrInterrupted = errors.New("interrupted")
 
 // Run is one SAC run.
 type Run struct {
-	Config   Config
-	Dir      string // checkpoint, curve, evaluations; "" writes nothing
-	Resume   bool
-	Force    bool
+	Config Config
+	Dir    string // checkpoint, curve, evaluations; "" writes nothing
+	Resume bool
+	Force  bool
+	// Workers splits the agent's products over that many goroutines
+	// (≤ 1: none); the results do not depend on it.
+	Workers  int
 	Recorder Recorder
 }
 
@@ -155,6 +159,11 @@ func (r *Run) Execute(ctx context.Context) ([]Eval, error) {
 	s := &state{cfg: cfg, rs: newStreams(cfg.Seed), replay: NewReplay(spec.ObsSize, ReplaySize)}
 	s.agent = NewAgent[float32](cfg.Actor, spec.ObsSize, spec.ActLow, spec.ActHigh, cfg.Env == mujoco.InvertedDoublePendulum, 0,
 		rand.New(rand.NewPCG(cfg.Seed, 0)))
+	if r.Workers > 1 {
+		pool := tensor.NewPool(r.Workers)
+		defer pool.Close()
+		s.agent.SetPool(pool)
+	}
 	ckPath := filepath.Join(r.Dir, CheckpointFile)
 	resumed := false
 	if r.Resume && r.Dir != "" {

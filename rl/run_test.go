@@ -67,3 +67,27 @@ func TestRunResumesBitForBit(t *testing.T) {
 		t.Errorf("a new run over a finished one: %v", err)
 	}
 }
+
+// TestWorkersDoNotChangeResults: the same run on one and two workers
+// gives the same bits.
+func TestWorkersDoNotChangeResults(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains for seconds")
+	}
+	cfg := Config{Env: mujoco.InvertedDoublePendulum, Actor: LIFActor, Steps: 400, Seed: 5, EvalEvery: 200}
+	var cks [2]*Checkpoint
+	for i, w := range []int{1, 2} {
+		r := &Run{Config: cfg, Dir: filepath.Join(t.TempDir(), "run"), Workers: w}
+		if _, err := r.Execute(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		ck, err := ReadCheckpoint(filepath.Join(r.Dir, CheckpointFile))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cks[i] = ck
+	}
+	if !reflect.DeepEqual(cks[0].Params, cks[1].Params) || !reflect.DeepEqual(cks[0].Curve, cks[1].Curve) || !reflect.DeepEqual(cks[0].Evals, cks[1].Evals) {
+		t.Error("1 and 2 workers give different results")
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/hhnet/hhnet/nn"
+	"github.com/hhnet/hhnet/tensor"
 )
 
 // SAC's constants (docs/model.md §8).
@@ -54,6 +55,25 @@ func NewAgent[F nn.Float](kind ActorKind, obs int, low, high float64, doublePend
 	a.actorAdam = nn.NewAdam(a.Actor.Params(), 0)
 	a.criticAdam = nn.NewAdam(a.Critic.Params(), 0)
 	return a
+}
+
+// SetPool splits the agent's products over pool's workers (nil: none).
+// The results do not depend on it: each product's column blocks are
+// computed as a whole.
+func (a *Agent[F]) SetPool(pool *tensor.Pool) {
+	set := func(m *mlp[F]) {
+		for _, l := range m.layers {
+			l.Pool = pool
+		}
+	}
+	a.Actor.enc.proj.Pool = pool
+	set(a.Actor.mean)
+	set(a.Actor.logStd)
+	for _, c := range []*Critic[F]{a.Critic, a.Target} {
+		set(c.q[0])
+		set(c.q[1])
+	}
+	a.actorAdam.Pool, a.criticAdam.Pool = pool, pool
 }
 
 func normals[F nn.Float](dst []F, rng *rand.Rand) {

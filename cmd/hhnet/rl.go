@@ -27,6 +27,7 @@ type rlOptions struct {
 	Config              rl.Config
 	env, actor, reward  string
 	OutDir              string
+	Workers             int
 	Resume, Force, JSON bool
 }
 
@@ -75,6 +76,7 @@ Needs MuJoCo: apt-get install libmujoco-dev and a build with -tags mujoco.`,
 	f.BoolVar(&c.RewardNoise, "reward-noise", false, "store rewards computed from the observation + 0.1·N(0,1) (the logged reward stays clean)")
 	f.IntVar(&c.EvalEvery, "eval-every", 0, "steps between evaluations (default 1 000 for IP, 5 000 for IDP)")
 	f.StringVar(&opts.OutDir, "out", "", "`DIR` for the run's files (default out/rl/ENV-ACTOR-seedN)")
+	f.IntVar(&opts.Workers, "workers", 1, "goroutines the agent's products are split over; results do not depend on it")
 	f.BoolVar(&opts.Resume, "resume", false, "continue from DIR/checkpoint.bin")
 	f.BoolVar(&opts.Force, "force", false, "start afresh over an earlier run in DIR, moving it aside to DIR.old-TIMESTAMP")
 	f.BoolVar(&opts.JSON, "json", false, `print {"env", "actor", "evals": [...]} on stdout at the end`)
@@ -112,6 +114,9 @@ func (o *rlOptions) validate(stepsSet, evalSet bool) error {
 	if o.Resume && o.Force {
 		return usagef("--resume and --force exclude each other: --resume continues the run in the output folder, --force moves it aside")
 	}
+	if o.Workers < 1 {
+		return usagef("--workers: %d, want at least 1", o.Workers)
+	}
 	if o.OutDir == "" {
 		name := fmt.Sprintf("%s-%s-seed%d", c.Env, c.Actor, c.Seed)
 		if c.StateNoise {
@@ -146,7 +151,7 @@ func runRL(ctx context.Context, o *rlOptions) error {
 	}
 	fmt.Fprintf(o.Log, "SAC with the %s actor on %s, %d steps, writing %s\n", o.Config.Actor, o.Config.Env, o.Config.Steps, o.OutDir)
 	rec := newRLRecorder(o.Log, o.Config.Steps)
-	run := &rl.Run{Config: o.Config, Dir: o.OutDir, Resume: o.Resume, Recorder: rec}
+	run := &rl.Run{Config: o.Config, Dir: o.OutDir, Resume: o.Resume, Workers: o.Workers, Recorder: rec}
 	evals, err := run.Execute(ctx)
 	rec.close()
 	if ferr := rlCurveFigure(o.OutDir); ferr != nil && err == nil {
