@@ -2,7 +2,6 @@ package rl
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"github.com/hhnet/hhnet/internal/atomicfile"
+	"github.com/hhnet/hhnet/internal/jsonl"
 	"github.com/hhnet/hhnet/internal/rundir"
 	"github.com/hhnet/hhnet/nn"
 	"github.com/hhnet/hhnet/rl/mujoco"
@@ -365,15 +365,7 @@ func (r *Run) writeFiles(s *state) error {
 	}); err != nil {
 		return err
 	}
-	return atomicfile.Write(filepath.Join(r.Dir, EvalFile), func(w io.Writer) error {
-		enc := json.NewEncoder(w)
-		for _, e := range s.evals {
-			if err := enc.Encode(e); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	return jsonl.Write(filepath.Join(r.Dir, EvalFile), s.evals)
 }
 
 // params lists every network's parameters in the checkpoint's order.

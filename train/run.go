@@ -1,20 +1,17 @@
 package train
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"os"
 	"path/filepath"
-	"slices"
 	"time"
 
 	"github.com/hhnet/hhnet/dataset"
-	"github.com/hhnet/hhnet/internal/atomicfile"
+	"github.com/hhnet/hhnet/internal/jsonl"
 	"github.com/hhnet/hhnet/internal/rundir"
 	"github.com/hhnet/hhnet/models"
 	"github.com/hhnet/hhnet/nn"
@@ -358,51 +355,25 @@ func LoadStepper(ck *Checkpoint) (*Stepper, error) {
 	return st, nil
 }
 
-func writeMetrics(path string, recs []Record) error {
-	return atomicfile.Write(path, func(w io.Writer) error {
-		enc := json.NewEncoder(w)
-		for _, r := range recs {
-			if err := enc.Encode(r); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-}
+func writeMetrics(path string, recs []Record) error { return jsonl.Write(path, recs) }
 
 // ReadMetrics reads a metrics.jsonl file; errors name it.
-func ReadMetrics(path string) ([]Record, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	recs, err := ParseMetrics(b)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return recs, nil
-}
+func ReadMetrics(path string) ([]Record, error) { return jsonl.Read(path, Record.check) }
 
 // ParseMetrics decodes the lines of a metrics.jsonl file: one record per
 // epoch, epochs 1, 2, … in order, every number finite.
-func ParseMetrics(b []byte) ([]Record, error) {
-	var recs []Record
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	for dec.More() {
-		var r Record
-		if err := dec.Decode(&r); err != nil {
-			return nil, fmt.Errorf("record %d: %w", len(recs)+1, err)
-		}
-		if r.Epoch != len(recs)+1 {
-			return nil, fmt.Errorf("record %d is for epoch %d", len(recs)+1, r.Epoch)
-		}
-		for _, v := range []float64{r.Loss, r.Acc1, r.Acc2, r.TrainAcc1, r.TrainAcc2, r.LR, r.TrainSeconds, r.ReadoutRate} {
-			if !finite(v) {
-				return nil, fmt.Errorf("record %d: a value is not a finite number", len(recs)+1)
-			}
-		}
-		recs = append(recs, r)
+func ParseMetrics(b []byte) ([]Record, error) { return jsonl.Parse(b, Record.check) }
+
+// check validates a record read from outside: record n is epoch n and
+// every number is finite.
+func (r Record) check(n int) error {
+	if r.Epoch != n {
+		return fmt.Errorf("record %d is for epoch %d", n, r.Epoch)
 	}
-	return slices.Clip(recs), nil
+	for _, v := range []float64{r.Loss, r.Acc1, r.Acc2, r.TrainAcc1, r.TrainAcc2, r.LR, r.TrainSeconds, r.ReadoutRate} {
+		if !finite(v) {
+			return fmt.Errorf("record %d: a value is not a finite number", n)
+		}
+	}
+	return nil
 }

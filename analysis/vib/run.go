@@ -1,12 +1,9 @@
 package vib
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -15,7 +12,7 @@ import (
 	"time"
 
 	"github.com/hhnet/hhnet/dataset"
-	"github.com/hhnet/hhnet/internal/atomicfile"
+	"github.com/hhnet/hhnet/internal/jsonl"
 	"github.com/hhnet/hhnet/internal/rundir"
 	"github.com/hhnet/hhnet/nn"
 	"github.com/hhnet/hhnet/tensor"
@@ -445,48 +442,13 @@ func (r *Run) Execute(ctx context.Context) ([]Record, error) {
 }
 
 // WriteMetrics writes records as mi.jsonl, atomically.
-func WriteMetrics(path string, recs []Record) error {
-	return atomicfile.Write(path, func(w io.Writer) error {
-		enc := json.NewEncoder(w)
-		for _, r := range recs {
-			if err := enc.Encode(r); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-}
+func WriteMetrics(path string, recs []Record) error { return jsonl.Write(path, recs) }
 
 // ReadMetrics reads an mi.jsonl file; errors name it.
-func ReadMetrics(path string) ([]Record, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	recs, err := ParseMetrics(b)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return recs, nil
-}
+func ReadMetrics(path string) ([]Record, error) { return jsonl.Read(path, Record.check) }
 
 // ParseMetrics decodes mi.jsonl: epochs 1, 2, … in order, numbers finite.
-func ParseMetrics(b []byte) ([]Record, error) {
-	var recs []Record
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	for dec.More() {
-		var r Record
-		if err := dec.Decode(&r); err != nil {
-			return nil, fmt.Errorf("record %d: %w", len(recs)+1, err)
-		}
-		if err := r.check(len(recs) + 1); err != nil {
-			return nil, err
-		}
-		recs = append(recs, r)
-	}
-	return slices.Clip(recs), nil
-}
+func ParseMetrics(b []byte) ([]Record, error) { return jsonl.Parse(b, Record.check) }
 
 // check validates a record read from outside.
 func (r Record) check(epoch int) error {

@@ -20,14 +20,11 @@ import (
 )
 
 type miOptions struct {
-	Out      io.Writer
-	Log      io.Writer
-	Config   vib.Config
-	Workers  int
-	OutDir   string
-	Resume   bool
-	Force    bool
-	JSON     bool
+	Out     io.Writer
+	Log     io.Writer
+	Config  vib.Config
+	Workers int
+	runFlags
 	DataDir  string
 	CacheDir string
 }
@@ -77,10 +74,8 @@ stops cleanly on Ctrl-C, SIGTERM or SIGHUP and continues bit for bit with
 	f.Uint64Var(&c.Seed, "seed", 2, "seed of the initialisation, the batch order and the draws of z")
 	f.Uint64Var(&c.DataSeed, "data-seed", 0, "generation seed of the dataset")
 	f.IntVar(&opts.Workers, "workers", 0, "worker goroutines (0: one per core); results do not depend on it")
-	f.StringVar(&opts.OutDir, "out", "", "`DIR` for mi.jsonl and checkpoint.bin (default out/mi/ENCODER-DATA-seedN, with -betaB or -published when not the default)")
-	f.BoolVar(&opts.Resume, "resume", false, "continue from DIR/checkpoint.bin")
-	f.BoolVar(&opts.Force, "force", false, "start afresh over an earlier run in DIR, moving it aside to DIR.old-TIMESTAMP")
-	f.BoolVar(&opts.JSON, "json", false, `print {"encoder", "data", "epochs": [records], "best": record} on stdout at the end`)
+	opts.add(f, "`DIR` for mi.jsonl and checkpoint.bin (default out/mi/ENCODER-DATA-seedN, with -betaB or -published when not the default)",
+		`print {"encoder", "data", "epochs": [records], "best": record} on stdout at the end`)
 	dataFlags(f, &opts.DataDir, &opts.CacheDir)
 	cmd.AddCommand(newMIPlotCmd(nil))
 	return cmd
@@ -109,8 +104,8 @@ func (o *miOptions) validate() error {
 	if o.Workers < 0 {
 		return usagef("--workers: %d, want ≥ 0 (0: one per core)", o.Workers)
 	}
-	if o.Resume && o.Force {
-		return usagef("--resume and --force exclude each other: --resume continues the run in the output folder, --force moves it aside")
+	if err := o.check(); err != nil {
+		return err
 	}
 	if o.OutDir == "" {
 		name := fmt.Sprintf("%s-%s-seed%d", c.Encoder, c.Data, c.Seed)
@@ -126,15 +121,8 @@ func (o *miOptions) validate() error {
 }
 
 func runMI(ctx context.Context, o *miOptions) error {
-	moved, err := vib.PrepareDir(o.OutDir, o.Resume, o.Force)
-	if errors.Is(err, vib.ErrRunExists) {
-		return &usageError{err}
-	}
-	if err != nil {
+	if err := o.claim(vib.PrepareDir, vib.ErrRunExists, o.Log); err != nil {
 		return err
-	}
-	if moved != "" {
-		fmt.Fprintf(o.Log, "moved the earlier run in %s to %s\n", o.OutDir, moved)
 	}
 	trainSet, testSet, err := loadData(ctx, o.Config.Data, o.Config.DataSeed, o.DataDir, o.CacheDir, o.Log)
 	if err != nil {

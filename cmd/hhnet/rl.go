@@ -23,12 +23,11 @@ import (
 )
 
 type rlOptions struct {
-	Out, Log            io.Writer
-	Config              rl.Config
-	env, actor, reward  string
-	OutDir              string
-	Workers             int
-	Resume, Force, JSON bool
+	Out, Log           io.Writer
+	Config             rl.Config
+	env, actor, reward string
+	Workers            int
+	runFlags
 }
 
 func newRLCmd(runF func(context.Context, *rlOptions) error) *cobra.Command {
@@ -75,11 +74,8 @@ Needs MuJoCo: apt-get install libmujoco-dev and a build with -tags mujoco.`,
 	f.BoolVar(&c.StateNoise, "state-noise", false, "add 0.002·N(0,1) to the observations the agent sees from an episode's 6th step")
 	f.BoolVar(&c.RewardNoise, "reward-noise", false, "store rewards computed from the observation + 0.1·N(0,1) (the logged reward stays clean)")
 	f.IntVar(&c.EvalEvery, "eval-every", 0, "steps between evaluations (default 1 000 for IP, 5 000 for IDP)")
-	f.StringVar(&opts.OutDir, "out", "", "`DIR` for the run's files (default out/rl/ENV-ACTOR-seedN)")
+	opts.add(f, "`DIR` for the run's files (default out/rl/ENV-ACTOR-seedN)", `print {"env", "actor", "evals": [...]} on stdout at the end`)
 	f.IntVar(&opts.Workers, "workers", 1, "goroutines the agent's products are split over; results do not depend on it")
-	f.BoolVar(&opts.Resume, "resume", false, "continue from DIR/checkpoint.bin")
-	f.BoolVar(&opts.Force, "force", false, "start afresh over an earlier run in DIR, moving it aside to DIR.old-TIMESTAMP")
-	f.BoolVar(&opts.JSON, "json", false, `print {"env", "actor", "evals": [...]} on stdout at the end`)
 	cmd.AddCommand(newRLPlotCmd(), newRLEvalCmd())
 	return cmd
 }
@@ -111,8 +107,8 @@ func (o *rlOptions) validate(stepsSet, evalSet bool) error {
 	if c.EvalEvery < 1 {
 		return usagef("--eval-every: %d, want at least 1", c.EvalEvery)
 	}
-	if o.Resume && o.Force {
-		return usagef("--resume and --force exclude each other: --resume continues the run in the output folder, --force moves it aside")
+	if err := o.check(); err != nil {
+		return err
 	}
 	if o.Workers < 1 {
 		return usagef("--workers: %d, want at least 1", o.Workers)
@@ -139,15 +135,8 @@ func runRL(ctx context.Context, o *rlOptions) error {
 	} else {
 		env.Close()
 	}
-	moved, err := rl.PrepareDir(o.OutDir, o.Resume, o.Force)
-	if errors.Is(err, rl.ErrRunExists) {
-		return &usageError{err}
-	}
-	if err != nil {
+	if err := o.claim(rl.PrepareDir, rl.ErrRunExists, o.Log); err != nil {
 		return err
-	}
-	if moved != "" {
-		fmt.Fprintf(o.Log, "moved the earlier run in %s to %s\n", o.OutDir, moved)
 	}
 	fmt.Fprintf(o.Log, "SAC with the %s actor on %s, %d steps, writing %s\n", o.Config.Actor, o.Config.Env, o.Config.Steps, o.OutDir)
 	rec := newRLRecorder(o.Log, o.Config.Steps)

@@ -24,10 +24,7 @@ type trainOptions struct {
 	Out      io.Writer
 	Log      io.Writer // progress and messages (stderr)
 	Settings train.Settings
-	OutDir   string // default out/train/MODEL-DATA-seedN
-	Resume   bool
-	Force    bool
-	JSON     bool
+	runFlags // --out (default out/train/MODEL-DATA-seedN), --resume, --force, --json
 	DataDir  string
 	CacheDir string
 }
@@ -77,10 +74,8 @@ aside to DIR.old-TIMESTAMP and start afresh) is given.`,
 	f.Float64Var(&s.Noise, "noise", 0, "amplitude A (0–255 scale) of a fixed N(0,1) noise pattern added to every image")
 	f.Float64Var(&s.LR, "lr", 0, "learning rate (default: the model's published one)")
 	f.Uint64Var(&s.DataSeed, "data-seed", 0, "generation seed of the dataset")
-	f.StringVar(&opts.OutDir, "out", "", "`DIR` for checkpoint.bin and metrics.jsonl (default out/train/MODEL-DATA-seedN)")
-	f.BoolVar(&opts.Resume, "resume", false, "continue from DIR/checkpoint.bin")
-	f.BoolVar(&opts.Force, "force", false, "start afresh over an earlier run in DIR, moving it aside to DIR.old-TIMESTAMP")
-	f.BoolVar(&opts.JSON, "json", false, `print {"model", "data", "epochs": [records]} on stdout at the end`)
+	opts.add(f, "`DIR` for checkpoint.bin and metrics.jsonl (default out/train/MODEL-DATA-seedN)",
+		`print {"model", "data", "epochs": [records]} on stdout at the end`)
 	dataFlags(f, &opts.DataDir, &opts.CacheDir)
 	return cmd
 }
@@ -108,8 +103,8 @@ func (o *trainOptions) validate() error {
 	if s.LR < 0 || s.LR != s.LR || s.LR > 1 {
 		return usagef("--lr: %v, want a rate in (0, 1]", s.LR)
 	}
-	if o.Resume && o.Force {
-		return usagef("--resume and --force exclude each other: --resume continues the run in the output folder, --force moves it aside")
+	if err := o.check(); err != nil {
+		return err
 	}
 	if o.OutDir == "" {
 		name := fmt.Sprintf("%s-%s-seed%d", s.Model, s.Data, s.Seed)
@@ -144,24 +139,8 @@ func loadData(ctx context.Context, variant string, seed uint64, dataDir, cacheDi
 	return sets[0], sets[1], nil
 }
 
-// claimRunDir refuses, or with --force moves aside, an earlier run in dir
-// before any data is loaded.
-func claimRunDir(dir string, resume, force bool, log io.Writer) error {
-	moved, err := train.PrepareDir(dir, resume, force)
-	if errors.Is(err, train.ErrRunExists) {
-		return &usageError{err}
-	}
-	if err != nil {
-		return err
-	}
-	if moved != "" {
-		fmt.Fprintf(log, "moved the earlier run in %s to %s\n", dir, moved)
-	}
-	return nil
-}
-
 func runTrain(ctx context.Context, o *trainOptions) error {
-	if err := claimRunDir(o.OutDir, o.Resume, o.Force, o.Log); err != nil {
+	if err := o.claim(train.PrepareDir, train.ErrRunExists, o.Log); err != nil {
 		return err
 	}
 	trainSet, testSet, err := loadData(ctx, o.Settings.Data, o.Settings.DataSeed, o.DataDir, o.CacheDir, o.Log)
