@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"os"
 
 	"github.com/hhnet/hhnet/internal/sealed"
 	"github.com/hhnet/hhnet/rl/mujoco"
@@ -39,30 +38,13 @@ func WriteCheckpoint(path string, c *Checkpoint) error { return sealed.Write(pat
 
 // ReadCheckpoint reads and validates a checkpoint; errors name the file.
 func ReadCheckpoint(path string) (*Checkpoint, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	payload, err := sealed.Payload(b, checkpointMagic)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w: %v", path, ErrBadCheckpoint, err)
-	}
-	c, err := decodePayload(payload)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return c, nil
+	return sealed.ReadFile(path, checkpointMagic, ErrBadCheckpoint, (*Checkpoint).validate)
 }
 
+// decodePayload decodes and validates the checksummed payload; the fuzz
+// target calls it directly.
 func decodePayload(payload []byte) (*Checkpoint, error) {
-	var c Checkpoint
-	if err := sealed.Decode(payload, &c); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrBadCheckpoint, err)
-	}
-	if err := c.validate(); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrBadCheckpoint, err)
-	}
-	return &c, nil
+	return sealed.DecodeValid(payload, ErrBadCheckpoint, (*Checkpoint).validate)
 }
 
 func finite32(v []float32) bool {

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"os"
 
 	"github.com/hhnet/hhnet/internal/sealed"
 )
@@ -49,37 +48,18 @@ func WriteCheckpoint(path string, c *Checkpoint) error {
 // ReadCheckpoint reads and verifies a checkpoint file. Errors name the
 // file; damaged files give errors wrapping ErrBadCheckpoint.
 func ReadCheckpoint(path string) (*Checkpoint, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	c, err := ParseCheckpoint(b)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return c, nil
+	return sealed.ReadFile(path, checkpointMagic, ErrBadCheckpoint, (*Checkpoint).validate)
 }
 
 // ParseCheckpoint decodes the bytes of a checkpoint file.
 func ParseCheckpoint(b []byte) (*Checkpoint, error) {
-	payload, err := sealed.Payload(b, checkpointMagic)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrBadCheckpoint, err)
-	}
-	return decodePayload(payload)
+	return sealed.Load(b, checkpointMagic, ErrBadCheckpoint, (*Checkpoint).validate)
 }
 
 // decodePayload decodes and validates a checkpoint's payload (the part the
 // checksum covers); the fuzz target calls it directly, past the checksum.
 func decodePayload(payload []byte) (*Checkpoint, error) {
-	var c Checkpoint
-	if err := sealed.Decode(payload, &c); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrBadCheckpoint, err)
-	}
-	if err := c.validate(); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrBadCheckpoint, err)
-	}
-	return &c, nil
+	return sealed.DecodeValid(payload, ErrBadCheckpoint, (*Checkpoint).validate)
 }
 
 // Bounds a checkpoint's settings must respect (those of `hhnet train`).

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"os"
 
 	"github.com/hhnet/hhnet/internal/sealed"
 )
@@ -43,37 +42,18 @@ func WriteCheckpoint(path string, c *Checkpoint) error { return sealed.Write(pat
 
 // ReadCheckpoint reads and validates a checkpoint; errors name the file.
 func ReadCheckpoint(path string) (*Checkpoint, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	c, err := ParseCheckpoint(b)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return c, nil
+	return sealed.ReadFile(path, checkpointMagic, ErrBadCheckpoint, (*Checkpoint).validate)
 }
 
 // ParseCheckpoint decodes a checkpoint file's bytes.
 func ParseCheckpoint(b []byte) (*Checkpoint, error) {
-	payload, err := sealed.Payload(b, checkpointMagic)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrBadCheckpoint, err)
-	}
-	return decodePayload(payload)
+	return sealed.Load(b, checkpointMagic, ErrBadCheckpoint, (*Checkpoint).validate)
 }
 
 // decodePayload decodes and validates the checksummed payload; the fuzz
 // target calls it directly.
 func decodePayload(payload []byte) (*Checkpoint, error) {
-	var c Checkpoint
-	if err := sealed.Decode(payload, &c); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrBadCheckpoint, err)
-	}
-	if err := c.validate(); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrBadCheckpoint, err)
-	}
-	return &c, nil
+	return sealed.DecodeValid(payload, ErrBadCheckpoint, (*Checkpoint).validate)
 }
 
 func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }

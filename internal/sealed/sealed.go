@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 
 	"github.com/hhnet/hhnet/internal/atomicfile"
 )
@@ -67,4 +68,40 @@ func Decode(payload []byte, v any) error {
 		return fmt.Errorf("%w: %v", ErrDamaged, err)
 	}
 	return nil
+}
+
+// DecodeValid decodes a payload into a new T and validates it; every
+// error wraps bad (the caller's "not a valid checkpoint").
+func DecodeValid[T any](payload []byte, bad error, validate func(*T) error) (*T, error) {
+	var v T
+	if err := Decode(payload, &v); err != nil {
+		return nil, fmt.Errorf("%w: %v", bad, err)
+	}
+	if err := validate(&v); err != nil {
+		return nil, fmt.Errorf("%w: %v", bad, err)
+	}
+	return &v, nil
+}
+
+// Load checks a sealed file's bytes and decodes them as DecodeValid does.
+func Load[T any](b []byte, magic string, bad error, validate func(*T) error) (*T, error) {
+	payload, err := Payload(b, magic)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", bad, err)
+	}
+	return DecodeValid(payload, bad, validate)
+}
+
+// ReadFile is Load on the file at path; errors name the file, and a
+// missing file gives an error wrapping os.ErrNotExist.
+func ReadFile[T any](path, magic string, bad error, validate func(*T) error) (*T, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	v, err := Load(b, magic, bad, validate)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return v, nil
 }
