@@ -326,8 +326,7 @@ func Bands(path, title, xlabel, ylabel string, bands []Band) error {
 	p.Title.Text = title
 	p.X.Label.Text = xlabel
 	p.Y.Label.Text = ylabel
-	p.Legend.Top = true
-	p.Legend.Left = true
+	p.Legend.Top = false // learning curves rise: the bottom right is free
 	for k, b := range bands {
 		if len(b.X) != len(b.Mean) || len(b.X) != len(b.SD) {
 			return fmt.Errorf("%s: band %q has %d x, %d means and %d deviations", path, b.Name, len(b.X), len(b.Mean), len(b.SD))

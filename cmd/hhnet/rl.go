@@ -290,7 +290,11 @@ func drawCurves(path string, groups []curveGroup) error {
 			avgs = append(avgs, a)
 			n = min(n, len(a))
 		}
-		b := report.Band{Name: fmt.Sprintf("%s (%d runs)", g.name, len(g.runs))}
+		runs := "1 run"
+		if len(g.runs) > 1 {
+			runs = fmt.Sprintf("%d runs, mean ± 1 s.d.", len(g.runs))
+		}
+		b := report.Band{Name: fmt.Sprintf("%s (%s)", g.name, runs)}
 		for i := 0; i < n; i += 100 {
 			var s, ss float64
 			for _, a := range avgs {
