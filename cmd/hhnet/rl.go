@@ -273,6 +273,22 @@ func rlCurveFigure(dir string) error {
 	return drawCurves(filepath.Join(dir, "curve.png"), []curveGroup{{name: filepath.Base(dir), runs: [][]float64{rewards}}})
 }
 
+// runLabel names a run's kind for the legend: actor, environment and what
+// differs from the default (noise, reward mode).
+func runLabel(c rl.Config) string {
+	label := c.Actor.String() + " on " + c.Env.String()
+	if c.StateNoise {
+		label += ", state noise"
+	}
+	if c.RewardNoise {
+		label += ", reward noise"
+	}
+	if c.Reward != rl.Shaped {
+		label += ", " + c.Reward.String() + " reward"
+	}
+	return label
+}
+
 type curveGroup struct {
 	name string
 	runs [][]float64
@@ -335,7 +351,7 @@ environment).`,
 				}
 				name := filepath.Base(dir)
 				if ck, err := rl.ReadCheckpoint(filepath.Join(dir, rl.CheckpointFile)); err == nil {
-					name = ck.Config.Actor.String() + " on " + ck.Config.Env.String()
+					name = runLabel(ck.Config)
 				}
 				if _, ok := index[name]; !ok {
 					index[name] = len(groups)
