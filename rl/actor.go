@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/hhnet/hhnet/nn"
+	"github.com/hhnet/hhnet/tensor"
 )
 
 // Log-std bounds and the squashing correction's epsilon, as published.
@@ -31,6 +32,8 @@ type Actor[F nn.Float] struct {
 	eps, u, th            []F // the draw, the pre-squash sample, tanh(u)
 	action, logp          []F
 	dMu, dLs, dFeat, dTmp []F
+	pool                  *tensor.Pool // runs the two branches side by side; nil: in turn
+	twin                  twinWork[F]
 }
 
 // NewActor builds the policy of kind for observations of obs values and
@@ -65,8 +68,11 @@ func (a *Actor[F]) Frozen() [][]F { return a.enc.frozen() }
 func (a *Actor[F]) Forward(win []F, batch int) (mu, logStd []F) {
 	a.batch = batch
 	feat := a.enc.forward(win, batch)
-	a.mu = a.mean.forward(feat, batch)
-	raw := a.logStd.forward(feat, batch)
+	a.mean.batch, a.logStd.batch = batch, batch
+	a.twin.nets, a.twin.back, a.twin.in = [2]*mlp[F]{a.mean, a.logStd}, false, [2][]F{feat, feat}
+	a.twin.both(a.pool)
+	a.mu = a.twin.out[0]
+	raw := a.twin.out[1]
 	a.ls = grown(a.ls, batch)
 	for i, v := range raw[:batch] {
 		a.ls[i] = min(max(v, logStdMin), logStdMax)
@@ -123,12 +129,12 @@ func (a *Actor[F]) Backward(dAction, dLogp []F) {
 		}
 		a.dLs[i] = dls
 	}
-	g1 := a.mean.backward(a.dMu, true)
+	a.twin.nets, a.twin.back, a.twin.d = [2]*mlp[F]{a.mean, a.logStd}, true, [2][]F{a.dMu, a.dLs}
+	a.twin.both(a.pool)
+	g1, g2 := a.twin.out[0], a.twin.out[1]
 	a.dTmp = grown(a.dTmp, len(g1))
-	copy(a.dTmp, g1)
-	g2 := a.logStd.backward(a.dLs, true)
 	for i, v := range g2 {
-		a.dTmp[i] += v
+		a.dTmp[i] = g1[i] + v
 	}
 	a.enc.backward(a.dTmp)
 }

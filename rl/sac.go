@@ -57,22 +57,13 @@ func NewAgent[F nn.Float](kind ActorKind, obs int, low, high float64, doublePend
 	return a
 }
 
-// SetPool splits the agent's products over pool's workers (nil: none).
-// The results do not depend on it: each product's column blocks are
-// computed as a whole.
+// SetPool runs the agent's twin networks — the critics' Q1 and Q2, the
+// actor's mean and log-std branches — side by side on pool's workers
+// (nil: in turn). Each network computes what it would alone, so the
+// results do not depend on it.
 func (a *Agent[F]) SetPool(pool *tensor.Pool) {
-	set := func(m *mlp[F]) {
-		for _, l := range m.layers {
-			l.Pool = pool
-		}
-	}
-	a.Actor.enc.proj.Pool = pool
-	set(a.Actor.mean)
-	set(a.Actor.logStd)
-	for _, c := range []*Critic[F]{a.Critic, a.Target} {
-		set(c.q[0])
-		set(c.q[1])
-	}
+	a.Actor.pool = pool
+	a.Critic.pool, a.Target.pool = pool, pool
 	a.actorAdam.Pool, a.criticAdam.Pool = pool, pool
 }
 
