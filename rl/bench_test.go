@@ -65,9 +65,24 @@ func benchUpdate(b *testing.B, kind ActorKind, workers int) {
 // BenchmarkAct is one action selection (one window, the policy's draw).
 func BenchmarkAct(b *testing.B) {
 	for _, kind := range ActorKinds() {
-		b.Run(kind.String(), func(b *testing.B) {
+		for _, workers := range []int{1, 2} {
+			b.Run(fmt.Sprintf("%s/workers=%d", kind, workers), func(b *testing.B) {
+				benchAct(b, kind, workers)
+			})
+		}
+	}
+}
+
+func benchAct(b *testing.B, kind ActorKind, workers int) {
+	{
+		{
 			rng := rand.New(rand.NewPCG(1, 1))
 			ag := NewAgent[float32](kind, 11, -1, 1, true, 0, rng)
+			if workers > 1 {
+				pool := tensor.NewPool(workers)
+				defer pool.Close()
+				ag.SetPool(pool)
+			}
 			win := benchBatch(11, rng).Win[:WindowObs*11]
 			ag.Act(win, false, rng)
 			b.ReportAllocs()
@@ -75,6 +90,6 @@ func BenchmarkAct(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				ag.Act(win, false, rng)
 			}
-		})
+		}
 	}
 }
