@@ -346,9 +346,9 @@ func Bands(path, title, xlabel, ylabel string, bands []Band) error {
 		if err != nil {
 			return err
 		}
-		col := rgb(c).(color.RGBA)
-		col.A = 60
-		fill.Color = color.NRGBA{R: col.R, G: col.G, B: col.B, A: col.A}
+		col := color.NRGBA(rgb(c).(color.RGBA))
+		col.A = 60 // a light band under the mean's line
+		fill.Color = col
 		fill.LineStyle.Width = 0
 		p.Add(fill)
 		if err := line(p, xy(b.X, b.Mean), c, b.Name, false); err != nil {

@@ -27,13 +27,13 @@ type Actor[F nn.Float] struct {
 	scale, bias  F       // action = tanh(u)·scale + bias
 	params       []*nn.Param[F]
 
-	batch                 int
-	mu, ls                []F // [batch]: mean and clamped log-std
-	eps, u, th            []F // the draw, the pre-squash sample, tanh(u)
-	action, logp          []F
-	dMu, dLs, dFeat, dTmp []F
-	pool                  *tensor.Pool // runs the two branches side by side; nil: in turn
-	twin                  twinWork[F]
+	batch          int
+	mu, ls         []F // [batch]: mean and clamped log-std
+	eps, u, th     []F // the draw, the pre-squash sample, tanh(u)
+	action, logp   []F
+	dMu, dLs, dTmp []F
+	pool           *tensor.Pool // runs the two branches side by side; nil: in turn
+	twin           twinWork[F]
 }
 
 // NewActor builds the policy of kind for observations of obs values and

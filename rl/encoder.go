@@ -92,9 +92,8 @@ type encoder[F nn.Float] struct {
 	in           [WindowObs][3][]F
 	dIn          [WindowObs][3][]F
 	spikes       [WindowObs][]F // the binary unit's output per observation
-	rate, dRate  []F            // [batch, outs·h]
+	rate         []F            // [batch, outs·h]
 	dSpk         [4][]F
-	zeroIn       []F
 }
 
 func newEncoder[F nn.Float](kind ActorKind, obs, h int, doublePendulum bool, sg nn.Surrogate[F], rng *rand.Rand) *encoder[F] {
