@@ -58,6 +58,7 @@ func benchUpdate(b *testing.B, kind ActorKind, workers int) {
 			for i := 0; i < b.N; i++ {
 				ag.Update(batch, rng)
 			}
+			b.ReportMetric(updateFlops(ag, BatchSize)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 		}
 	}
 }
@@ -90,6 +91,33 @@ func benchAct(b *testing.B, kind ActorKind, workers int) {
 			for i := 0; i < b.N; i++ {
 				ag.Act(win, false, rng)
 			}
+			b.ReportMetric(actFlops(ag)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 		}
 	}
+}
+
+// flops counts the multiply-adds (×2) of the networks' products: per
+// sample, a Linear In→Out costs 2·In·Out forward and twice that backward.
+func mlpFlops[F interface{ ~float32 | ~float64 }](m *mlp[F]) float64 {
+	var f float64
+	for _, l := range m.layers {
+		f += 2 * float64(l.In*l.Out)
+	}
+	return f
+}
+
+// updateFlops is one update's product work at batch n: two actor forward
+// passes and one backward, six critic-network forward passes and four
+// backward.
+func updateFlops(a *Agent[float32], n int) float64 {
+	e := a.Actor.enc.proj
+	actor := WindowObs*2*float64(e.In*e.Out) + mlpFlops(a.Actor.mean) + mlpFlops(a.Actor.logStd)
+	q := mlpFlops(a.Critic.q[0])
+	return float64(n) * (2*actor + 2*actor + 6*q + 4*2*q)
+}
+
+// actFlops is one action selection's product work.
+func actFlops(a *Agent[float32]) float64 {
+	e := a.Actor.enc.proj
+	return WindowObs*2*float64(e.In*e.Out) + mlpFlops(a.Actor.mean) + mlpFlops(a.Actor.logStd)
 }
