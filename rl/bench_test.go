@@ -28,72 +28,45 @@ func benchBatch(obs int, rng *rand.Rand) *Batch[float32] {
 	return b
 }
 
-// BenchmarkUpdate is one SAC update (batch 64: both critics, the actor,
-// the targets) per actor, on InvertedDoublePendulum's 11 observations.
-// With workers=2 every product is split over two goroutines.
-func BenchmarkUpdate(b *testing.B) {
+// benchActors runs bench for every actor on 1 and 2 workers (with 2, the
+// twin networks run side by side), reporting allocations and the
+// products' rate from flops, the work of one call.
+func benchActors(b *testing.B, bench func(ag *Agent[float32], batch *Batch[float32], rng *rand.Rand), flops func(*Agent[float32]) float64) {
 	for _, kind := range ActorKinds() {
 		for _, workers := range []int{1, 2} {
 			b.Run(fmt.Sprintf("%s/workers=%d", kind, workers), func(b *testing.B) {
-				benchUpdate(b, kind, workers)
+				rng := rand.New(rand.NewPCG(1, 1))
+				ag := NewAgent[float32](kind, 11, -1, 1, true, 0, rng)
+				if workers > 1 {
+					pool := tensor.NewPool(workers)
+					defer pool.Close()
+					ag.SetPool(pool)
+				}
+				batch := benchBatch(11, rng)
+				bench(ag, batch, rng) // warm up: buffers grow once
+				b.ReportAllocs()
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					bench(ag, batch, rng)
+				}
+				b.ReportMetric(flops(ag)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 			})
 		}
 	}
 }
 
-func benchUpdate(b *testing.B, kind ActorKind, workers int) {
-	{
-		{
-			rng := rand.New(rand.NewPCG(1, 1))
-			ag := NewAgent[float32](kind, 11, -1, 1, true, 0, rng)
-			if workers > 1 {
-				pool := tensor.NewPool(workers)
-				defer pool.Close()
-				ag.SetPool(pool)
-			}
-			batch := benchBatch(11, rng)
-			ag.Update(batch, rng)
-			b.ReportAllocs()
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				ag.Update(batch, rng)
-			}
-			b.ReportMetric(updateFlops(ag, BatchSize)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
-		}
-	}
+// BenchmarkUpdate is one SAC update (batch 64: both critics, the actor,
+// the targets) per actor, on InvertedDoublePendulum's 11 observations.
+func BenchmarkUpdate(b *testing.B) {
+	benchActors(b, func(ag *Agent[float32], batch *Batch[float32], rng *rand.Rand) { ag.Update(batch, rng) },
+		func(ag *Agent[float32]) float64 { return updateFlops(ag, BatchSize) })
 }
 
 // BenchmarkAct is one action selection (one window, the policy's draw).
 func BenchmarkAct(b *testing.B) {
-	for _, kind := range ActorKinds() {
-		for _, workers := range []int{1, 2} {
-			b.Run(fmt.Sprintf("%s/workers=%d", kind, workers), func(b *testing.B) {
-				benchAct(b, kind, workers)
-			})
-		}
-	}
-}
-
-func benchAct(b *testing.B, kind ActorKind, workers int) {
-	{
-		{
-			rng := rand.New(rand.NewPCG(1, 1))
-			ag := NewAgent[float32](kind, 11, -1, 1, true, 0, rng)
-			if workers > 1 {
-				pool := tensor.NewPool(workers)
-				defer pool.Close()
-				ag.SetPool(pool)
-			}
-			win := benchBatch(11, rng).Win[:WindowObs*11]
-			ag.Act(win, false, rng)
-			b.ReportAllocs()
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				ag.Act(win, false, rng)
-			}
-			b.ReportMetric(actFlops(ag)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
-		}
-	}
+	benchActors(b, func(ag *Agent[float32], batch *Batch[float32], rng *rand.Rand) {
+		ag.Act(batch.Win[:WindowObs*11], false, rng)
+	}, actFlops)
 }
 
 // flops counts the multiply-adds (×2) of the networks' products: per
