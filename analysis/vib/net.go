@@ -248,16 +248,51 @@ func (w *scaleWork[F]) Range(lo, hi int) {
 	for b := lo; b < hi; b++ {
 		row := n.st[b*2*k : (b+1)*2*k]
 		var kl float64
+		var logs logSum
+		logs.reset()
 		for j := 0; j < k; j++ {
 			s, slope := softplus(float64(row[k+j]) - softplusShift)
 			n.sigma64[b*k+j], n.slope[b*k+j] = s, slope
 			n.sigma[b*k+j] = F(s)
 			m := float64(row[j])
-			kl += 0.5*(m*m+s*s-1) - math.Log(s)
+			kl += 0.5 * (m*m + s*s - 1)
+			logs.add(s)
 		}
-		n.rowKL[b] = kl
+		n.rowKL[b] = kl - logs.total()
 	}
 }
+
+// logSum accumulates Σ ln xᵢ of positive xᵢ as a running product, taking
+// one logarithm when the product leaves [2⁻⁵⁰⁰, 2⁵⁰⁰] instead of one per
+// term: a row of the KL needs 256 of them, and the logarithms were the
+// bottleneck's largest cost. The product's relative rounding error, n
+// half-ulps after n terms, is an absolute error of n·1.1e-16 in the sum.
+type logSum struct {
+	prod, sum float64
+}
+
+func (l *logSum) reset() { l.prod, l.sum = 1, 0 }
+
+// Within these bounds a product of two factors neither under- nor
+// overflows; a factor outside them takes its own logarithm.
+const (
+	logSumLow  = 0x1p-500
+	logSumHigh = 0x1p500
+)
+
+func (l *logSum) add(x float64) {
+	if x < logSumLow || x > logSumHigh {
+		l.sum += math.Log(x)
+		return
+	}
+	l.prod *= x
+	if l.prod < logSumLow || l.prod > logSumHigh {
+		l.sum += math.Log(l.prod)
+		l.prod = 1
+	}
+}
+
+func (l *logSum) total() float64 { return l.sum + math.Log(l.prod) }
 
 // softplus returns ln(1 + eˣ), computed without overflow, and its
 // derivative, the logistic function.

@@ -119,3 +119,33 @@ func TestKLClosedForm(t *testing.T) {
 		t.Errorf("KL of the prior itself = %v", got)
 	}
 }
+
+// TestLogSum: the running-product sum of logarithms against the sum of
+// math.Log term by term, through factors that would under- or overflow a
+// plain product (σ ranges from e⁻⁷⁰⁰ to 1e300 in principle).
+func TestLogSum(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		xs   []float64
+	}{
+		{"ones", []float64{1, 1, 1}},
+		{"typical", []float64{0.0067, 0.5, 1.3, 0.02, 2.5e-3}},
+		{"tiny factors", []float64{1e-200, 1e-200, 1e-200, 3e-300, 5e-324}},
+		{"huge factors", []float64{1e200, 1e200, 1e200, 1e300}},
+		{"mixed", []float64{1e-300, 1e300, 1e-160, 7, 1e160, 1e-310}},
+		{"many small", slices.Repeat([]float64{1e-7}, 512)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var l logSum
+			l.reset()
+			var want float64
+			for _, x := range tc.xs {
+				l.add(x)
+				want += math.Log(x)
+			}
+			if got := l.total(); math.Abs(got-want) > 1e-13*max(1, math.Abs(want)) {
+				t.Errorf("Σ ln x = %v, want %v", got, want)
+			}
+		})
+	}
+}
