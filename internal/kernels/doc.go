@@ -8,7 +8,12 @@
 // the CPU runs them; under the purego tag and off amd64 the stubs in
 // kernels_other.go panic, and the callers use their Go loops.
 //
-// The assembly is generated: go generate runs gen_asm.py.
+// The assembly is generated: go generate runs the avo program in _asm,
+// which writes the tensor kernels (kernels_amd64.s) and their Go
+// declarations (stubs_amd64.go), and gen_asm.py, which still writes the
+// neuron and Adam kernels (units_amd64.s, pooled_amd64.s) declared in
+// kernels_amd64.go.
 package kernels
 
+//go:generate go run -C _asm . -out ../kernels_amd64.s -stubs ../stubs_amd64.go -pkg kernels
 //go:generate python3 gen_asm.py

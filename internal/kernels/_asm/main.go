@@ -1,0 +1,31 @@
+// Command kernelgen writes the kernels package's AVX2 assembly and its Go
+// declarations with avo (github.com/mmcloughlin/avo); run it through
+// `go generate ./internal/kernels`.
+//
+// Each kernel is a Go function below that emits its instructions with
+// physical registers named as the Go assembler names them, so that the
+// generated file reads like hand-written assembly; avo checks every
+// instruction form and derives each frame's argument size from the Go
+// signature.
+package main
+
+import (
+	. "github.com/mmcloughlin/avo/build"
+)
+
+func main() {
+	ConstraintExpr("amd64,!purego")
+	stencil()
+	gather("GatherAVX2", false)
+	gather("GatherSkipAVX2", true)
+	correlate()
+	plane()
+	planeSum()
+	padPlanes()
+	sparsePairs()
+	compact()
+	transpose8()
+	stencilShared(true)
+	stencilShared(false)
+	Generate()
+}
