@@ -7,30 +7,6 @@ import "golang.org/x/sys/cpu"
 // Has tells whether the CPU runs the kernels (AVX2 and FMA).
 func Has() bool { return cpu.X86.HasAVX2 && cpu.X86.HasFMA }
 
-// LIFStaticAVX2 is package nn's static LIF kernel (lifStatic32Scalar) for
-// n neurons, n a multiple of 8.
-//
-//go:noescape
-func LIFStaticAVX2(d, th, lens float32, steps int, in, cnt, k *float32, n int)
-
-// AdamAVX2 is package nn's float32 Adam update for n parameters, n a
-// multiple of 8; k holds b1, b2, wd, 1−b1, 1−b2, stepSize, sqrtBC2, eps.
-//
-//go:noescape
-func AdamAVX2(val, grad, m, v *float32, n int, k *[8]float32)
-
-// StepForwardAVX2 is package nn's binary-unit forward for n values, n a
-// multiple of 8.
-//
-//go:noescape
-func StepForwardAVX2(th float32, out, x *float32, n int)
-
-// StepBackwardAVX2 is package nn's binary-unit backward for n values, n a
-// multiple of 8.
-//
-//go:noescape
-func StepBackwardAVX2(th, lens float32, dx, dOut, x *float32, n int)
-
 // HHStaticAVX2 is package nn's static HH kernel (hhStatic32Scalar) for n
 // neurons, n a multiple of 8; leak and drive point at the neurons' values
 // of step 0, their rows stride elements apart.

@@ -5823,3 +5823,188 @@ sdEntry:
 sdDone:
 	VZEROUPPER
 	RET
+
+DATA one<>+0(SB)/4, $0x3f800000
+GLOBL one<>(SB), RODATA|NOPTR, $4
+
+DATA absMask<>+0(SB)/4, $0x7fffffff
+GLOBL absMask<>(SB), RODATA|NOPTR, $4
+
+// func LIFStaticAVX2(d float32, th float32, lens float32, steps int, in *float32, cnt *float32, k *float32, n int)
+// Requires: AVX
+TEXT ·LIFStaticAVX2(SB), NOSPLIT, $0-56
+	VBROADCASTSS one<>+0(SB), Y0
+	VBROADCASTSS d+0(FP), Y1
+	VBROADCASTSS th+4(FP), Y2
+	VBROADCASTSS lens+8(FP), Y3
+	VBROADCASTSS absMask<>+0(SB), Y4
+	MOVQ         in+24(FP), SI
+	MOVQ         cnt+32(FP), DI
+	MOVQ         k+40(FP), DX
+	MOVQ         n+48(FP), R8
+	SHRQ         $0x03, R8
+	JZ           lifDone
+
+lifVec:
+	VMOVUPS (SI), Y11
+	VXORPS  Y5, Y5, Y5
+	VXORPS  Y6, Y6, Y6
+	VXORPS  Y7, Y7, Y7
+	VXORPS  Y8, Y8, Y8
+	VXORPS  Y9, Y9, Y9
+	VXORPS  Y10, Y10, Y10
+	MOVQ    steps+16(FP), CX
+	TESTQ   CX, CX
+	JZ      lifStore
+
+lifStep:
+	VSUBPS Y6, Y0, Y12
+	VMULPS Y8, Y5, Y13
+	VMULPS Y12, Y7, Y7
+	VSUBPS Y13, Y7, Y7
+	VMULPS Y7, Y1, Y7
+	VADDPS Y0, Y7, Y7
+	VMULPS Y5, Y1, Y5
+	VMULPS Y12, Y5, Y5
+	VADDPS Y11, Y5, Y5
+	VSUBPS Y2, Y5, Y13
+	VCMPPS $0x1e, Y2, Y5, Y14
+	VANDPS Y0, Y14, Y6
+	VANDPS Y4, Y13, Y13
+	VCMPPS $0x1e, Y13, Y3, Y15
+	VANDPS Y7, Y15, Y8
+	VADDPS Y6, Y9, Y9
+	VADDPS Y8, Y10, Y10
+	DECQ   CX
+	JNZ    lifStep
+
+lifStore:
+	VMOVUPS Y9, (DI)
+	VMOVUPS Y10, (DX)
+	ADDQ    $0x20, SI
+	ADDQ    $0x20, DI
+	ADDQ    $0x20, DX
+	DECQ    R8
+	JNZ     lifVec
+
+lifDone:
+	VZEROUPPER
+	RET
+
+// func AdamAVX2(val *float32, grad *float32, m *float32, v *float32, n int, k *[8]float32)
+// Requires: AVX
+TEXT ·AdamAVX2(SB), NOSPLIT, $0-48
+	MOVQ         k+40(FP), AX
+	VBROADCASTSS (AX), Y0
+	VBROADCASTSS 4(AX), Y1
+	VBROADCASTSS 8(AX), Y2
+	VBROADCASTSS 12(AX), Y3
+	VBROADCASTSS 16(AX), Y4
+	VBROADCASTSS 20(AX), Y5
+	VBROADCASTSS 24(AX), Y6
+	VBROADCASTSS 28(AX), Y7
+	VXORPS       Y15, Y15, Y15
+	MOVQ         val+0(FP), DI
+	MOVQ         grad+8(FP), SI
+	MOVQ         m+16(FP), DX
+	MOVQ         v+24(FP), CX
+	MOVQ         n+32(FP), R8
+	SHRQ         $0x03, R8
+	JZ           adamDone
+
+adamVec:
+	VMOVUPS (DI), Y8
+	VMULPS  Y8, Y2, Y9
+	VADDPS  (SI), Y9, Y9
+	VMULPS  (DX), Y0, Y10
+	VMULPS  Y9, Y3, Y11
+	VADDPS  Y11, Y10, Y10
+	VMULPS  (CX), Y1, Y11
+	VMULPS  Y9, Y4, Y12
+	VMULPS  Y9, Y12, Y12
+	VADDPS  Y12, Y11, Y11
+	VMOVUPS Y10, (DX)
+	VMOVUPS Y11, (CX)
+	VMULPS  Y10, Y5, Y10
+	VSQRTPS Y11, Y11
+	VDIVPS  Y6, Y11, Y11
+	VADDPS  Y7, Y11, Y11
+	VDIVPS  Y11, Y10, Y10
+	VSUBPS  Y10, Y8, Y8
+	VMOVUPS Y8, (DI)
+	VMOVUPS Y15, (SI)
+	ADDQ    $0x20, DI
+	ADDQ    $0x20, SI
+	ADDQ    $0x20, DX
+	ADDQ    $0x20, CX
+	DECQ    R8
+	JNZ     adamVec
+
+adamDone:
+	VZEROUPPER
+	RET
+
+// func StepForwardAVX2(th float32, out *float32, x *float32, n int)
+// Requires: AVX
+TEXT ·StepForwardAVX2(SB), NOSPLIT, $0-32
+	VBROADCASTSS one<>+0(SB), Y0
+	VBROADCASTSS th+0(FP), Y1
+	VXORPS       Y2, Y2, Y2
+	MOVQ         out+8(FP), DI
+	MOVQ         x+16(FP), SI
+	MOVQ         n+24(FP), R8
+	SHRQ         $0x03, R8
+	JZ           stepFwdDone
+
+stepFwd:
+	VMOVUPS (SI), Y3
+	VMAXPS  Y2, Y3, Y3
+	VCMPPS  $0x1e, Y1, Y3, Y3
+	VANDPS  Y0, Y3, Y3
+	VMOVUPS Y3, (DI)
+	ADDQ    $0x20, SI
+	ADDQ    $0x20, DI
+	DECQ    R8
+	JNZ     stepFwd
+
+stepFwdDone:
+	VZEROUPPER
+	RET
+
+// func StepBackwardAVX2(th float32, lens float32, dx *float32, dOut *float32, x *float32, n int)
+// Requires: AVX
+TEXT ·StepBackwardAVX2(SB), NOSPLIT, $0-40
+	VBROADCASTSS one<>+0(SB), Y0
+	VBROADCASTSS th+0(FP), Y1
+	VBROADCASTSS lens+4(FP), Y2
+	VXORPS       Y3, Y3, Y3
+	VSUBPS       Y2, Y3, Y4
+	MOVQ         dx+8(FP), DI
+	MOVQ         dOut+16(FP), DX
+	MOVQ         x+24(FP), SI
+	MOVQ         n+32(FP), R8
+	SHRQ         $0x03, R8
+	JZ           stepBackDone
+
+stepBack:
+	VMOVUPS (SI), Y5
+	VSUBPS  Y1, Y5, Y6
+	VCMPPS  $0x1e, Y3, Y5, Y7
+	VANDPS  Y0, Y7, Y7
+	VCMPPS  $0x1e, Y4, Y6, Y8
+	VANDPS  Y0, Y8, Y8
+	VCMPPS  $0x1e, Y6, Y2, Y9
+	VANDPS  Y0, Y9, Y9
+	VMULPS  Y9, Y8, Y8
+	VMULPS  Y8, Y7, Y7
+	VMULPS  (DX), Y7, Y7
+	VMOVUPS Y7, (DI)
+	ADDQ    $0x20, SI
+	ADDQ    $0x20, DI
+	ADDQ    $0x20, DX
+	DECQ    R8
+	JNZ     stepBack
+
+stepBackDone:
+	VZEROUPPER
+	RET

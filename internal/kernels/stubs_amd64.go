@@ -94,3 +94,27 @@ func StencilSumAVX2(dst *float32, src *float32, width int, dTap *[9]int, sTap *[
 //
 //go:noescape
 func StencilSpreadAVX2(dst *float32, src *float32, width int, dTap *[9]int, sTap *[9]int, vals *float32, dBase *int32, n int)
+
+// LIFStaticAVX2 is package nn's static LIF kernel (lifStatic32Scalar) for
+// n neurons, n a multiple of 8.
+//
+//go:noescape
+func LIFStaticAVX2(d float32, th float32, lens float32, steps int, in *float32, cnt *float32, k *float32, n int)
+
+// AdamAVX2 is package nn's float32 Adam update for n parameters, n a
+// multiple of 8; k holds b1, b2, wd, 1−b1, 1−b2, stepSize, sqrtBC2, eps.
+//
+//go:noescape
+func AdamAVX2(val *float32, grad *float32, m *float32, v *float32, n int, k *[8]float32)
+
+// StepForwardAVX2 is package nn's binary-unit forward for n values, n a
+// multiple of 8.
+//
+//go:noescape
+func StepForwardAVX2(th float32, out *float32, x *float32, n int)
+
+// StepBackwardAVX2 is package nn's binary-unit backward for n values, n a
+// multiple of 8.
+//
+//go:noescape
+func StepBackwardAVX2(th float32, lens float32, dx *float32, dOut *float32, x *float32, n int)

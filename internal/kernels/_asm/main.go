@@ -27,5 +27,10 @@ func main() {
 	transpose8()
 	stencilShared(true)
 	stencilShared(false)
+	one, absMask := unitData()
+	lifStatic(one, absMask)
+	adam()
+	stepForward(one)
+	stepBackward(one)
 	Generate()
 }

@@ -40,3 +40,6 @@ func label(format string, a ...any) { Label(fmt.Sprintf(format, a...)) }
 
 // zero clears a vector register.
 func zero(y VecPhysical) { VXORPS(y, y, y) }
+
+// stack is disp(SP), a slot of the frame's locals.
+func stack(disp int) Mem { return Mem{Base: StackPointer, Disp: disp} }

@@ -1,0 +1,222 @@
+package main
+
+import (
+	"math"
+
+	. "github.com/mmcloughlin/avo/build"
+	. "github.com/mmcloughlin/avo/operand"
+	. "github.com/mmcloughlin/avo/reg"
+)
+
+// unitData defines the constants the unit kernels share: 1.0 and the mask
+// that clears a float32's sign.
+func unitData() (one, absMask Mem) {
+	one = GLOBL("one", RODATA|NOPTR)
+	// The bits, not F32(1): avo prints a float constant as $(1), which
+	// the Go assembler reads as the integer 1.
+	DATA(0, U32(math.Float32bits(1)))
+	absMask = GLOBL("absMask", RODATA|NOPTR)
+	DATA(0, U32(0x7fffffff))
+	return one, absMask
+}
+
+// lifStatic writes LIFStaticAVX2: for eight neurons at a time (n a
+// multiple of 8), x from in; m, sp, dm, ds, c, kk from zero; each step
+//
+//	dm = d·(dm·(1−sp) − m·ds) + 1;  m = d·m·(1−sp) + x
+//	sp = [m > θ];  ds = [|m − θ| < lens]·dm;  c += sp;  kk += ds
+//
+// then c to cnt and kk to k.
+func lifStatic(one, absMask Mem) {
+	TEXT("LIFStaticAVX2", NOSPLIT, "func(d, th, lens float32, steps int, in, cnt, k *float32, n int)")
+	Pragma("noescape")
+	Doc("LIFStaticAVX2 is package nn's static LIF kernel (lifStatic32Scalar) for",
+		"n neurons, n a multiple of 8.")
+	VBROADCASTSS(one, Y0)
+	VBROADCASTSS(param("d"), Y1)
+	VBROADCASTSS(param("th"), Y2)
+	VBROADCASTSS(param("lens"), Y3)
+	VBROADCASTSS(absMask, Y4)
+	MOVQ(param("in"), RSI)
+	MOVQ(param("cnt"), RDI)
+	MOVQ(param("k"), RDX)
+	MOVQ(param("n"), R8)
+	SHRQ(U8(3), R8)
+	JZ(lbl("lifDone"))
+	label("lifVec")
+	VMOVUPS(at(RSI, 0), Y11)
+	VXORPS(Y5, Y5, Y5)
+	VXORPS(Y6, Y6, Y6)
+	VXORPS(Y7, Y7, Y7)
+	VXORPS(Y8, Y8, Y8)
+	VXORPS(Y9, Y9, Y9)
+	VXORPS(Y10, Y10, Y10)
+	MOVQ(param("steps"), RCX)
+	TESTQ(RCX, RCX)
+	JZ(lbl("lifStore"))
+	label("lifStep")
+	VSUBPS(Y6, Y0, Y12)
+	VMULPS(Y8, Y5, Y13)
+	VMULPS(Y12, Y7, Y7)
+	VSUBPS(Y13, Y7, Y7)
+	VMULPS(Y7, Y1, Y7)
+	VADDPS(Y0, Y7, Y7)
+	VMULPS(Y5, Y1, Y5)
+	VMULPS(Y12, Y5, Y5)
+	VADDPS(Y11, Y5, Y5)
+	VSUBPS(Y2, Y5, Y13)
+	VCMPPS(U8(0x1e), Y2, Y5, Y14)
+	VANDPS(Y0, Y14, Y6)
+	VANDPS(Y4, Y13, Y13)
+	VCMPPS(U8(0x1e), Y13, Y3, Y15)
+	VANDPS(Y7, Y15, Y8)
+	VADDPS(Y6, Y9, Y9)
+	VADDPS(Y8, Y10, Y10)
+	DECQ(RCX)
+	JNZ(lbl("lifStep"))
+	label("lifStore")
+	VMOVUPS(Y9, at(RDI, 0))
+	VMOVUPS(Y10, at(RDX, 0))
+	ADDQ(U8(32), RSI)
+	ADDQ(U8(32), RDI)
+	ADDQ(U8(32), RDX)
+	DECQ(R8)
+	JNZ(lbl("lifVec"))
+	label("lifDone")
+	VZEROUPPER()
+	RET()
+	// func AdamAVX2(val, grad, m, v *float32, n int, k *[8]float32)
+	//
+	// k holds b1, b2, wd, 1−b1, 1−b2, stepSize, sqrtBC2, eps. For eight
+}
+
+// adam writes AdamAVX2. k holds b1, b2, wd, 1−b1, 1−b2, stepSize,
+// sqrtBC2, eps. For eight parameters at a time (n a multiple of 8):
+//
+//	g = grad + wd·w;  m = b1·m + (1−b1)·g;  v = b2·v + (1−b2)·g·g
+//	w = w − stepSize·m / (√v / sqrtBC2 + eps);  grad = 0
+func adam() {
+	TEXT("AdamAVX2", NOSPLIT, "func(val, grad, m, v *float32, n int, k *[8]float32)")
+	Pragma("noescape")
+	Doc("AdamAVX2 is package nn's float32 Adam update for n parameters, n a",
+		"multiple of 8; k holds b1, b2, wd, 1−b1, 1−b2, stepSize, sqrtBC2, eps.")
+	MOVQ(param("k"), RAX)
+	VBROADCASTSS(at(RAX, 0), Y0)
+	VBROADCASTSS(at(RAX, 4), Y1)
+	VBROADCASTSS(at(RAX, 8), Y2)
+	VBROADCASTSS(at(RAX, 12), Y3)
+	VBROADCASTSS(at(RAX, 16), Y4)
+	VBROADCASTSS(at(RAX, 20), Y5)
+	VBROADCASTSS(at(RAX, 24), Y6)
+	VBROADCASTSS(at(RAX, 28), Y7)
+	VXORPS(Y15, Y15, Y15)
+	MOVQ(param("val"), RDI)
+	MOVQ(param("grad"), RSI)
+	MOVQ(param("m"), RDX)
+	MOVQ(param("v"), RCX)
+	MOVQ(param("n"), R8)
+	SHRQ(U8(3), R8)
+	JZ(lbl("adamDone"))
+	label("adamVec")
+	VMOVUPS(at(RDI, 0), Y8)
+	VMULPS(Y8, Y2, Y9)
+	VADDPS(at(RSI, 0), Y9, Y9)
+	VMULPS(at(RDX, 0), Y0, Y10)
+	VMULPS(Y9, Y3, Y11)
+	VADDPS(Y11, Y10, Y10)
+	VMULPS(at(RCX, 0), Y1, Y11)
+	VMULPS(Y9, Y4, Y12)
+	VMULPS(Y9, Y12, Y12)
+	VADDPS(Y12, Y11, Y11)
+	VMOVUPS(Y10, at(RDX, 0))
+	VMOVUPS(Y11, at(RCX, 0))
+	VMULPS(Y10, Y5, Y10)
+	VSQRTPS(Y11, Y11)
+	VDIVPS(Y6, Y11, Y11)
+	VADDPS(Y7, Y11, Y11)
+	VDIVPS(Y11, Y10, Y10)
+	VSUBPS(Y10, Y8, Y8)
+	VMOVUPS(Y8, at(RDI, 0))
+	VMOVUPS(Y15, at(RSI, 0))
+	ADDQ(U8(32), RDI)
+	ADDQ(U8(32), RSI)
+	ADDQ(U8(32), RDX)
+	ADDQ(U8(32), RCX)
+	DECQ(R8)
+	JNZ(lbl("adamVec"))
+	label("adamDone")
+	VZEROUPPER()
+	RET()
+}
+
+// stepForward writes StepForwardAVX2: out = [max(x, 0) > θ] for eight
+// values at a time (n a multiple of 8).
+func stepForward(one Mem) {
+	TEXT("StepForwardAVX2", NOSPLIT, "func(th float32, out, x *float32, n int)")
+	Pragma("noescape")
+	Doc("StepForwardAVX2 is package nn's binary-unit forward for n values, n a",
+		"multiple of 8.")
+	VBROADCASTSS(one, Y0)
+	VBROADCASTSS(param("th"), Y1)
+	VXORPS(Y2, Y2, Y2)
+	MOVQ(param("out"), RDI)
+	MOVQ(param("x"), RSI)
+	MOVQ(param("n"), R8)
+	SHRQ(U8(3), R8)
+	JZ(lbl("stepFwdDone"))
+	label("stepFwd")
+	VMOVUPS(at(RSI, 0), Y3)
+	VMAXPS(Y2, Y3, Y3)
+	VCMPPS(U8(0x1e), Y1, Y3, Y3)
+	VANDPS(Y0, Y3, Y3)
+	VMOVUPS(Y3, at(RDI, 0))
+	ADDQ(U8(32), RSI)
+	ADDQ(U8(32), RDI)
+	DECQ(R8)
+	JNZ(lbl("stepFwd"))
+	label("stepFwdDone")
+	VZEROUPPER()
+	RET()
+}
+
+// stepBackward writes StepBackwardAVX2:
+// dx = dOut · ([x > 0]·([x − θ > −lens]·[lens > x − θ])) for eight values
+// at a time (n a multiple of 8).
+func stepBackward(one Mem) {
+	TEXT("StepBackwardAVX2", NOSPLIT, "func(th, lens float32, dx, dOut, x *float32, n int)")
+	Pragma("noescape")
+	Doc("StepBackwardAVX2 is package nn's binary-unit backward for n values, n a",
+		"multiple of 8.")
+	VBROADCASTSS(one, Y0)
+	VBROADCASTSS(param("th"), Y1)
+	VBROADCASTSS(param("lens"), Y2)
+	VXORPS(Y3, Y3, Y3)
+	VSUBPS(Y2, Y3, Y4)
+	MOVQ(param("dx"), RDI)
+	MOVQ(param("dOut"), RDX)
+	MOVQ(param("x"), RSI)
+	MOVQ(param("n"), R8)
+	SHRQ(U8(3), R8)
+	JZ(lbl("stepBackDone"))
+	label("stepBack")
+	VMOVUPS(at(RSI, 0), Y5)
+	VSUBPS(Y1, Y5, Y6)
+	VCMPPS(U8(0x1e), Y3, Y5, Y7)
+	VANDPS(Y0, Y7, Y7)
+	VCMPPS(U8(0x1e), Y4, Y6, Y8)
+	VANDPS(Y0, Y8, Y8)
+	VCMPPS(U8(0x1e), Y6, Y2, Y9)
+	VANDPS(Y0, Y9, Y9)
+	VMULPS(Y9, Y8, Y8)
+	VMULPS(Y8, Y7, Y7)
+	VMULPS(at(RDX, 0), Y7, Y7)
+	VMOVUPS(Y7, at(RDI, 0))
+	ADDQ(U8(32), RSI)
+	ADDQ(U8(32), RDI)
+	ADDQ(U8(32), RDX)
+	DECQ(R8)
+	JNZ(lbl("stepBack"))
+	label("stepBackDone")
+	VZEROUPPER()
+	RET()
+}
