@@ -7,13 +7,6 @@ import "golang.org/x/sys/cpu"
 // Has tells whether the CPU runs the kernels (AVX2 and FMA).
 func Has() bool { return cpu.X86.HasAVX2 && cpu.X86.HasFMA }
 
-// HHStaticAVX2 is package nn's static HH kernel (hhStatic32Scalar) for n
-// neurons, n a multiple of 8; leak and drive point at the neurons' values
-// of step 0, their rows stride elements apart.
-//
-//go:noescape
-func HHStaticAVX2(dt, th, lens float32, detach bool, steps, stride int, leak, drive, in, cnt, sens *float32, n int)
-
 // PooledLIFForwardAVX2 runs one pooled row of package nn's Pooled LIF
 // forward; out holds the steps' pointers to the pooled row.
 //

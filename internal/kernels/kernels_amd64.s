@@ -6008,3 +6008,92 @@ stepBack:
 stepBackDone:
 	VZEROUPPER
 	RET
+
+// func HHStaticAVX2(dt float32, th float32, lens float32, detach bool, steps int, stride int, leak *float32, drive *float32, in *float32, cnt *float32, sens *float32, n int)
+// Requires: AVX
+TEXT ·HHStaticAVX2(SB), NOSPLIT, $0-80
+	VBROADCASTSS one<>+0(SB), Y0
+	VBROADCASTSS dt+0(FP), Y1
+	VBROADCASTSS th+4(FP), Y2
+	VBROADCASTSS lens+8(FP), Y3
+	VBROADCASTSS absMask<>+0(SB), Y4
+	MOVQ         stride+24(FP), R10
+	SHLQ         $0x02, R10
+	MOVQ         leak+32(FP), R11
+	MOVQ         drive+40(FP), R12
+	MOVQ         in+48(FP), SI
+	MOVQ         cnt+56(FP), DI
+	MOVQ         sens+64(FP), DX
+	MOVQ         n+72(FP), R8
+	SHRQ         $0x03, R8
+	JZ           hhDone
+
+hhVec:
+	VMOVUPS (SI), Y11
+	VMULPS  Y11, Y1, Y11
+	VXORPS  Y5, Y5, Y5
+	VXORPS  Y6, Y6, Y6
+	VXORPS  Y9, Y9, Y9
+	VXORPS  Y10, Y10, Y10
+	MOVQ    R11, AX
+	MOVQ    R12, BX
+	MOVQ    steps+16(FP), CX
+	TESTQ   CX, CX
+	JZ      hhStore
+	CMPB    detach+12(FP), $0x00
+	JNE     hhDetach
+
+hhAttached:
+	VMOVUPS (AX), Y12
+	VMULPS  Y12, Y5, Y5
+	VADDPS  Y11, Y5, Y5
+	VADDPS  (BX), Y5, Y5
+	VMULPS  Y12, Y6, Y6
+	VADDPS  Y1, Y6, Y6
+	VSUBPS  Y2, Y5, Y13
+	VCMPPS  $0x1e, Y2, Y5, Y14
+	VANDPS  Y0, Y14, Y14
+	VADDPS  Y14, Y9, Y9
+	VANDPS  Y4, Y13, Y13
+	VCMPPS  $0x1e, Y13, Y3, Y15
+	VANDPS  Y6, Y15, Y15
+	VADDPS  Y15, Y10, Y10
+	ADDQ    R10, AX
+	ADDQ    R10, BX
+	DECQ    CX
+	JNZ     hhAttached
+	JMP     hhStore
+
+hhDetach:
+	VMOVUPS (AX), Y12
+	VMULPS  Y12, Y5, Y5
+	VADDPS  Y11, Y5, Y5
+	VADDPS  (BX), Y5, Y5
+	VADDPS  Y1, Y6, Y6
+	VSUBPS  Y2, Y5, Y13
+	VCMPPS  $0x1e, Y2, Y5, Y14
+	VANDPS  Y0, Y14, Y14
+	VADDPS  Y14, Y9, Y9
+	VANDPS  Y4, Y13, Y13
+	VCMPPS  $0x1e, Y13, Y3, Y15
+	VANDPS  Y6, Y15, Y15
+	VADDPS  Y15, Y10, Y10
+	ADDQ    R10, AX
+	ADDQ    R10, BX
+	DECQ    CX
+	JNZ     hhDetach
+
+hhStore:
+	VMOVUPS Y9, (DI)
+	VMOVUPS Y10, (DX)
+	ADDQ    $0x20, SI
+	ADDQ    $0x20, DI
+	ADDQ    $0x20, DX
+	ADDQ    $0x20, R11
+	ADDQ    $0x20, R12
+	DECQ    R8
+	JNZ     hhVec
+
+hhDone:
+	VZEROUPPER
+	RET

@@ -118,3 +118,10 @@ func StepForwardAVX2(th float32, out *float32, x *float32, n int)
 //
 //go:noescape
 func StepBackwardAVX2(th float32, lens float32, dx *float32, dOut *float32, x *float32, n int)
+
+// HHStaticAVX2 is package nn's static HH kernel (hhStatic32Scalar) for n
+// neurons, n a multiple of 8; leak and drive point at the neurons' values
+// of step 0, their rows stride elements apart.
+//
+//go:noescape
+func HHStaticAVX2(dt float32, th float32, lens float32, detach bool, steps int, stride int, leak *float32, drive *float32, in *float32, cnt *float32, sens *float32, n int)

@@ -32,5 +32,6 @@ func main() {
 	adam()
 	stepForward(one)
 	stepBackward(one)
+	hhStatic(one, absMask)
 	Generate()
 }

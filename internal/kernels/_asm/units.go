@@ -220,3 +220,89 @@ func stepBackward(one Mem) {
 	VZEROUPPER()
 	RET()
 }
+
+// hhStatic writes HHStaticAVX2: for eight neurons at a time (n a multiple
+// of 8), with L and D the leak and drive rows of step t (stride apart,
+// starting at the neurons' own):
+//
+//	v = v·L + dt·x + D;  dv = dv + dt (detach) or dv·L + dt
+//	c += [v > θ];  kk += [|v − θ| < lens]·dv
+//
+// then c to cnt and kk to sens.
+func hhStatic(one, absMask Mem) {
+	TEXT("HHStaticAVX2", NOSPLIT, "func(dt, th, lens float32, detach bool, steps, stride int, leak, drive, in, cnt, sens *float32, n int)")
+	Pragma("noescape")
+	Doc("HHStaticAVX2 is package nn's static HH kernel (hhStatic32Scalar) for n",
+		"neurons, n a multiple of 8; leak and drive point at the neurons' values",
+		"of step 0, their rows stride elements apart.")
+	VBROADCASTSS(one, Y0)
+	VBROADCASTSS(param("dt"), Y1)
+	VBROADCASTSS(param("th"), Y2)
+	VBROADCASTSS(param("lens"), Y3)
+	VBROADCASTSS(absMask, Y4)
+	MOVQ(param("stride"), R10)
+	SHLQ(U8(2), R10)
+	MOVQ(param("leak"), R11)
+	MOVQ(param("drive"), R12)
+	MOVQ(param("in"), RSI)
+	MOVQ(param("cnt"), RDI)
+	MOVQ(param("sens"), RDX)
+	MOVQ(param("n"), R8)
+	SHRQ(U8(3), R8)
+	JZ(lbl("hhDone"))
+	label("hhVec")
+	VMOVUPS(at(RSI, 0), Y11)
+	VMULPS(Y11, Y1, Y11)
+	VXORPS(Y5, Y5, Y5)
+	VXORPS(Y6, Y6, Y6)
+	VXORPS(Y9, Y9, Y9)
+	VXORPS(Y10, Y10, Y10)
+	MOVQ(R11, RAX)
+	MOVQ(R12, RBX)
+	MOVQ(param("steps"), RCX)
+	TESTQ(RCX, RCX)
+	JZ(lbl("hhStore"))
+	CMPB(param("detach"), U8(0))
+	JNE(lbl("hhDetach"))
+	// loop is one of the two step loops: with detach the sensitivity
+	// grows by dt alone.
+	loop := func(name string, detach bool) {
+		Label(name)
+		VMOVUPS(at(RAX, 0), Y12)
+		VMULPS(Y12, Y5, Y5)
+		VADDPS(Y11, Y5, Y5)
+		VADDPS(at(RBX, 0), Y5, Y5)
+		if !detach {
+			VMULPS(Y12, Y6, Y6)
+		}
+		VADDPS(Y1, Y6, Y6)
+		VSUBPS(Y2, Y5, Y13)
+		VCMPPS(U8(0x1e), Y2, Y5, Y14)
+		VANDPS(Y0, Y14, Y14)
+		VADDPS(Y14, Y9, Y9)
+		VANDPS(Y4, Y13, Y13)
+		VCMPPS(U8(0x1e), Y13, Y3, Y15)
+		VANDPS(Y6, Y15, Y15)
+		VADDPS(Y15, Y10, Y10)
+		ADDQ(R10, RAX)
+		ADDQ(R10, RBX)
+		DECQ(RCX)
+		JNZ(LabelRef(name))
+		JMP(lbl("hhStore"))
+	}
+	loop("hhAttached", false)
+	loop("hhDetach", true)
+	label("hhStore")
+	VMOVUPS(Y9, at(RDI, 0))
+	VMOVUPS(Y10, at(RDX, 0))
+	ADDQ(U8(32), RSI)
+	ADDQ(U8(32), RDI)
+	ADDQ(U8(32), RDX)
+	ADDQ(U8(32), R11)
+	ADDQ(U8(32), R12)
+	DECQ(R8)
+	JNZ(lbl("hhVec"))
+	label("hhDone")
+	VZEROUPPER()
+	RET()
+}
