@@ -42,30 +42,6 @@ func PooledHHForwardAVX2(dt, th float32, steps int, in0, in1 *float32, half int,
 //go:noescape
 func PooledHHBackwardAVX2(dt, th, lens float32, detach bool, steps int, in0, in1, dIn0, dIn1 *float32, half int, leak, drive *float32, dp *uintptr)
 
-// LIFStepAVX2 is package nn's per-step LIF forward (lifStep32Scalar) for
-// n neurons, n a multiple of 8.
-//
-//go:noescape
-func LIFStepAVX2(d, th float32, prevMem, in, mem, spk *float32, n int)
-
-// LIFBackAVX2 is package nn's per-step LIF backward (lifBack32Scalar) for
-// n neurons, n a multiple of 8.
-//
-//go:noescape
-func LIFBackAVX2(d, th, lens float32, mem, next, dSpk, dIn *float32, n int)
-
-// HHRowForwardAVX2 is package nn's per-step HH forward for n neurons of a
-// row, n a multiple of 8.
-//
-//go:noescape
-func HHRowForwardAVX2(dt, th float32, leak, drive, prev, in, v, spk *float32, n int)
-
-// HHRowBackwardAVX2 is package nn's per-step HH backward for n neurons of
-// a row, n a multiple of 8; leak is read only when attached.
-//
-//go:noescape
-func HHRowBackwardAVX2(dt, th, lens float32, attached bool, leak, v, cV, dIn, dSp *float32, n int)
-
 // PooledSLIFBackwardAVX2 runs one pooled row of package nn's Pooled
 // s-LIF2HH backward; mix holds w₁, w₂, w₃, b; mixOut receives 32 sums per
 // chain (see the assembly).

@@ -6097,3 +6097,174 @@ hhStore:
 hhDone:
 	VZEROUPPER
 	RET
+
+// func LIFStepAVX2(d float32, th float32, prevMem *float32, in *float32, mem *float32, spk *float32, n int)
+// Requires: AVX
+TEXT ·LIFStepAVX2(SB), NOSPLIT, $0-48
+	VBROADCASTSS one<>+0(SB), Y0
+	VBROADCASTSS d+0(FP), Y1
+	VBROADCASTSS th+4(FP), Y2
+	MOVQ         prevMem+8(FP), SI
+	MOVQ         in+16(FP), DX
+	MOVQ         mem+24(FP), DI
+	MOVQ         spk+32(FP), BX
+	MOVQ         n+40(FP), R8
+	SHRQ         $0x03, R8
+	JZ           lsDone
+
+lsVec:
+	VMOVUPS (SI), Y3
+	VCMPPS  $0x1e, Y2, Y3, Y4
+	VANDPS  Y0, Y4, Y4
+	VSUBPS  Y4, Y0, Y4
+	VMULPS  Y3, Y1, Y3
+	VMULPS  Y4, Y3, Y3
+	VADDPS  (DX), Y3, Y3
+	VMOVUPS Y3, (DI)
+	VCMPPS  $0x1e, Y2, Y3, Y4
+	VANDPS  Y0, Y4, Y4
+	VMOVUPS Y4, (BX)
+	ADDQ    $0x20, SI
+	ADDQ    $0x20, DX
+	ADDQ    $0x20, DI
+	ADDQ    $0x20, BX
+	DECQ    R8
+	JNZ     lsVec
+
+lsDone:
+	VZEROUPPER
+	RET
+
+// func LIFBackAVX2(d float32, th float32, lens float32, mem *float32, next *float32, dSpk *float32, dIn *float32, n int)
+// Requires: AVX
+TEXT ·LIFBackAVX2(SB), NOSPLIT, $0-56
+	VBROADCASTSS one<>+0(SB), Y0
+	VBROADCASTSS d+0(FP), Y1
+	VBROADCASTSS th+4(FP), Y2
+	VBROADCASTSS lens+8(FP), Y3
+	VBROADCASTSS absMask<>+0(SB), Y4
+	VXORPS       Y5, Y5, Y5
+	MOVQ         mem+16(FP), SI
+	MOVQ         next+24(FP), DI
+	MOVQ         dSpk+32(FP), DX
+	MOVQ         dIn+40(FP), BX
+	MOVQ         n+48(FP), R8
+	SHRQ         $0x03, R8
+	JZ           lbkDone
+
+lbkVec:
+	VMOVUPS (SI), Y6
+	VMOVUPS (DI), Y7
+	VMULPS  Y1, Y7, Y8
+	VCMPPS  $0x1e, Y2, Y6, Y9
+	VANDPS  Y0, Y9, Y9
+	VSUBPS  Y9, Y0, Y9
+	VMULPS  Y9, Y8, Y8
+	VSUBPS  Y7, Y5, Y9
+	VMULPS  Y1, Y9, Y9
+	VMULPS  Y6, Y9, Y9
+	VADDPS  (DX), Y9, Y9
+	VSUBPS  Y2, Y6, Y10
+	VANDPS  Y4, Y10, Y10
+	VCMPPS  $0x1e, Y10, Y3, Y10
+	VANDPS  Y10, Y9, Y9
+	VADDPS  Y9, Y8, Y8
+	VADDPS  (BX), Y8, Y9
+	VMOVUPS Y9, (BX)
+	VMOVUPS Y8, (DI)
+	ADDQ    $0x20, SI
+	ADDQ    $0x20, DI
+	ADDQ    $0x20, DX
+	ADDQ    $0x20, BX
+	DECQ    R8
+	JNZ     lbkVec
+
+lbkDone:
+	VZEROUPPER
+	RET
+
+// func HHRowForwardAVX2(dt float32, th float32, leak *float32, drive *float32, prev *float32, in *float32, v *float32, spk *float32, n int)
+// Requires: AVX
+TEXT ·HHRowForwardAVX2(SB), NOSPLIT, $0-64
+	VBROADCASTSS one<>+0(SB), Y0
+	VBROADCASTSS dt+0(FP), Y1
+	VBROADCASTSS th+4(FP), Y2
+	MOVQ         leak+8(FP), R9
+	MOVQ         drive+16(FP), R10
+	MOVQ         prev+24(FP), SI
+	MOVQ         in+32(FP), DX
+	MOVQ         v+40(FP), DI
+	MOVQ         spk+48(FP), BX
+	MOVQ         n+56(FP), R8
+	SHRQ         $0x03, R8
+	JZ           hrfDone
+
+hrfVec:
+	VMOVUPS (SI), Y3
+	VMULPS  (R9), Y3, Y3
+	VMULPS  (DX), Y1, Y4
+	VADDPS  Y4, Y3, Y3
+	VADDPS  (R10), Y3, Y3
+	VMOVUPS Y3, (DI)
+	VCMPPS  $0x1e, Y2, Y3, Y4
+	VANDPS  Y0, Y4, Y4
+	VMOVUPS Y4, (BX)
+	ADDQ    $0x20, R9
+	ADDQ    $0x20, R10
+	ADDQ    $0x20, SI
+	ADDQ    $0x20, DX
+	ADDQ    $0x20, DI
+	ADDQ    $0x20, BX
+	DECQ    R8
+	JNZ     hrfVec
+
+hrfDone:
+	VZEROUPPER
+	RET
+
+// func HHRowBackwardAVX2(dt float32, th float32, lens float32, attached bool, leak *float32, v *float32, cV *float32, dIn *float32, dSp *float32, n int)
+// Requires: AVX
+TEXT ·HHRowBackwardAVX2(SB), NOSPLIT, $0-64
+	VBROADCASTSS one<>+0(SB), Y0
+	VBROADCASTSS dt+0(FP), Y1
+	VBROADCASTSS th+4(FP), Y2
+	VBROADCASTSS lens+8(FP), Y3
+	VBROADCASTSS absMask<>+0(SB), Y4
+	MOVBLZX      attached+12(FP), AX
+	MOVQ         leak+16(FP), R9
+	MOVQ         v+24(FP), SI
+	MOVQ         cV+32(FP), DI
+	MOVQ         dIn+40(FP), BX
+	MOVQ         dSp+48(FP), DX
+	MOVQ         n+56(FP), R8
+	SHRQ         $0x03, R8
+	JZ           hrbDone
+
+hrbVec:
+	VMOVUPS (SI), Y5
+	VSUBPS  Y2, Y5, Y5
+	VANDPS  Y4, Y5, Y5
+	VCMPPS  $0x1e, Y5, Y3, Y5
+	VANDPS  Y0, Y5, Y5
+	VMULPS  (DX), Y5, Y5
+	VADDPS  (DI), Y5, Y5
+	VMULPS  Y5, Y1, Y6
+	VADDPS  (BX), Y6, Y6
+	VMOVUPS Y6, (BX)
+	TESTQ   AX, AX
+	JZ      hrbStore
+	VMULPS  (R9), Y5, Y5
+
+hrbStore:
+	VMOVUPS Y5, (DI)
+	ADDQ    $0x20, R9
+	ADDQ    $0x20, SI
+	ADDQ    $0x20, DI
+	ADDQ    $0x20, BX
+	ADDQ    $0x20, DX
+	DECQ    R8
+	JNZ     hrbVec
+
+hrbDone:
+	VZEROUPPER
+	RET

@@ -125,3 +125,27 @@ func StepBackwardAVX2(th float32, lens float32, dx *float32, dOut *float32, x *f
 //
 //go:noescape
 func HHStaticAVX2(dt float32, th float32, lens float32, detach bool, steps int, stride int, leak *float32, drive *float32, in *float32, cnt *float32, sens *float32, n int)
+
+// LIFStepAVX2 is package nn's per-step LIF forward (lifStep32Scalar) for
+// n neurons, n a multiple of 8.
+//
+//go:noescape
+func LIFStepAVX2(d float32, th float32, prevMem *float32, in *float32, mem *float32, spk *float32, n int)
+
+// LIFBackAVX2 is package nn's per-step LIF backward (lifBack32Scalar) for
+// n neurons, n a multiple of 8.
+//
+//go:noescape
+func LIFBackAVX2(d float32, th float32, lens float32, mem *float32, next *float32, dSpk *float32, dIn *float32, n int)
+
+// HHRowForwardAVX2 is package nn's per-step HH forward for n neurons of a
+// row, n a multiple of 8.
+//
+//go:noescape
+func HHRowForwardAVX2(dt float32, th float32, leak *float32, drive *float32, prev *float32, in *float32, v *float32, spk *float32, n int)
+
+// HHRowBackwardAVX2 is package nn's per-step HH backward for n neurons of
+// a row, n a multiple of 8; leak is read only when attached.
+//
+//go:noescape
+func HHRowBackwardAVX2(dt float32, th float32, lens float32, attached bool, leak *float32, v *float32, cV *float32, dIn *float32, dSp *float32, n int)

@@ -33,5 +33,9 @@ func main() {
 	stepForward(one)
 	stepBackward(one)
 	hhStatic(one, absMask)
+	lifStep(one)
+	lifBack(one, absMask)
+	hhRowForward(one)
+	hhRowBackward(one, absMask)
 	Generate()
 }

@@ -306,3 +306,198 @@ func hhStatic(one, absMask Mem) {
 	VZEROUPPER()
 	RET()
 }
+
+// lifStep writes LIFStepAVX2.
+//
+// For eight neurons at a time (n a multiple of 8):
+//
+//	m = d·pm·(1 − [pm > θ]) + in;  spk = [m > θ]
+func lifStep(one Mem) {
+	TEXT("LIFStepAVX2", NOSPLIT, "func(d, th float32, prevMem, in, mem, spk *float32, n int)")
+	Pragma("noescape")
+	Doc("LIFStepAVX2 is package nn's per-step LIF forward (lifStep32Scalar) for",
+		"n neurons, n a multiple of 8.")
+	VBROADCASTSS(one, Y0)
+	VBROADCASTSS(param("d"), Y1)
+	VBROADCASTSS(param("th"), Y2)
+	MOVQ(param("prevMem"), RSI)
+	MOVQ(param("in"), RDX)
+	MOVQ(param("mem"), RDI)
+	MOVQ(param("spk"), RBX)
+	MOVQ(param("n"), R8)
+	SHRQ(U8(3), R8)
+	JZ(lbl("lsDone"))
+	label("lsVec")
+	VMOVUPS(at(RSI, 0), Y3)
+	VCMPPS(U8(0x1e), Y2, Y3, Y4)
+	VANDPS(Y0, Y4, Y4)
+	VSUBPS(Y4, Y0, Y4)
+	VMULPS(Y3, Y1, Y3)
+	VMULPS(Y4, Y3, Y3)
+	VADDPS(at(RDX, 0), Y3, Y3)
+	VMOVUPS(Y3, at(RDI, 0))
+	VCMPPS(U8(0x1e), Y2, Y3, Y4)
+	VANDPS(Y0, Y4, Y4)
+	VMOVUPS(Y4, at(RBX, 0))
+	ADDQ(U8(32), RSI)
+	ADDQ(U8(32), RDX)
+	ADDQ(U8(32), RDI)
+	ADDQ(U8(32), RBX)
+	DECQ(R8)
+	JNZ(lbl("lsVec"))
+	label("lsDone")
+	VZEROUPPER()
+	RET()
+}
+
+// lifBack writes LIFBackAVX2.
+//
+// For eight neurons at a time (n a multiple of 8), with nx = next:
+//
+//	cMem = nx·d·(1 − [m > θ]);  cSpk = (0 − nx)·d·m
+//	dm = cMem + (dSpk + cSpk)·[|m − θ| < lens];  dIn += dm;  next = dm
+func lifBack(one, absMask Mem) {
+	TEXT("LIFBackAVX2", NOSPLIT, "func(d, th, lens float32, mem, next, dSpk, dIn *float32, n int)")
+	Pragma("noescape")
+	Doc("LIFBackAVX2 is package nn's per-step LIF backward (lifBack32Scalar) for",
+		"n neurons, n a multiple of 8.")
+	VBROADCASTSS(one, Y0)
+	VBROADCASTSS(param("d"), Y1)
+	VBROADCASTSS(param("th"), Y2)
+	VBROADCASTSS(param("lens"), Y3)
+	VBROADCASTSS(absMask, Y4)
+	VXORPS(Y5, Y5, Y5)
+	MOVQ(param("mem"), RSI)
+	MOVQ(param("next"), RDI)
+	MOVQ(param("dSpk"), RDX)
+	MOVQ(param("dIn"), RBX)
+	MOVQ(param("n"), R8)
+	SHRQ(U8(3), R8)
+	JZ(lbl("lbkDone"))
+	label("lbkVec")
+	VMOVUPS(at(RSI, 0), Y6)
+	VMOVUPS(at(RDI, 0), Y7)
+	VMULPS(Y1, Y7, Y8)
+	VCMPPS(U8(0x1e), Y2, Y6, Y9)
+	VANDPS(Y0, Y9, Y9)
+	VSUBPS(Y9, Y0, Y9)
+	VMULPS(Y9, Y8, Y8)
+	VSUBPS(Y7, Y5, Y9)
+	VMULPS(Y1, Y9, Y9)
+	VMULPS(Y6, Y9, Y9)
+	VADDPS(at(RDX, 0), Y9, Y9)
+	VSUBPS(Y2, Y6, Y10)
+	VANDPS(Y4, Y10, Y10)
+	VCMPPS(U8(0x1e), Y10, Y3, Y10)
+	VANDPS(Y10, Y9, Y9)
+	VADDPS(Y9, Y8, Y8)
+	VADDPS(at(RBX, 0), Y8, Y9)
+	VMOVUPS(Y9, at(RBX, 0))
+	VMOVUPS(Y8, at(RDI, 0))
+	ADDQ(U8(32), RSI)
+	ADDQ(U8(32), RDI)
+	ADDQ(U8(32), RDX)
+	ADDQ(U8(32), RBX)
+	DECQ(R8)
+	JNZ(lbl("lbkVec"))
+	label("lbkDone")
+	VZEROUPPER()
+	RET()
+}
+
+// hhRowForward writes HHRowForwardAVX2.
+//
+// For eight neurons at a time (n a multiple of 8):
+//
+//	v = prev·leak + dt·in + drive;  spk = [v > θ]
+func hhRowForward(one Mem) {
+	TEXT("HHRowForwardAVX2", NOSPLIT, "func(dt, th float32, leak, drive, prev, in, v, spk *float32, n int)")
+	Pragma("noescape")
+	Doc("HHRowForwardAVX2 is package nn's per-step HH forward for n neurons of a",
+		"row, n a multiple of 8.")
+	VBROADCASTSS(one, Y0)
+	VBROADCASTSS(param("dt"), Y1)
+	VBROADCASTSS(param("th"), Y2)
+	MOVQ(param("leak"), R9)
+	MOVQ(param("drive"), R10)
+	MOVQ(param("prev"), RSI)
+	MOVQ(param("in"), RDX)
+	MOVQ(param("v"), RDI)
+	MOVQ(param("spk"), RBX)
+	MOVQ(param("n"), R8)
+	SHRQ(U8(3), R8)
+	JZ(lbl("hrfDone"))
+	label("hrfVec")
+	VMOVUPS(at(RSI, 0), Y3)
+	VMULPS(at(R9, 0), Y3, Y3)
+	VMULPS(at(RDX, 0), Y1, Y4)
+	VADDPS(Y4, Y3, Y3)
+	VADDPS(at(R10, 0), Y3, Y3)
+	VMOVUPS(Y3, at(RDI, 0))
+	VCMPPS(U8(0x1e), Y2, Y3, Y4)
+	VANDPS(Y0, Y4, Y4)
+	VMOVUPS(Y4, at(RBX, 0))
+	ADDQ(U8(32), R9)
+	ADDQ(U8(32), R10)
+	ADDQ(U8(32), RSI)
+	ADDQ(U8(32), RDX)
+	ADDQ(U8(32), RDI)
+	ADDQ(U8(32), RBX)
+	DECQ(R8)
+	JNZ(lbl("hrfVec"))
+	label("hrfDone")
+	VZEROUPPER()
+	RET()
+}
+
+// hhRowBackward writes HHRowBackwardAVX2.
+//
+// For eight neurons at a time (n a multiple of 8):
+//
+//	dv = cV + dSp·[|v − θ| < lens];  dIn += dt·dv;  cV = dv·leak (attached) or dv
+func hhRowBackward(one, absMask Mem) {
+	TEXT("HHRowBackwardAVX2", NOSPLIT, "func(dt, th, lens float32, attached bool, leak, v, cV, dIn, dSp *float32, n int)")
+	Pragma("noescape")
+	Doc("HHRowBackwardAVX2 is package nn's per-step HH backward for n neurons of",
+		"a row, n a multiple of 8; leak is read only when attached.")
+	VBROADCASTSS(one, Y0)
+	VBROADCASTSS(param("dt"), Y1)
+	VBROADCASTSS(param("th"), Y2)
+	VBROADCASTSS(param("lens"), Y3)
+	VBROADCASTSS(absMask, Y4)
+	MOVBLZX(param("attached"), EAX)
+	MOVQ(param("leak"), R9)
+	MOVQ(param("v"), RSI)
+	MOVQ(param("cV"), RDI)
+	MOVQ(param("dIn"), RBX)
+	MOVQ(param("dSp"), RDX)
+	MOVQ(param("n"), R8)
+	SHRQ(U8(3), R8)
+	JZ(lbl("hrbDone"))
+	label("hrbVec")
+	VMOVUPS(at(RSI, 0), Y5)
+	VSUBPS(Y2, Y5, Y5)
+	VANDPS(Y4, Y5, Y5)
+	VCMPPS(U8(0x1e), Y5, Y3, Y5)
+	VANDPS(Y0, Y5, Y5)
+	VMULPS(at(RDX, 0), Y5, Y5)
+	VADDPS(at(RDI, 0), Y5, Y5)
+	VMULPS(Y5, Y1, Y6)
+	VADDPS(at(RBX, 0), Y6, Y6)
+	VMOVUPS(Y6, at(RBX, 0))
+	TESTQ(RAX, RAX)
+	JZ(lbl("hrbStore"))
+	VMULPS(at(R9, 0), Y5, Y5)
+	label("hrbStore")
+	VMOVUPS(Y5, at(RDI, 0))
+	ADDQ(U8(32), R9)
+	ADDQ(U8(32), RSI)
+	ADDQ(U8(32), RDI)
+	ADDQ(U8(32), RBX)
+	ADDQ(U8(32), RDX)
+	DECQ(R8)
+	JNZ(lbl("hrbVec"))
+	label("hrbDone")
+	VZEROUPPER()
+	RET()
+}
