@@ -9,9 +9,9 @@
 // kernels_other.go panic, and the callers use their Go loops.
 //
 // The assembly is generated: go generate runs the avo program in _asm,
-// which writes the tensor kernels (kernels_amd64.s) and their Go
-// declarations (stubs_amd64.go), and gen_asm.py, which still writes the
-// neuron and Adam kernels (units_amd64.s, pooled_amd64.s) declared in
+// which writes most kernels (kernels_amd64.s) and their Go declarations
+// (stubs_amd64.go), and gen_asm.py, which still writes the pooled and the
+// s-LIF2HH kernels (pooled_amd64.s, units_amd64.s) declared in
 // kernels_amd64.go.
 package kernels
 
