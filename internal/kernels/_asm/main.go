@@ -1,6 +1,8 @@
-// Command kernelgen writes the kernels package's AVX2 assembly and its Go
-// declarations with avo (github.com/mmcloughlin/avo); run it through
-// `go generate ./internal/kernels`.
+// Command kernelgen writes the kernels package's AVX2 assembly
+// (kernels_amd64.s) and its Go declarations (stubs_amd64.go) with avo
+// (github.com/mmcloughlin/avo); run it through `go generate
+// ./internal/kernels`. The pooled and s-LIF2HH kernels are still written by
+// gen_asm.py beside it until they move here.
 //
 // Each kernel is a Go function below that emits its instructions with
 // physical registers named as the Go assembler names them, so that the
