@@ -264,8 +264,8 @@ func (w *scaleWork[F]) Range(lo, hi int) {
 
 // logSum accumulates Σ ln xᵢ of positive xᵢ as a running product, taking
 // one logarithm when the product leaves [2⁻⁵⁰⁰, 2⁵⁰⁰] instead of one per
-// term: a row of the KL needs 256 of them, and the logarithms were the
-// bottleneck's largest cost. The product's relative rounding error, n
+// term: a row of the KL needs 256 of them, and they were the largest part
+// of computing the scales. The product's relative rounding error, n
 // half-ulps after n terms, is an absolute error of n·1.1e-16 in the sum.
 type logSum struct {
 	prod, sum float64
