@@ -21,8 +21,10 @@ func TestMeasure(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The times are only checked to be measured: their order is not
+	// guaranteed on a loaded machine (CI once timed inference slower).
 	if m.SpikesPerSample <= 0 || m.SynOps != 50*m.SpikesPerSample || m.TrainMsPerSample <= 0 ||
-		m.InferMsPerSample <= 0 || m.InferMsPerSample > m.TrainMsPerSample || m.StepMemoryBytes < 4*690734 {
+		m.InferMsPerSample <= 0 || m.StepMemoryBytes < 4*690734 {
 		t.Errorf("implausible measurement %+v", m)
 	}
 	if _, err := Measure("GRU", data, 1); err == nil || !strings.Contains(err.Error(), "unknown model") {
