@@ -1,6 +1,10 @@
 package neuron
 
-import "math"
+import (
+	"math"
+
+	"github.com/hhnet/hhnet/internal/kernels"
+)
 
 // expTaylor returns e^x for |x| ≤ 0.25 by its Taylor series to degree 12
 // (relative error below 2e-16). The fast HH kernel calls it with
@@ -48,12 +52,37 @@ func (p *HHParams) fastConsts() fastConsts {
 // trajectory); use StepEuler to reproduce published numbers bit for bit.
 func (h *HH) StepEulerFast(dt float64) { h.StepEulerFastRange(dt, 0, h.Len()) }
 
-// StepEulerFastRange is StepEulerFast for neurons lo ≤ i < hi only.
-// Built with GOEXPERIMENT=simd on an AVX2 machine it steps four neurons at
-// a time with the same arithmetic in vector registers (hh_simd_amd64.go).
+// StepEulerFastRange is StepEulerFast for neurons lo ≤ i < hi only. It
+// steps four neurons at a time with the same arithmetic in vector registers
+// (kernels.HHFastStep, AVX2 assembly on amd64), and one at a time a group
+// of four with a neuron off the fast path and the last few neurons.
 func (h *HH) StepEulerFastRange(dt float64, lo, hi int) {
-	lo = h.stepFastVector(dt, lo, hi)
+	if hi-lo >= 4 {
+		var k kernels.HHFastTable
+		k.Set(h.fastParams(dt))
+		V, M, N := h.V[lo:hi], h.M[lo:hi], h.N[lo:hi]
+		H, I := h.H[lo:hi], h.IExt[lo:hi]
+		i := 0
+		for len(V)-i >= 4 {
+			i += kernels.HHFastStep(&V[i], &M[i], &N[i], &H[i], &I[i], (*[144]float64)(&k), len(V)-i)
+			if len(V)-i >= 4 {
+				h.stepFastScalar(dt, lo+i, lo+i+4)
+				i += 4
+			}
+		}
+		lo += i
+	}
 	h.stepFastScalar(dt, lo, hi)
+}
+
+// fastParams are the kernel's values for this population and step dt.
+func (h *HH) fastParams(dt float64) kernels.HHFastParams {
+	p := &h.Params
+	c := p.fastConsts()
+	return kernels.HHFastParams{
+		Rest: p.Convention.offsets().rest, DN: c.dn, DM: c.dm, CN: c.cn, CM: c.cm, CH: c.ch,
+		GNa: p.GNa, GK: p.GK, GL: p.GL, ENa: p.ENa, EK: p.EK, EL: p.EL, Dt: dt, DtC: dt / p.C,
+	}
 }
 
 // stepFastScalar is the fast kernel one neuron at a time.

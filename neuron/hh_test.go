@@ -280,7 +280,7 @@ func ExampleHH() {
 	// spike at 45.78 ms
 }
 
-// TestFastVectorMatchesScalar: the vector path (GOEXPERIMENT=simd builds)
+// TestFastVectorMatchesScalar: the vector kernel (kernels.HHFastStep)
 // and the scalar fast kernel give bit-identical states, including groups
 // that fall back to scalar near the 0/0 points and far outside physiology.
 func TestFastVectorMatchesScalar(t *testing.T) {

@@ -86,8 +86,8 @@ func TestLIFStepFloat32(t *testing.T) {
 	}
 }
 
-// TestLIFStepKernels: the float32 per-step kernels (AVX2 under
-// GOEXPERIMENT=simd) give the generic per-step LIF's bits.
+// TestLIFStepKernels: the float32 per-step kernels (AVX2 assembly on
+// amd64) give the generic per-step LIF's bits.
 func TestLIFStepKernels(t *testing.T) {
 	rng := rand.New(rand.NewPCG(25, 1))
 	const n, steps = 203, 6

@@ -12,8 +12,7 @@ const Backend = "gonum"
 // rowBlock is the fixed number of rows of C in one block of work.
 const rowBlock = 16
 
-// sgemm is the pure-Go back end, on gonum's vectorised Saxpy and Sdot, or,
-// under GOEXPERIMENT=simd, an AVX2 kernel for op(B) = B (sparseRow).
+// sgemm is the pure-Go back end, on gonum's vectorised Saxpy and Sdot.
 // Products with op(B) = B are computed row by row as sums of rows of B
 // scaled by the entries of A, skipping A's zeros — images and spike maps
 // are mostly zeros, and this beats gonum's Sgemm even on dense data here.
@@ -37,7 +36,6 @@ func (g *gemmArgs) serial() {
 // Range computes rows [lo, hi) of C.
 func (g *gemmArgs) Range(lo, hi int) {
 	impl := blas32.Implementation()
-	sparse := hasSparseKernel() && g.alpha == 1
 	n := g.n
 	for i := lo; i < hi; i++ {
 		ci := g.c[i*g.ldc : i*g.ldc+n]
@@ -53,10 +51,6 @@ func (g *gemmArgs) Range(lo, hi int) {
 			for j := range ci {
 				ci[j] *= g.beta
 			}
-		}
-		if sparse {
-			g.sparseRow(i)
-			continue
 		}
 		for p := 0; p < g.k; p++ {
 			var av float32

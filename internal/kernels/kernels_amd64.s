@@ -6268,3 +6268,1704 @@ hrbStore:
 hrbDone:
 	VZEROUPPER
 	RET
+
+DATA splitIdx<>+0(SB)/4, $0x00000000
+DATA splitIdx<>+4(SB)/4, $0x00000002
+DATA splitIdx<>+8(SB)/4, $0x00000004
+DATA splitIdx<>+12(SB)/4, $0x00000006
+DATA splitIdx<>+16(SB)/4, $0x00000001
+DATA splitIdx<>+20(SB)/4, $0x00000003
+DATA splitIdx<>+24(SB)/4, $0x00000005
+DATA splitIdx<>+28(SB)/4, $0x00000007
+GLOBL splitIdx<>(SB), RODATA|NOPTR, $32
+
+DATA joinIdx<>+0(SB)/4, $0x00000000
+DATA joinIdx<>+4(SB)/4, $0x00000004
+DATA joinIdx<>+8(SB)/4, $0x00000001
+DATA joinIdx<>+12(SB)/4, $0x00000005
+DATA joinIdx<>+16(SB)/4, $0x00000002
+DATA joinIdx<>+20(SB)/4, $0x00000006
+DATA joinIdx<>+24(SB)/4, $0x00000003
+DATA joinIdx<>+28(SB)/4, $0x00000007
+GLOBL joinIdx<>(SB), RODATA|NOPTR, $32
+
+DATA quarter<>+0(SB)/4, $0x3e800000
+GLOBL quarter<>(SB), RODATA|NOPTR, $4
+
+// func PooledLIFForwardAVX2(d float32, th float32, steps int, in0 *float32, in1 *float32, half int, out *uintptr)
+// Requires: AVX, AVX2, CMOV
+TEXT ·PooledLIFForwardAVX2(SB), NOSPLIT, $96-48
+	VBROADCASTSS d+0(FP), Y12
+	VMOVUPS      Y12, (SP)
+	VBROADCASTSS th+4(FP), Y12
+	VMOVUPS      Y12, 32(SP)
+	VBROADCASTSS quarter<>+0(SB), Y12
+	VMOVUPS      Y12, 64(SP)
+	MOVQ         half+32(FP), AX
+	XORQ         R8, R8
+
+lfBlock:
+	CMPQ         R8, AX
+	JGE          lfDone
+	MOVQ         AX, R9
+	SUBQ         $0x08, R9
+	CMPQ         R8, R9
+	CMOVQLT      R8, R9
+	ADDQ         $0x08, R8
+	VMOVDQU      splitIdx<>+0(SB), Y15
+	MOVQ         in0+16(FP), SI
+	LEAQ         (SI)(R9*8), SI
+	VPERMPS      (SI), Y15, Y0
+	VPERMPS      32(SI), Y15, Y14
+	VPERM2F128   $0x31, Y14, Y0, Y1
+	VPERM2F128   $0x20, Y14, Y0, Y0
+	MOVQ         in1+24(FP), SI
+	LEAQ         (SI)(R9*8), SI
+	VPERMPS      (SI), Y15, Y2
+	VPERMPS      32(SI), Y15, Y14
+	VPERM2F128   $0x31, Y14, Y2, Y3
+	VPERM2F128   $0x20, Y14, Y2, Y2
+	VBROADCASTSS one<>+0(SB), Y15
+	VXORPS       Y4, Y4, Y4
+	VXORPS       Y8, Y8, Y8
+	VXORPS       Y5, Y5, Y5
+	VXORPS       Y9, Y9, Y9
+	VXORPS       Y6, Y6, Y6
+	VXORPS       Y10, Y10, Y10
+	VXORPS       Y7, Y7, Y7
+	VXORPS       Y11, Y11, Y11
+	MOVQ         out+40(FP), DX
+	MOVQ         steps+8(FP), CX
+	TESTQ        CX, CX
+	JZ           lfBlock
+
+lfStep:
+	VMULPS  (SP), Y4, Y4
+	VSUBPS  Y8, Y15, Y12
+	VMULPS  Y12, Y4, Y4
+	VADDPS  Y0, Y4, Y4
+	VCMPPS  $0x1e, 32(SP), Y4, Y8
+	VANDPS  Y15, Y8, Y8
+	VMULPS  (SP), Y5, Y5
+	VSUBPS  Y9, Y15, Y12
+	VMULPS  Y12, Y5, Y5
+	VADDPS  Y1, Y5, Y5
+	VCMPPS  $0x1e, 32(SP), Y5, Y9
+	VANDPS  Y15, Y9, Y9
+	VMULPS  (SP), Y6, Y6
+	VSUBPS  Y10, Y15, Y12
+	VMULPS  Y12, Y6, Y6
+	VADDPS  Y2, Y6, Y6
+	VCMPPS  $0x1e, 32(SP), Y6, Y10
+	VANDPS  Y15, Y10, Y10
+	VMULPS  (SP), Y7, Y7
+	VSUBPS  Y11, Y15, Y12
+	VMULPS  Y12, Y7, Y7
+	VADDPS  Y3, Y7, Y7
+	VCMPPS  $0x1e, 32(SP), Y7, Y11
+	VANDPS  Y15, Y11, Y11
+	VADDPS  Y9, Y8, Y12
+	VADDPS  Y10, Y12, Y12
+	VADDPS  Y11, Y12, Y12
+	VMULPS  64(SP), Y12, Y12
+	MOVQ    (DX), DI
+	VMOVUPS Y12, (DI)(R9*4)
+	ADDQ    $0x08, DX
+	DECQ    CX
+	JNZ     lfStep
+	JMP     lfBlock
+
+lfDone:
+	VZEROUPPER
+	RET
+
+// func PooledLIFBackwardAVX2(d float32, th float32, lens float32, steps int, in0 *float32, in1 *float32, dIn0 *float32, dIn1 *float32, half int, dp *uintptr)
+// Requires: AVX, AVX2, CMOV
+TEXT ·PooledLIFBackwardAVX2(SB), NOSPLIT, $224-72
+	VBROADCASTSS d+0(FP), Y12
+	VMOVUPS      Y12, (SP)
+	VBROADCASTSS th+4(FP), Y12
+	VMOVUPS      Y12, 32(SP)
+	VBROADCASTSS lens+8(FP), Y12
+	VMOVUPS      Y12, 64(SP)
+	VBROADCASTSS quarter<>+0(SB), Y12
+	VMOVUPS      Y12, 96(SP)
+	VBROADCASTSS absMask<>+0(SB), Y12
+	VMOVUPS      Y12, 192(SP)
+	MOVQ         half+56(FP), AX
+	XORQ         R8, R8
+
+lbBlock:
+	CMPQ    R8, AX
+	JGE     lbDone
+	MOVQ    AX, R9
+	SUBQ    $0x08, R9
+	CMPQ    R8, R9
+	CMOVQLT R8, R9
+	ADDQ    $0x08, R8
+	XORQ    R10, R10
+
+lbRow:
+	MOVQ  in0+24(FP), SI
+	MOVQ  dIn0+40(FP), BX
+	TESTQ R10, R10
+	JZ    lbHave
+	MOVQ  in1+32(FP), SI
+	MOVQ  dIn1+48(FP), BX
+
+lbHave:
+	LEAQ         (SI)(R9*8), SI
+	LEAQ         (BX)(R9*8), BX
+	VMOVDQU      splitIdx<>+0(SB), Y15
+	VPERMPS      (SI), Y15, Y0
+	VPERMPS      32(SI), Y15, Y14
+	VPERM2F128   $0x31, Y14, Y0, Y1
+	VPERM2F128   $0x20, Y14, Y0, Y0
+	VMOVUPS      Y0, 128(SP)
+	VMOVUPS      Y1, 160(SP)
+	VBROADCASTSS one<>+0(SB), Y15
+	VXORPS       Y0, Y0, Y0
+	VXORPS       Y1, Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VMOVAPS      Y15, Y3
+	VXORPS       Y4, Y4, Y4
+	VXORPS       Y5, Y5, Y5
+	VXORPS       Y6, Y6, Y6
+	VXORPS       Y7, Y7, Y7
+	VMOVAPS      Y15, Y8
+	VXORPS       Y9, Y9, Y9
+	MOVQ         dp+64(FP), DX
+	MOVQ         steps+16(FP), CX
+	TESTQ        CX, CX
+	JZ           lbStore
+
+lbStep:
+	MOVQ    (DX), DI
+	VMOVUPS (DI)(R9*4), Y10
+	VMULPS  96(SP), Y10, Y10
+	VMULPS  Y4, Y0, Y11
+	VMULPS  Y1, Y11, Y11
+	VMULPS  Y3, Y1, Y12
+	VSUBPS  Y11, Y12, Y12
+	VMULPS  (SP), Y12, Y12
+	VADDPS  Y15, Y12, Y1
+	VMULPS  (SP), Y0, Y0
+	VMULPS  Y3, Y0, Y0
+	VADDPS  128(SP), Y0, Y0
+	VCMPPS  $0x1e, 32(SP), Y0, Y11
+	VANDPS  Y15, Y11, Y11
+	VSUBPS  Y11, Y15, Y3
+	VSUBPS  32(SP), Y0, Y11
+	VANDPS  192(SP), Y11, Y11
+	VCMPPS  $0x11, 64(SP), Y11, Y11
+	VANDPS  Y15, Y11, Y4
+	VMULPS  Y1, Y4, Y11
+	VMULPS  Y11, Y10, Y11
+	VADDPS  Y11, Y2, Y2
+	VMULPS  Y9, Y5, Y11
+	VMULPS  Y6, Y11, Y11
+	VMULPS  Y8, Y6, Y12
+	VSUBPS  Y11, Y12, Y12
+	VMULPS  (SP), Y12, Y12
+	VADDPS  Y15, Y12, Y6
+	VMULPS  (SP), Y5, Y5
+	VMULPS  Y8, Y5, Y5
+	VADDPS  160(SP), Y5, Y5
+	VCMPPS  $0x1e, 32(SP), Y5, Y11
+	VANDPS  Y15, Y11, Y11
+	VSUBPS  Y11, Y15, Y8
+	VSUBPS  32(SP), Y5, Y11
+	VANDPS  192(SP), Y11, Y11
+	VCMPPS  $0x11, 64(SP), Y11, Y11
+	VANDPS  Y15, Y11, Y9
+	VMULPS  Y6, Y9, Y11
+	VMULPS  Y11, Y10, Y11
+	VADDPS  Y11, Y7, Y7
+	ADDQ    $0x08, DX
+	DECQ    CX
+	JNZ     lbStep
+
+lbStore:
+	VMOVDQU    joinIdx<>+0(SB), Y15
+	VPERM2F128 $0x20, Y7, Y2, Y14
+	VPERM2F128 $0x31, Y7, Y2, Y13
+	VPERMPS    Y14, Y15, Y14
+	VPERMPS    Y13, Y15, Y13
+	VMOVUPS    Y14, (BX)
+	VMOVUPS    Y13, 32(BX)
+	INCQ       R10
+	CMPQ       R10, $0x02
+	JLT        lbRow
+	JMP        lbBlock
+
+lbDone:
+	VZEROUPPER
+	RET
+
+// func PooledStepForwardAVX2(th float32, steps int, in0 *float32, in1 *float32, half int, out *uintptr)
+// Requires: AVX, AVX2, CMOV
+TEXT ·PooledStepForwardAVX2(SB), NOSPLIT, $0-48
+	VBROADCASTSS th+0(FP), Y12
+	VBROADCASTSS quarter<>+0(SB), Y11
+	VXORPS       Y10, Y10, Y10
+	MOVQ         half+32(FP), AX
+	XORQ         R8, R8
+
+sfBlock:
+	CMPQ         R8, AX
+	JGE          sfDone
+	MOVQ         AX, R9
+	SUBQ         $0x08, R9
+	CMPQ         R8, R9
+	CMOVQLT      R8, R9
+	ADDQ         $0x08, R8
+	VMOVDQU      splitIdx<>+0(SB), Y15
+	MOVQ         in0+16(FP), SI
+	LEAQ         (SI)(R9*8), SI
+	VPERMPS      (SI), Y15, Y0
+	VPERMPS      32(SI), Y15, Y14
+	VPERM2F128   $0x31, Y14, Y0, Y1
+	VPERM2F128   $0x20, Y14, Y0, Y0
+	MOVQ         in1+24(FP), SI
+	LEAQ         (SI)(R9*8), SI
+	VPERMPS      (SI), Y15, Y2
+	VPERMPS      32(SI), Y15, Y14
+	VPERM2F128   $0x31, Y14, Y2, Y3
+	VPERM2F128   $0x20, Y14, Y2, Y2
+	VBROADCASTSS one<>+0(SB), Y15
+	VMAXPS       Y10, Y0, Y0
+	VCMPPS       $0x1e, Y12, Y0, Y0
+	VANDPS       Y15, Y0, Y0
+	VMAXPS       Y10, Y1, Y1
+	VCMPPS       $0x1e, Y12, Y1, Y1
+	VANDPS       Y15, Y1, Y1
+	VMAXPS       Y10, Y2, Y2
+	VCMPPS       $0x1e, Y12, Y2, Y2
+	VANDPS       Y15, Y2, Y2
+	VMAXPS       Y10, Y3, Y3
+	VCMPPS       $0x1e, Y12, Y3, Y3
+	VANDPS       Y15, Y3, Y3
+	VADDPS       Y1, Y0, Y0
+	VADDPS       Y2, Y0, Y0
+	VADDPS       Y3, Y0, Y0
+	VMULPS       Y11, Y0, Y0
+	MOVQ         out+40(FP), DX
+	MOVQ         steps+8(FP), CX
+	TESTQ        CX, CX
+	JZ           sfBlock
+
+sfStep:
+	MOVQ    (DX), DI
+	VMOVUPS Y0, (DI)(R9*4)
+	ADDQ    $0x08, DX
+	DECQ    CX
+	JNZ     sfStep
+	JMP     sfBlock
+
+sfDone:
+	VZEROUPPER
+	RET
+
+// func PooledStepBackwardAVX2(th float32, lens float32, steps int, in0 *float32, in1 *float32, dIn0 *float32, dIn1 *float32, half int, dp *uintptr)
+// Requires: AVX, AVX2, CMOV
+TEXT ·PooledStepBackwardAVX2(SB), NOSPLIT, $0-64
+	VBROADCASTSS th+0(FP), Y12
+	VBROADCASTSS lens+4(FP), Y11
+	VBROADCASTSS quarter<>+0(SB), Y9
+	VXORPS       Y10, Y10, Y10
+	MOVQ         half+48(FP), AX
+	XORQ         R8, R8
+
+sbBlock:
+	CMPQ    R8, AX
+	JGE     sbDone
+	MOVQ    AX, R9
+	SUBQ    $0x08, R9
+	CMPQ    R8, R9
+	CMOVQLT R8, R9
+	ADDQ    $0x08, R8
+	XORQ    R10, R10
+
+sbRow:
+	MOVQ  in0+16(FP), SI
+	MOVQ  dIn0+32(FP), BX
+	TESTQ R10, R10
+	JZ    sbHave
+	MOVQ  in1+24(FP), SI
+	MOVQ  dIn1+40(FP), BX
+
+sbHave:
+	LEAQ         (SI)(R9*8), SI
+	LEAQ         (BX)(R9*8), BX
+	VMOVDQU      splitIdx<>+0(SB), Y15
+	VPERMPS      (SI), Y15, Y0
+	VPERMPS      32(SI), Y15, Y14
+	VPERM2F128   $0x31, Y14, Y0, Y1
+	VPERM2F128   $0x20, Y14, Y0, Y0
+	VBROADCASTSS one<>+0(SB), Y15
+	VSUBPS       Y12, Y0, Y13
+	VSUBPS       Y13, Y10, Y14
+	VMAXPS       Y14, Y13, Y13
+	VCMPPS       $0x1e, Y13, Y11, Y13
+	VANDPS       Y15, Y13, Y2
+	VCMPPS       $0x1e, Y10, Y0, Y13
+	VANDPS       Y13, Y2, Y2
+	VSUBPS       Y12, Y1, Y13
+	VSUBPS       Y13, Y10, Y14
+	VMAXPS       Y14, Y13, Y13
+	VCMPPS       $0x1e, Y13, Y11, Y13
+	VANDPS       Y15, Y13, Y3
+	VCMPPS       $0x1e, Y10, Y1, Y13
+	VANDPS       Y13, Y3, Y3
+	VXORPS       Y4, Y4, Y4
+	VXORPS       Y5, Y5, Y5
+	MOVQ         dp+56(FP), DX
+	MOVQ         steps+8(FP), CX
+	TESTQ        CX, CX
+	JZ           sbStore
+
+sbStep:
+	MOVQ    (DX), DI
+	VMOVUPS (DI)(R9*4), Y6
+	VMULPS  Y9, Y6, Y6
+	VMULPS  Y2, Y6, Y7
+	VADDPS  Y7, Y4, Y4
+	VMULPS  Y3, Y6, Y7
+	VADDPS  Y7, Y5, Y5
+	ADDQ    $0x08, DX
+	DECQ    CX
+	JNZ     sbStep
+
+sbStore:
+	VMOVDQU    joinIdx<>+0(SB), Y15
+	VPERM2F128 $0x20, Y5, Y4, Y14
+	VPERM2F128 $0x31, Y5, Y4, Y13
+	VPERMPS    Y14, Y15, Y14
+	VPERMPS    Y13, Y15, Y13
+	VMOVUPS    Y14, (BX)
+	VMOVUPS    Y13, 32(BX)
+	INCQ       R10
+	CMPQ       R10, $0x02
+	JLT        sbRow
+	JMP        sbBlock
+
+sbDone:
+	VZEROUPPER
+	RET
+
+// func PooledHHForwardAVX2(dt float32, th float32, steps int, in0 *float32, in1 *float32, half int, leak *float32, drive *float32, out *uintptr)
+// Requires: AVX, AVX2, CMOV
+TEXT ·PooledHHForwardAVX2(SB), NOSPLIT, $64-64
+	VBROADCASTSS th+4(FP), Y12
+	VMOVUPS      Y12, (SP)
+	VBROADCASTSS quarter<>+0(SB), Y12
+	VMOVUPS      Y12, 32(SP)
+	MOVQ         half+32(FP), AX
+	XORQ         R8, R8
+
+hfBlock:
+	CMPQ         R8, AX
+	JGE          hfDone
+	MOVQ         AX, R9
+	SUBQ         $0x08, R9
+	CMPQ         R8, R9
+	CMOVQLT      R8, R9
+	ADDQ         $0x08, R8
+	VMOVDQU      splitIdx<>+0(SB), Y15
+	MOVQ         in0+16(FP), SI
+	LEAQ         (SI)(R9*8), SI
+	VPERMPS      (SI), Y15, Y0
+	VPERMPS      32(SI), Y15, Y14
+	VPERM2F128   $0x31, Y14, Y0, Y1
+	VPERM2F128   $0x20, Y14, Y0, Y0
+	MOVQ         in1+24(FP), SI
+	LEAQ         (SI)(R9*8), SI
+	VPERMPS      (SI), Y15, Y2
+	VPERMPS      32(SI), Y15, Y14
+	VPERM2F128   $0x31, Y14, Y2, Y3
+	VPERM2F128   $0x20, Y14, Y2, Y2
+	VBROADCASTSS dt+0(FP), Y15
+	VMULPS       Y0, Y15, Y0
+	VMULPS       Y1, Y15, Y1
+	VMULPS       Y2, Y15, Y2
+	VMULPS       Y3, Y15, Y3
+	VBROADCASTSS one<>+0(SB), Y15
+	VXORPS       Y4, Y4, Y4
+	VXORPS       Y5, Y5, Y5
+	VXORPS       Y6, Y6, Y6
+	VXORPS       Y7, Y7, Y7
+	MOVQ         leak+40(FP), R10
+	LEAQ         (R10)(R9*4), R10
+	MOVQ         drive+48(FP), R11
+	LEAQ         (R11)(R9*4), R11
+	MOVQ         out+56(FP), DX
+	MOVQ         steps+8(FP), CX
+	TESTQ        CX, CX
+	JZ           hfBlock
+
+hfStep:
+	VMOVUPS (R10), Y8
+	VMOVUPS (R10)(AX*4), Y9
+	VMOVUPS (R11), Y10
+	VMOVUPS (R11)(AX*4), Y11
+	VMULPS  Y8, Y4, Y4
+	VADDPS  Y0, Y4, Y4
+	VADDPS  Y10, Y4, Y4
+	VMULPS  Y9, Y5, Y5
+	VADDPS  Y1, Y5, Y5
+	VADDPS  Y11, Y5, Y5
+	VMULPS  Y8, Y6, Y6
+	VADDPS  Y2, Y6, Y6
+	VADDPS  Y10, Y6, Y6
+	VMULPS  Y9, Y7, Y7
+	VADDPS  Y3, Y7, Y7
+	VADDPS  Y11, Y7, Y7
+	VCMPPS  $0x1e, (SP), Y4, Y12
+	VANDPS  Y15, Y12, Y12
+	VCMPPS  $0x1e, (SP), Y5, Y13
+	VANDPS  Y15, Y13, Y13
+	VADDPS  Y13, Y12, Y12
+	VCMPPS  $0x1e, (SP), Y6, Y13
+	VANDPS  Y15, Y13, Y13
+	VADDPS  Y13, Y12, Y12
+	VCMPPS  $0x1e, (SP), Y7, Y13
+	VANDPS  Y15, Y13, Y13
+	VADDPS  Y13, Y12, Y12
+	VMULPS  32(SP), Y12, Y12
+	MOVQ    (DX), DI
+	VMOVUPS Y12, (DI)(R9*4)
+	ADDQ    $0x08, DX
+	LEAQ    (R10)(AX*8), R10
+	LEAQ    (R11)(AX*8), R11
+	DECQ    CX
+	JNZ     hfStep
+	JMP     hfBlock
+
+hfDone:
+	VZEROUPPER
+	RET
+
+// func PooledHHBackwardAVX2(dt float32, th float32, lens float32, detach bool, steps int, in0 *float32, in1 *float32, dIn0 *float32, dIn1 *float32, half int, leak *float32, drive *float32, dp *uintptr)
+// Requires: AVX, AVX2, CMOV
+TEXT ·PooledHHBackwardAVX2(SB), NOSPLIT, $128-88
+	VBROADCASTSS th+4(FP), Y12
+	VMOVUPS      Y12, (SP)
+	VBROADCASTSS lens+8(FP), Y12
+	VMOVUPS      Y12, 32(SP)
+	VBROADCASTSS quarter<>+0(SB), Y12
+	VMOVUPS      Y12, 64(SP)
+	VBROADCASTSS absMask<>+0(SB), Y12
+	VMOVUPS      Y12, 96(SP)
+	MOVQ         half+56(FP), AX
+	XORQ         R8, R8
+
+hbBlock:
+	CMPQ    R8, AX
+	JGE     hbDone
+	MOVQ    AX, R9
+	SUBQ    $0x08, R9
+	CMPQ    R8, R9
+	CMOVQLT R8, R9
+	ADDQ    $0x08, R8
+	XORQ    R12, R12
+
+hbRow:
+	MOVQ  in0+24(FP), SI
+	MOVQ  dIn0+40(FP), BX
+	TESTQ R12, R12
+	JZ    hbHave
+	MOVQ  in1+32(FP), SI
+	MOVQ  dIn1+48(FP), BX
+
+hbHave:
+	LEAQ         (SI)(R9*8), SI
+	LEAQ         (BX)(R9*8), BX
+	VMOVDQU      splitIdx<>+0(SB), Y15
+	VPERMPS      (SI), Y15, Y0
+	VPERMPS      32(SI), Y15, Y14
+	VPERM2F128   $0x31, Y14, Y0, Y1
+	VPERM2F128   $0x20, Y14, Y0, Y0
+	VBROADCASTSS dt+0(FP), Y14
+	VMULPS       Y0, Y14, Y0
+	VMULPS       Y1, Y14, Y1
+	VBROADCASTSS one<>+0(SB), Y15
+	VXORPS       Y2, Y2, Y2
+	VXORPS       Y3, Y3, Y3
+	VXORPS       Y4, Y4, Y4
+	VXORPS       Y5, Y5, Y5
+	VXORPS       Y6, Y6, Y6
+	VXORPS       Y7, Y7, Y7
+	MOVQ         leak+64(FP), R10
+	LEAQ         (R10)(R9*4), R10
+	MOVQ         drive+72(FP), R11
+	LEAQ         (R11)(R9*4), R11
+	MOVQ         dp+80(FP), DX
+	MOVQ         steps+16(FP), CX
+	TESTQ        CX, CX
+	JZ           hbStore
+
+hbStep:
+	MOVQ    (DX), DI
+	VMOVUPS (DI)(R9*4), Y8
+	VMULPS  64(SP), Y8, Y8
+	VMOVUPS (R10), Y9
+	VMULPS  Y9, Y2, Y2
+	VADDPS  Y0, Y2, Y2
+	VADDPS  (R11), Y2, Y2
+	CMPB    detach+12(FP), $0x00
+	JNE     hbEDetached
+	VMULPS  Y9, Y3, Y3
+
+hbEDetached:
+	VADDPS  Y14, Y3, Y3
+	VSUBPS  (SP), Y2, Y10
+	VANDPS  96(SP), Y10, Y10
+	VCMPPS  $0x11, 32(SP), Y10, Y10
+	VANDPS  Y15, Y10, Y10
+	VMULPS  Y3, Y10, Y10
+	VMULPS  Y10, Y8, Y10
+	VADDPS  Y10, Y4, Y4
+	VMOVUPS (R10)(AX*4), Y9
+	VMULPS  Y9, Y5, Y5
+	VADDPS  Y1, Y5, Y5
+	VADDPS  (R11)(AX*4), Y5, Y5
+	CMPB    detach+12(FP), $0x00
+	JNE     hbODetached
+	VMULPS  Y9, Y6, Y6
+
+hbODetached:
+	VADDPS Y14, Y6, Y6
+	VSUBPS (SP), Y5, Y10
+	VANDPS 96(SP), Y10, Y10
+	VCMPPS $0x11, 32(SP), Y10, Y10
+	VANDPS Y15, Y10, Y10
+	VMULPS Y6, Y10, Y10
+	VMULPS Y10, Y8, Y10
+	VADDPS Y10, Y7, Y7
+	ADDQ   $0x08, DX
+	LEAQ   (R10)(AX*8), R10
+	LEAQ   (R11)(AX*8), R11
+	DECQ   CX
+	JNZ    hbStep
+
+hbStore:
+	VMOVDQU    joinIdx<>+0(SB), Y15
+	VPERM2F128 $0x20, Y7, Y4, Y14
+	VPERM2F128 $0x31, Y7, Y4, Y13
+	VPERMPS    Y14, Y15, Y14
+	VPERMPS    Y13, Y15, Y13
+	VMOVUPS    Y14, (BX)
+	VMOVUPS    Y13, 32(BX)
+	INCQ       R12
+	CMPQ       R12, $0x02
+	JLT        hbRow
+	JMP        hbBlock
+
+hbDone:
+	VZEROUPPER
+	RET
+
+// func PooledSLIFBackwardAVX2(d float32, th float32, lens float32, steps int, mix *[4]float32, in0 *float32, dIn0 *float32, size int, side int, half int, dp *uintptr, mixOut *float32)
+// Requires: AVX, AVX2, CMOV
+TEXT ·PooledSLIFBackwardAVX2(SB), $896-88
+	VBROADCASTSS d+0(FP), Y12
+	VMOVUPS      Y12, (SP)
+	VBROADCASTSS th+4(FP), Y12
+	VMOVUPS      Y12, 32(SP)
+	VBROADCASTSS lens+8(FP), Y12
+	VMOVUPS      Y12, 64(SP)
+	VBROADCASTSS absMask<>+0(SB), Y12
+	VMOVUPS      Y12, 96(SP)
+	VBROADCASTSS quarter<>+0(SB), Y12
+	VMOVUPS      Y12, 256(SP)
+	MOVQ         mix+24(FP), AX
+	VBROADCASTSS (AX), Y12
+	VMOVUPS      Y12, 128(SP)
+	VBROADCASTSS 4(AX), Y12
+	VMOVUPS      Y12, 160(SP)
+	VBROADCASTSS 8(AX), Y12
+	VMOVUPS      Y12, 192(SP)
+	VBROADCASTSS 12(AX), Y12
+	VMOVUPS      Y12, 224(SP)
+	MOVQ         half+64(FP), AX
+	MOVQ         mixOut+80(FP), R14
+	XORQ         R8, R8
+
+slBlock:
+	CMPQ    R8, AX
+	JGE     slDone
+	MOVQ    AX, R9
+	SUBQ    $0x08, R9
+	CMPQ    R8, R9
+	CMOVQLT R8, R9
+	ADDQ    $0x08, R8
+	XORQ    R10, R10
+
+slRow:
+	MOVQ         side+56(FP), R11
+	IMULQ        R10, R11
+	SHLQ         $0x02, R11
+	MOVQ         in0+32(FP), SI
+	ADDQ         R11, SI
+	LEAQ         (SI)(R9*8), SI
+	MOVQ         size+48(FP), R12
+	SHLQ         $0x02, R12
+	VMOVDQU      splitIdx<>+0(SB), Y15
+	VPERMPS      (SI), Y15, Y0
+	VPERMPS      32(SI), Y15, Y14
+	VPERM2F128   $0x31, Y14, Y0, Y1
+	VPERM2F128   $0x20, Y14, Y0, Y0
+	VMOVUPS      Y0, 288(SP)
+	VMOVUPS      Y1, 384(SP)
+	ADDQ         R12, SI
+	VPERMPS      (SI), Y15, Y0
+	VPERMPS      32(SI), Y15, Y14
+	VPERM2F128   $0x31, Y14, Y0, Y1
+	VPERM2F128   $0x20, Y14, Y0, Y0
+	VMOVUPS      Y0, 320(SP)
+	VMOVUPS      Y1, 416(SP)
+	ADDQ         R12, SI
+	VPERMPS      (SI), Y15, Y0
+	VPERMPS      32(SI), Y15, Y14
+	VPERM2F128   $0x31, Y14, Y0, Y1
+	VPERM2F128   $0x20, Y14, Y0, Y0
+	VMOVUPS      Y0, 352(SP)
+	VMOVUPS      Y1, 448(SP)
+	ADDQ         R12, SI
+	VBROADCASTSS one<>+0(SB), Y11
+	XORQ         R13, R13
+
+slChain:
+	LEAQ  288(SP), BX
+	TESTQ R13, R13
+	JZ    slInit
+	LEAQ  384(SP), BX
+
+slInit:
+	VXORPS  Y0, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	VXORPS  Y4, Y4, Y4
+	VXORPS  Y5, Y5, Y5
+	VXORPS  Y6, Y6, Y6
+	VXORPS  Y7, Y7, Y7
+	VXORPS  Y8, Y8, Y8
+	VXORPS  Y9, Y9, Y9
+	VXORPS  Y10, Y10, Y10
+	VMOVUPS Y0, 480(SP)
+	VMOVUPS Y0, 512(SP)
+	VMOVUPS Y0, 544(SP)
+	VMOVUPS Y0, 576(SP)
+	VMOVUPS Y0, 608(SP)
+	VMOVUPS Y0, 640(SP)
+	VMOVUPS Y0, 672(SP)
+	VMOVUPS Y0, 704(SP)
+	VMOVUPS Y0, 736(SP)
+	VMOVUPS Y0, 768(SP)
+	MOVQ    dp+72(FP), DX
+	MOVQ    steps+16(FP), CX
+	TESTQ   CX, CX
+	JZ      slChainEnd
+
+slStep:
+	VSUBPS  32(SP), Y3, Y12
+	VANDPS  96(SP), Y12, Y12
+	VCMPPS  $0x11, 64(SP), Y12, Y12
+	VANDPS  Y11, Y12, Y12
+	VMULPS  Y12, Y3, Y12
+	VCMPPS  $0x1e, 32(SP), Y3, Y13
+	VANDPS  Y11, Y13, Y13
+	VSUBPS  Y13, Y11, Y13
+	VMULPS  Y13, Y7, Y14
+	VMULPS  Y7, Y12, Y15
+	VSUBPS  Y15, Y14, Y14
+	VMULPS  (SP), Y14, Y14
+	VMULPS  128(SP), Y4, Y15
+	VADDPS  Y15, Y14, Y7
+	VMULPS  480(SP), Y13, Y14
+	VMULPS  480(SP), Y12, Y15
+	VSUBPS  Y15, Y14, Y14
+	VMULPS  (SP), Y14, Y14
+	VADDPS  Y0, Y14, Y14
+	VMOVUPS Y14, 480(SP)
+	VCMPPS  $0x1e, 32(SP), Y0, Y14
+	VANDPS  Y11, Y14, Y14
+	VSUBPS  Y14, Y11, Y14
+	VMULPS  Y14, Y4, Y14
+	VSUBPS  32(SP), Y0, Y15
+	VANDPS  96(SP), Y15, Y15
+	VCMPPS  $0x11, 64(SP), Y15, Y15
+	VANDPS  Y11, Y15, Y15
+	VMULPS  Y15, Y0, Y15
+	VMULPS  Y4, Y15, Y15
+	VSUBPS  Y15, Y14, Y14
+	VMULPS  (SP), Y14, Y14
+	VADDPS  Y11, Y14, Y4
+	VMULPS  Y13, Y8, Y14
+	VMULPS  Y8, Y12, Y15
+	VSUBPS  Y15, Y14, Y14
+	VMULPS  (SP), Y14, Y14
+	VMULPS  160(SP), Y5, Y15
+	VADDPS  Y15, Y14, Y8
+	VMULPS  512(SP), Y13, Y14
+	VMULPS  512(SP), Y12, Y15
+	VSUBPS  Y15, Y14, Y14
+	VMULPS  (SP), Y14, Y14
+	VADDPS  Y1, Y14, Y14
+	VMOVUPS Y14, 512(SP)
+	VCMPPS  $0x1e, 32(SP), Y1, Y14
+	VANDPS  Y11, Y14, Y14
+	VSUBPS  Y14, Y11, Y14
+	VMULPS  Y14, Y5, Y14
+	VSUBPS  32(SP), Y1, Y15
+	VANDPS  96(SP), Y15, Y15
+	VCMPPS  $0x11, 64(SP), Y15, Y15
+	VANDPS  Y11, Y15, Y15
+	VMULPS  Y15, Y1, Y15
+	VMULPS  Y5, Y15, Y15
+	VSUBPS  Y15, Y14, Y14
+	VMULPS  (SP), Y14, Y14
+	VADDPS  Y11, Y14, Y5
+	VMULPS  Y13, Y9, Y14
+	VMULPS  Y9, Y12, Y15
+	VSUBPS  Y15, Y14, Y14
+	VMULPS  (SP), Y14, Y14
+	VMULPS  192(SP), Y6, Y15
+	VADDPS  Y15, Y14, Y9
+	VMULPS  544(SP), Y13, Y14
+	VMULPS  544(SP), Y12, Y15
+	VSUBPS  Y15, Y14, Y14
+	VMULPS  (SP), Y14, Y14
+	VADDPS  Y2, Y14, Y14
+	VMOVUPS Y14, 544(SP)
+	VCMPPS  $0x1e, 32(SP), Y2, Y14
+	VANDPS  Y11, Y14, Y14
+	VSUBPS  Y14, Y11, Y14
+	VMULPS  Y14, Y6, Y14
+	VSUBPS  32(SP), Y2, Y15
+	VANDPS  96(SP), Y15, Y15
+	VCMPPS  $0x11, 64(SP), Y15, Y15
+	VANDPS  Y11, Y15, Y15
+	VMULPS  Y15, Y2, Y15
+	VMULPS  Y6, Y15, Y15
+	VSUBPS  Y15, Y14, Y14
+	VMULPS  (SP), Y14, Y14
+	VADDPS  Y11, Y14, Y6
+	VMULPS  Y13, Y10, Y14
+	VMULPS  Y10, Y12, Y15
+	VSUBPS  Y15, Y14, Y14
+	VMULPS  (SP), Y14, Y14
+	VADDPS  Y11, Y14, Y10
+	VMULPS  (SP), Y3, Y14
+	VMULPS  Y13, Y14, Y14
+	VMULPS  128(SP), Y0, Y15
+	VADDPS  Y15, Y14, Y14
+	VMULPS  160(SP), Y1, Y15
+	VADDPS  Y15, Y14, Y14
+	VMULPS  192(SP), Y2, Y15
+	VADDPS  Y15, Y14, Y14
+	VADDPS  224(SP), Y14, Y14
+	VCMPPS  $0x1e, 32(SP), Y0, Y12
+	VANDPS  Y11, Y12, Y12
+	VSUBPS  Y12, Y11, Y12
+	VMULPS  (SP), Y0, Y0
+	VMULPS  Y12, Y0, Y0
+	VADDPS  (BX), Y0, Y0
+	VCMPPS  $0x1e, 32(SP), Y1, Y12
+	VANDPS  Y11, Y12, Y12
+	VSUBPS  Y12, Y11, Y12
+	VMULPS  (SP), Y1, Y1
+	VMULPS  Y12, Y1, Y1
+	VADDPS  32(BX), Y1, Y1
+	VCMPPS  $0x1e, 32(SP), Y2, Y12
+	VANDPS  Y11, Y12, Y12
+	VSUBPS  Y12, Y11, Y12
+	VMULPS  (SP), Y2, Y2
+	VMULPS  Y12, Y2, Y2
+	VADDPS  64(BX), Y2, Y2
+	VMOVAPS Y14, Y3
+	MOVQ    (DX), DI
+	VMOVUPS (DI)(R9*4), Y12
+	VMULPS  256(SP), Y12, Y12
+	VSUBPS  32(SP), Y3, Y13
+	VANDPS  96(SP), Y13, Y13
+	VCMPPS  $0x11, 64(SP), Y13, Y13
+	VANDPS  Y11, Y13, Y13
+	VMULPS  Y13, Y12, Y13
+	VSUBPS  32(SP), Y0, Y14
+	VANDPS  96(SP), Y14, Y14
+	VCMPPS  $0x11, 64(SP), Y14, Y14
+	VANDPS  Y11, Y14, Y14
+	VMULPS  Y14, Y12, Y14
+	VMULPS  Y4, Y14, Y14
+	VMULPS  Y7, Y13, Y15
+	VADDPS  Y15, Y14, Y14
+	VADDPS  576(SP), Y14, Y14
+	VMOVUPS Y14, 576(SP)
+	VMULPS  480(SP), Y13, Y15
+	VADDPS  672(SP), Y15, Y15
+	VMOVUPS Y15, 672(SP)
+	VSUBPS  32(SP), Y1, Y14
+	VANDPS  96(SP), Y14, Y14
+	VCMPPS  $0x11, 64(SP), Y14, Y14
+	VANDPS  Y11, Y14, Y14
+	VMULPS  Y14, Y12, Y14
+	VMULPS  Y5, Y14, Y14
+	VMULPS  Y8, Y13, Y15
+	VADDPS  Y15, Y14, Y14
+	VADDPS  608(SP), Y14, Y14
+	VMOVUPS Y14, 608(SP)
+	VMULPS  512(SP), Y13, Y15
+	VADDPS  704(SP), Y15, Y15
+	VMOVUPS Y15, 704(SP)
+	VSUBPS  32(SP), Y2, Y14
+	VANDPS  96(SP), Y14, Y14
+	VCMPPS  $0x11, 64(SP), Y14, Y14
+	VANDPS  Y11, Y14, Y14
+	VMULPS  Y14, Y12, Y14
+	VMULPS  Y6, Y14, Y14
+	VMULPS  Y9, Y13, Y15
+	VADDPS  Y15, Y14, Y14
+	VADDPS  640(SP), Y14, Y14
+	VMOVUPS Y14, 640(SP)
+	VMULPS  544(SP), Y13, Y15
+	VADDPS  736(SP), Y15, Y15
+	VMOVUPS Y15, 736(SP)
+	VMULPS  Y10, Y13, Y15
+	VADDPS  768(SP), Y15, Y15
+	VMOVUPS Y15, 768(SP)
+	ADDQ    $0x08, DX
+	DECQ    CX
+	JNZ     slStep
+
+slChainEnd:
+	VMOVUPS 672(SP), Y14
+	VMOVUPS Y14, (R14)
+	VMOVUPS 704(SP), Y14
+	VMOVUPS Y14, 32(R14)
+	VMOVUPS 736(SP), Y14
+	VMOVUPS Y14, 64(R14)
+	VMOVUPS 768(SP), Y14
+	VMOVUPS Y14, 96(R14)
+	ADDQ    $0x00000080, R14
+	TESTQ   R13, R13
+	JNZ     slJoin
+	VMOVUPS 576(SP), Y14
+	VMOVUPS Y14, 800(SP)
+	VMOVUPS 608(SP), Y14
+	VMOVUPS Y14, 832(SP)
+	VMOVUPS 640(SP), Y14
+	VMOVUPS Y14, 864(SP)
+	INCQ    R13
+	JMP     slChain
+
+slJoin:
+	MOVQ       side+56(FP), R11
+	IMULQ      R10, R11
+	SHLQ       $0x02, R11
+	MOVQ       dIn0+40(FP), BX
+	ADDQ       R11, BX
+	LEAQ       (BX)(R9*8), BX
+	VMOVDQU    joinIdx<>+0(SB), Y15
+	VMOVUPS    800(SP), Y0
+	VMOVUPS    576(SP), Y1
+	VPERM2F128 $0x20, Y1, Y0, Y14
+	VPERM2F128 $0x31, Y1, Y0, Y13
+	VPERMPS    Y14, Y15, Y14
+	VPERMPS    Y13, Y15, Y13
+	VMOVUPS    Y14, (BX)
+	VMOVUPS    Y13, 32(BX)
+	ADDQ       R12, BX
+	VMOVUPS    832(SP), Y0
+	VMOVUPS    608(SP), Y1
+	VPERM2F128 $0x20, Y1, Y0, Y14
+	VPERM2F128 $0x31, Y1, Y0, Y13
+	VPERMPS    Y14, Y15, Y14
+	VPERMPS    Y13, Y15, Y13
+	VMOVUPS    Y14, (BX)
+	VMOVUPS    Y13, 32(BX)
+	ADDQ       R12, BX
+	VMOVUPS    864(SP), Y0
+	VMOVUPS    640(SP), Y1
+	VPERM2F128 $0x20, Y1, Y0, Y14
+	VPERM2F128 $0x31, Y1, Y0, Y13
+	VPERMPS    Y14, Y15, Y14
+	VPERMPS    Y13, Y15, Y13
+	VMOVUPS    Y14, (BX)
+	VMOVUPS    Y13, 32(BX)
+	ADDQ       R12, BX
+	INCQ       R10
+	CMPQ       R10, $0x02
+	JLT        slRow
+	JMP        slBlock
+
+slDone:
+	VZEROUPPER
+	RET
+
+// func PooledSLIFForwardAVX2(d float32, th float32, steps int, mix *[4]float32, in0 *float32, size int, side int, half int, out *uintptr)
+// Requires: AVX, AVX2, CMOV
+TEXT ·PooledSLIFForwardAVX2(SB), NOSPLIT, $224-64
+	VBROADCASTSS d+0(FP), Y12
+	VMOVUPS      Y12, (SP)
+	VBROADCASTSS th+4(FP), Y12
+	VMOVUPS      Y12, 32(SP)
+	MOVQ         mix+16(FP), AX
+	VBROADCASTSS (AX), Y12
+	VMOVUPS      Y12, 64(SP)
+	VBROADCASTSS 4(AX), Y12
+	VMOVUPS      Y12, 96(SP)
+	VBROADCASTSS 8(AX), Y12
+	VMOVUPS      Y12, 128(SP)
+	VBROADCASTSS 12(AX), Y12
+	VMOVUPS      Y12, 160(SP)
+	VBROADCASTSS quarter<>+0(SB), Y12
+	VMOVUPS      Y12, 192(SP)
+	MOVQ         half+48(FP), AX
+	MOVQ         size+32(FP), R12
+	SHLQ         $0x02, R12
+	XORQ         R8, R8
+
+sfsBlock:
+	CMPQ    R8, AX
+	JGE     sfsDone
+	MOVQ    AX, R9
+	SUBQ    $0x08, R9
+	CMPQ    R8, R9
+	CMOVQLT R8, R9
+	ADDQ    $0x08, R8
+	XORQ    R10, R10
+
+sfsGroup:
+	MOVQ       R10, R11
+	SHRQ       $0x01, R11
+	IMULQ      side+40(FP), R11
+	SHLQ       $0x02, R11
+	MOVQ       in0+24(FP), SI
+	ADDQ       R11, SI
+	LEAQ       (SI)(R9*8), SI
+	VMOVDQU    splitIdx<>+0(SB), Y15
+	VPERMPS    (SI), Y15, Y0
+	VPERMPS    32(SI), Y15, Y14
+	VPERM2F128 $0x31, Y14, Y0, Y13
+	VPERM2F128 $0x20, Y14, Y0, Y0
+	TESTQ      $0x00000001, R10
+	JZ         sfsEven0
+	VMOVAPS    Y13, Y0
+
+sfsEven0:
+	ADDQ       R12, SI
+	VPERMPS    (SI), Y15, Y1
+	VPERMPS    32(SI), Y15, Y14
+	VPERM2F128 $0x31, Y14, Y1, Y13
+	VPERM2F128 $0x20, Y14, Y1, Y1
+	TESTQ      $0x00000001, R10
+	JZ         sfsEven1
+	VMOVAPS    Y13, Y1
+
+sfsEven1:
+	ADDQ       R12, SI
+	VPERMPS    (SI), Y15, Y2
+	VPERMPS    32(SI), Y15, Y14
+	VPERM2F128 $0x31, Y14, Y2, Y13
+	VPERM2F128 $0x20, Y14, Y2, Y2
+	TESTQ      $0x00000001, R10
+	JZ         sfsEven2
+	VMOVAPS    Y13, Y2
+
+sfsEven2:
+	ADDQ         R12, SI
+	VBROADCASTSS one<>+0(SB), Y11
+	VXORPS       Y3, Y3, Y3
+	VXORPS       Y4, Y4, Y4
+	VXORPS       Y5, Y5, Y5
+	VXORPS       Y6, Y6, Y6
+	VXORPS       Y7, Y7, Y7
+	VXORPS       Y8, Y8, Y8
+	VXORPS       Y9, Y9, Y9
+	VXORPS       Y10, Y10, Y10
+	MOVQ         out+56(FP), DX
+	MOVQ         steps+8(FP), CX
+	TESTQ        CX, CX
+	JZ           sfsNextGroup
+
+sfsStep:
+	VMULPS  (SP), Y6, Y12
+	VSUBPS  Y10, Y11, Y13
+	VMULPS  Y13, Y12, Y12
+	VMULPS  64(SP), Y3, Y13
+	VADDPS  Y13, Y12, Y12
+	VMULPS  96(SP), Y4, Y13
+	VADDPS  Y13, Y12, Y12
+	VMULPS  128(SP), Y5, Y13
+	VADDPS  Y13, Y12, Y12
+	VADDPS  160(SP), Y12, Y12
+	VMULPS  (SP), Y3, Y3
+	VSUBPS  Y7, Y11, Y13
+	VMULPS  Y13, Y3, Y3
+	VADDPS  Y0, Y3, Y3
+	VMULPS  (SP), Y4, Y4
+	VSUBPS  Y8, Y11, Y13
+	VMULPS  Y13, Y4, Y4
+	VADDPS  Y1, Y4, Y4
+	VMULPS  (SP), Y5, Y5
+	VSUBPS  Y9, Y11, Y13
+	VMULPS  Y13, Y5, Y5
+	VADDPS  Y2, Y5, Y5
+	VMOVAPS Y12, Y6
+	VCMPPS  $0x1e, 32(SP), Y3, Y7
+	VANDPS  Y11, Y7, Y7
+	VCMPPS  $0x1e, 32(SP), Y4, Y8
+	VANDPS  Y11, Y8, Y8
+	VCMPPS  $0x1e, 32(SP), Y5, Y9
+	VANDPS  Y11, Y9, Y9
+	VCMPPS  $0x1e, 32(SP), Y6, Y10
+	VANDPS  Y11, Y10, Y10
+	VADDPS  Y8, Y7, Y12
+	VADDPS  Y9, Y12, Y12
+	VADDPS  Y10, Y12, Y12
+	MOVQ    (DX), DI
+	LEAQ    (DI)(R9*4), DI
+	TESTQ   R10, R10
+	JZ      sfsFirst
+	VADDPS  (DI), Y12, Y12
+
+sfsFirst:
+	VMOVUPS Y12, (DI)
+	ADDQ    $0x08, DX
+	DECQ    CX
+	JNZ     sfsStep
+
+sfsNextGroup:
+	INCQ  R10
+	CMPQ  R10, $0x04
+	JLT   sfsGroup
+	MOVQ  out+56(FP), DX
+	MOVQ  steps+8(FP), CX
+	TESTQ CX, CX
+	JZ    sfsBlock
+
+sfsScale:
+	MOVQ    (DX), DI
+	LEAQ    (DI)(R9*4), DI
+	VMOVUPS (DI), Y12
+	VMULPS  192(SP), Y12, Y12
+	VMOVUPS Y12, (DI)
+	ADDQ    $0x08, DX
+	DECQ    CX
+	JNZ     sfsScale
+	JMP     sfsBlock
+
+sfsDone:
+	VZEROUPPER
+	RET
+
+// func SLIFStepForwardAVX2(d float32, th float32, mix *[4]float32, p *[15]uintptr, first bool, n int)
+// Requires: AVX
+TEXT ·SLIFStepForwardAVX2(SB), NOSPLIT, $128-40
+	VBROADCASTSS d+0(FP), Y12
+	VMOVUPS      Y12, (SP)
+	MOVQ         mix+8(FP), AX
+	VBROADCASTSS (AX), Y12
+	VMOVUPS      Y12, 32(SP)
+	VBROADCASTSS 4(AX), Y12
+	VMOVUPS      Y12, 64(SP)
+	VBROADCASTSS 8(AX), Y12
+	VMOVUPS      Y12, 96(SP)
+	VBROADCASTSS 12(AX), Y13
+	VBROADCASTSS th+4(FP), Y14
+	VBROADCASTSS one<>+0(SB), Y15
+	MOVQ         p+16(FP), SI
+	MOVBLZX      first+24(FP), BX
+	MOVQ         n+32(FP), R8
+	SHRQ         $0x03, R8
+	JZ           ssfDone
+	XORQ         CX, CX
+
+ssfVec:
+	TESTQ  BX, BX
+	JZ     ssfLoad
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	JMP    ssfHave
+
+ssfLoad:
+	MOVQ    (SI), AX
+	VMOVUPS (AX)(CX*1), Y0
+	MOVQ    8(SI), AX
+	VMOVUPS (AX)(CX*1), Y1
+	MOVQ    16(SI), AX
+	VMOVUPS (AX)(CX*1), Y2
+	MOVQ    24(SI), AX
+	VMOVUPS (AX)(CX*1), Y3
+
+ssfHave:
+	VCMPPS  $0x1e, Y14, Y0, Y4
+	VANDPS  Y15, Y4, Y4
+	VSUBPS  Y4, Y15, Y4
+	VCMPPS  $0x1e, Y14, Y1, Y5
+	VANDPS  Y15, Y5, Y5
+	VSUBPS  Y5, Y15, Y5
+	VCMPPS  $0x1e, Y14, Y2, Y6
+	VANDPS  Y15, Y6, Y6
+	VSUBPS  Y6, Y15, Y6
+	VCMPPS  $0x1e, Y14, Y3, Y7
+	VANDPS  Y15, Y7, Y7
+	VSUBPS  Y7, Y15, Y7
+	VMULPS  (SP), Y0, Y8
+	VMULPS  Y4, Y8, Y8
+	MOVQ    32(SI), AX
+	VADDPS  (AX)(CX*1), Y8, Y8
+	VMULPS  (SP), Y1, Y9
+	VMULPS  Y5, Y9, Y9
+	MOVQ    40(SI), AX
+	VADDPS  (AX)(CX*1), Y9, Y9
+	VMULPS  (SP), Y2, Y10
+	VMULPS  Y6, Y10, Y10
+	MOVQ    48(SI), AX
+	VADDPS  (AX)(CX*1), Y10, Y10
+	VMULPS  (SP), Y3, Y11
+	VMULPS  Y7, Y11, Y11
+	VMULPS  32(SP), Y0, Y12
+	VADDPS  Y12, Y11, Y11
+	VMULPS  64(SP), Y1, Y12
+	VADDPS  Y12, Y11, Y11
+	VMULPS  96(SP), Y2, Y12
+	VADDPS  Y12, Y11, Y11
+	VADDPS  Y13, Y11, Y11
+	MOVQ    56(SI), AX
+	VMOVUPS Y8, (AX)(CX*1)
+	VCMPPS  $0x1e, Y14, Y8, Y12
+	VANDPS  Y15, Y12, Y12
+	MOVQ    88(SI), AX
+	VMOVUPS Y12, (AX)(CX*1)
+	MOVQ    64(SI), AX
+	VMOVUPS Y9, (AX)(CX*1)
+	VCMPPS  $0x1e, Y14, Y9, Y12
+	VANDPS  Y15, Y12, Y12
+	MOVQ    96(SI), AX
+	VMOVUPS Y12, (AX)(CX*1)
+	MOVQ    72(SI), AX
+	VMOVUPS Y10, (AX)(CX*1)
+	VCMPPS  $0x1e, Y14, Y10, Y12
+	VANDPS  Y15, Y12, Y12
+	MOVQ    104(SI), AX
+	VMOVUPS Y12, (AX)(CX*1)
+	MOVQ    80(SI), AX
+	VMOVUPS Y11, (AX)(CX*1)
+	VCMPPS  $0x1e, Y14, Y11, Y12
+	VANDPS  Y15, Y12, Y12
+	MOVQ    112(SI), AX
+	VMOVUPS Y12, (AX)(CX*1)
+	ADDQ    $0x20, CX
+	DECQ    R8
+	JNZ     ssfVec
+
+ssfDone:
+	VZEROUPPER
+	RET
+
+// func SLIFStepBackwardAVX2(d float32, th float32, lens float32, mix *[4]float32, p *[15]uintptr, notLast bool, n int, acc *[32]float32)
+// Requires: AVX
+TEXT ·SLIFStepBackwardAVX2(SB), NOSPLIT, $224-56
+	VBROADCASTSS d+0(FP), Y12
+	VMOVUPS      Y12, (SP)
+	VBROADCASTSS th+4(FP), Y12
+	VMOVUPS      Y12, 32(SP)
+	VBROADCASTSS lens+8(FP), Y12
+	VMOVUPS      Y12, 64(SP)
+	VBROADCASTSS absMask<>+0(SB), Y12
+	VMOVUPS      Y12, 96(SP)
+	MOVQ         mix+16(FP), AX
+	VBROADCASTSS (AX), Y12
+	VMOVUPS      Y12, 128(SP)
+	VBROADCASTSS 4(AX), Y12
+	VMOVUPS      Y12, 160(SP)
+	VBROADCASTSS 8(AX), Y12
+	VMOVUPS      Y12, 192(SP)
+	VBROADCASTSS one<>+0(SB), Y15
+	MOVQ         p+24(FP), SI
+	MOVBLZX      notLast+32(FP), BX
+	MOVQ         acc+48(FP), DI
+	MOVQ         n+40(FP), R8
+	SHRQ         $0x03, R8
+	JZ           ssbDone
+	XORQ         CX, CX
+
+ssbVec:
+	MOVQ    (SI), AX
+	VMOVUPS (AX)(CX*1), Y0
+	MOVQ    32(SI), AX
+	VMOVUPS (AX)(CX*1), Y4
+	MOVQ    8(SI), AX
+	VMOVUPS (AX)(CX*1), Y1
+	MOVQ    40(SI), AX
+	VMOVUPS (AX)(CX*1), Y5
+	MOVQ    16(SI), AX
+	VMOVUPS (AX)(CX*1), Y2
+	MOVQ    48(SI), AX
+	VMOVUPS (AX)(CX*1), Y6
+	MOVQ    24(SI), AX
+	VMOVUPS (AX)(CX*1), Y3
+	MOVQ    56(SI), AX
+	VMOVUPS (AX)(CX*1), Y7
+	TESTQ   BX, BX
+	JZ      ssbNoMix
+	VMULPS  Y0, Y7, Y12
+	VADDPS  (DI), Y12, Y12
+	VMOVUPS Y12, (DI)
+	VMULPS  Y1, Y7, Y12
+	VADDPS  32(DI), Y12, Y12
+	VMOVUPS Y12, 32(DI)
+	VMULPS  Y2, Y7, Y12
+	VADDPS  64(DI), Y12, Y12
+	VMOVUPS Y12, 64(DI)
+
+ssbNoMix:
+	VMULPS  (SP), Y4, Y12
+	VCMPPS  $0x1e, 32(SP), Y0, Y13
+	VANDPS  Y15, Y13, Y13
+	VSUBPS  Y13, Y15, Y13
+	VMULPS  Y13, Y12, Y12
+	VMULPS  128(SP), Y7, Y13
+	VADDPS  Y13, Y12, Y12
+	VXORPS  Y13, Y13, Y13
+	VSUBPS  Y4, Y13, Y13
+	VMULPS  (SP), Y13, Y13
+	VMULPS  Y0, Y13, Y13
+	MOVQ    64(SI), AX
+	VADDPS  (AX)(CX*1), Y13, Y13
+	VSUBPS  32(SP), Y0, Y14
+	VANDPS  96(SP), Y14, Y14
+	VCMPPS  $0x11, 64(SP), Y14, Y14
+	VANDPS  Y14, Y13, Y13
+	VADDPS  Y13, Y12, Y12
+	MOVQ    32(SI), AX
+	VMOVUPS Y12, (AX)(CX*1)
+	MOVQ    96(SI), AX
+	VADDPS  (AX)(CX*1), Y12, Y13
+	VMOVUPS Y13, (AX)(CX*1)
+	VMULPS  (SP), Y5, Y12
+	VCMPPS  $0x1e, 32(SP), Y1, Y13
+	VANDPS  Y15, Y13, Y13
+	VSUBPS  Y13, Y15, Y13
+	VMULPS  Y13, Y12, Y12
+	VMULPS  160(SP), Y7, Y13
+	VADDPS  Y13, Y12, Y12
+	VXORPS  Y13, Y13, Y13
+	VSUBPS  Y5, Y13, Y13
+	VMULPS  (SP), Y13, Y13
+	VMULPS  Y1, Y13, Y13
+	MOVQ    72(SI), AX
+	VADDPS  (AX)(CX*1), Y13, Y13
+	VSUBPS  32(SP), Y1, Y14
+	VANDPS  96(SP), Y14, Y14
+	VCMPPS  $0x11, 64(SP), Y14, Y14
+	VANDPS  Y14, Y13, Y13
+	VADDPS  Y13, Y12, Y12
+	MOVQ    40(SI), AX
+	VMOVUPS Y12, (AX)(CX*1)
+	MOVQ    104(SI), AX
+	VADDPS  (AX)(CX*1), Y12, Y13
+	VMOVUPS Y13, (AX)(CX*1)
+	VMULPS  (SP), Y6, Y12
+	VCMPPS  $0x1e, 32(SP), Y2, Y13
+	VANDPS  Y15, Y13, Y13
+	VSUBPS  Y13, Y15, Y13
+	VMULPS  Y13, Y12, Y12
+	VMULPS  192(SP), Y7, Y13
+	VADDPS  Y13, Y12, Y12
+	VXORPS  Y13, Y13, Y13
+	VSUBPS  Y6, Y13, Y13
+	VMULPS  (SP), Y13, Y13
+	VMULPS  Y2, Y13, Y13
+	MOVQ    80(SI), AX
+	VADDPS  (AX)(CX*1), Y13, Y13
+	VSUBPS  32(SP), Y2, Y14
+	VANDPS  96(SP), Y14, Y14
+	VCMPPS  $0x11, 64(SP), Y14, Y14
+	VANDPS  Y14, Y13, Y13
+	VADDPS  Y13, Y12, Y12
+	MOVQ    48(SI), AX
+	VMOVUPS Y12, (AX)(CX*1)
+	MOVQ    112(SI), AX
+	VADDPS  (AX)(CX*1), Y12, Y13
+	VMOVUPS Y13, (AX)(CX*1)
+	VMULPS  (SP), Y7, Y12
+	VCMPPS  $0x1e, 32(SP), Y3, Y13
+	VANDPS  Y15, Y13, Y13
+	VSUBPS  Y13, Y15, Y13
+	VMULPS  Y13, Y12, Y12
+	VXORPS  Y13, Y13, Y13
+	VSUBPS  Y7, Y13, Y13
+	VMULPS  (SP), Y13, Y13
+	VMULPS  Y3, Y13, Y13
+	MOVQ    88(SI), AX
+	VADDPS  (AX)(CX*1), Y13, Y13
+	VSUBPS  32(SP), Y3, Y14
+	VANDPS  96(SP), Y14, Y14
+	VCMPPS  $0x11, 64(SP), Y14, Y14
+	VANDPS  Y14, Y13, Y13
+	VADDPS  Y13, Y12, Y12
+	MOVQ    56(SI), AX
+	VMOVUPS Y12, (AX)(CX*1)
+	VADDPS  96(DI), Y12, Y13
+	VMOVUPS Y13, 96(DI)
+	ADDQ    $0x20, CX
+	DECQ    R8
+	JNZ     ssbVec
+
+ssbDone:
+	VZEROUPPER
+	RET
+
+// func SLIFUnitsAVX2(d float32, th float32, mix *[4]float32, steps int, p *[7]uintptr, hist *float32)
+// Requires: AVX
+TEXT ·SLIFUnitsAVX2(SB), NOSPLIT, $288-40
+	VBROADCASTSS d+0(FP), Y12
+	VMOVUPS      Y12, (SP)
+	VBROADCASTSS th+4(FP), Y12
+	VMOVUPS      Y12, 32(SP)
+	MOVQ         mix+8(FP), AX
+	VBROADCASTSS (AX), Y12
+	VMOVUPS      Y12, 64(SP)
+	VBROADCASTSS 4(AX), Y12
+	VMOVUPS      Y12, 96(SP)
+	VBROADCASTSS 8(AX), Y12
+	VMOVUPS      Y12, 128(SP)
+	VBROADCASTSS 12(AX), Y12
+	VMOVUPS      Y12, 160(SP)
+	MOVQ         p+24(FP), SI
+	MOVQ         (SI), AX
+	VMOVUPS      (AX), Y12
+	VMOVUPS      Y12, 192(SP)
+	MOVQ         8(SI), AX
+	VMOVUPS      (AX), Y12
+	VMOVUPS      Y12, 224(SP)
+	MOVQ         16(SI), AX
+	VMOVUPS      (AX), Y12
+	VMOVUPS      Y12, 256(SP)
+	VBROADCASTSS one<>+0(SB), Y15
+	VXORPS       Y0, Y0, Y0
+	VXORPS       Y1, Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VXORPS       Y3, Y3, Y3
+	VXORPS       Y4, Y4, Y4
+	VXORPS       Y5, Y5, Y5
+	VXORPS       Y6, Y6, Y6
+	VXORPS       Y7, Y7, Y7
+	VXORPS       Y8, Y8, Y8
+	VXORPS       Y9, Y9, Y9
+	VXORPS       Y10, Y10, Y10
+	VXORPS       Y11, Y11, Y11
+	MOVQ         hist+32(FP), DI
+	MOVQ         steps+16(FP), CX
+	TESTQ        CX, CX
+	JZ           suStore
+
+suStep:
+	VMULPS  (SP), Y3, Y13
+	VSUBPS  Y7, Y15, Y14
+	VMULPS  Y14, Y13, Y13
+	VMULPS  64(SP), Y0, Y14
+	VADDPS  Y14, Y13, Y13
+	VMULPS  96(SP), Y1, Y14
+	VADDPS  Y14, Y13, Y13
+	VMULPS  128(SP), Y2, Y14
+	VADDPS  Y14, Y13, Y13
+	VADDPS  160(SP), Y13, Y13
+	VMULPS  (SP), Y0, Y0
+	VSUBPS  Y4, Y15, Y14
+	VMULPS  Y14, Y0, Y0
+	VADDPS  192(SP), Y0, Y0
+	VMULPS  (SP), Y1, Y1
+	VSUBPS  Y5, Y15, Y14
+	VMULPS  Y14, Y1, Y1
+	VADDPS  224(SP), Y1, Y1
+	VMULPS  (SP), Y2, Y2
+	VSUBPS  Y6, Y15, Y14
+	VMULPS  Y14, Y2, Y2
+	VADDPS  256(SP), Y2, Y2
+	VMOVAPS Y13, Y3
+	TESTQ   DI, DI
+	JZ      suNoHist
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
+	VMOVUPS Y2, 64(DI)
+	VMOVUPS Y3, 96(DI)
+	ADDQ    $0x00000080, DI
+
+suNoHist:
+	VCMPPS $0x1e, 32(SP), Y0, Y4
+	VANDPS Y15, Y4, Y4
+	VADDPS Y4, Y8, Y8
+	VCMPPS $0x1e, 32(SP), Y1, Y5
+	VANDPS Y15, Y5, Y5
+	VADDPS Y5, Y9, Y9
+	VCMPPS $0x1e, 32(SP), Y2, Y6
+	VANDPS Y15, Y6, Y6
+	VADDPS Y6, Y10, Y10
+	VCMPPS $0x1e, 32(SP), Y3, Y7
+	VANDPS Y15, Y7, Y7
+	VADDPS Y7, Y11, Y11
+	DECQ   CX
+	JNZ    suStep
+
+suStore:
+	MOVQ    hist+32(FP), DI
+	TESTQ   DI, DI
+	JNZ     suDone
+	MOVQ    24(SI), AX
+	VMOVUPS Y8, (AX)
+	MOVQ    32(SI), AX
+	VMOVUPS Y9, (AX)
+	MOVQ    40(SI), AX
+	VMOVUPS Y10, (AX)
+	MOVQ    48(SI), AX
+	VMOVUPS Y11, (AX)
+
+suDone:
+	VZEROUPPER
+	RET
+
+// func SLIFBackSubAVX2(d float32, th float32, lens float32, wk float32, k int, steps int, hist *float32, dm3s *float32, dCount *float32, dIn *float32, dw *float32)
+// Requires: AVX
+TEXT ·SLIFBackSubAVX2(SB), NOSPLIT, $0-72
+	VBROADCASTSS one<>+0(SB), Y15
+	VBROADCASTSS d+0(FP), Y14
+	VBROADCASTSS th+4(FP), Y13
+	VBROADCASTSS lens+8(FP), Y12
+	VBROADCASTSS wk+12(FP), Y11
+	VBROADCASTSS absMask<>+0(SB), Y10
+	MOVQ         k+16(FP), BX
+	MOVQ         steps+24(FP), CX
+	MOVQ         hist+32(FP), SI
+	MOVQ         dm3s+40(FP), DX
+	MOVQ         dCount+48(FP), AX
+	VMOVUPS      (AX), Y9
+	VXORPS       Y0, Y0, Y0
+	VXORPS       Y1, Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	VXORPS       Y3, Y3, Y3
+	VXORPS       Y8, Y8, Y8
+	TESTQ        CX, CX
+	JZ           sbsStore
+	MOVQ         CX, R8
+	DECQ         R8
+	SHLQ         $0x07, R8
+	LEAQ         (SI)(BX*8), SI
+	LEAQ         (SI)(BX*8), SI
+	LEAQ         (SI)(BX*8), SI
+	LEAQ         (SI)(BX*8), SI
+	ADDQ         R8, SI
+	MOVQ         CX, R9
+	DECQ         R9
+	SHLQ         $0x05, R9
+	ADDQ         R9, DX
+
+sbsStep:
+	VMOVUPS (SI), Y4
+	VSUBPS  Y13, Y4, Y5
+	VANDPS  Y10, Y5, Y5
+	VCMPPS  $0x1e, Y5, Y12, Y5
+	VADDPS  Y1, Y9, Y6
+	VANDPS  Y5, Y6, Y6
+	VADDPS  Y6, Y0, Y6
+	CMPQ    BX, $0x03
+	JNE     sbsSub
+	VMOVUPS Y6, (DX)
+	VADDPS  Y6, Y2, Y2
+	JMP     sbsNext
+
+sbsSub:
+	VADDPS Y6, Y2, Y2
+
+sbsNext:
+	DECQ    CX
+	JZ      sbsStore
+	SUBQ    $0x00000080, SI
+	VMOVUPS (SI), Y4
+	VMULPS  Y14, Y6, Y0
+	VCMPPS  $0x1e, Y13, Y4, Y5
+	VANDPS  Y15, Y5, Y5
+	VSUBPS  Y5, Y15, Y5
+	VMULPS  Y5, Y0, Y0
+	VXORPS  Y1, Y1, Y1
+	VSUBPS  Y6, Y1, Y1
+	VMULPS  Y14, Y1, Y1
+	VMULPS  Y4, Y1, Y1
+	CMPQ    BX, $0x03
+	JEQ     sbsAdvance
+	VMOVUPS (DX), Y7
+	VMULPS  Y4, Y7, Y5
+	VADDPS  Y5, Y3, Y3
+	VMULPS  Y11, Y7, Y5
+	VADDPS  Y5, Y0, Y0
+
+sbsAdvance:
+	SUBQ $0x20, DX
+	JMP  sbsStep
+
+sbsStore:
+	CMPQ    BX, $0x03
+	JNE     sbsStoreSub
+	MOVQ    dw+64(FP), AX
+	VMOVUPS Y2, (AX)
+	JMP     sbsDone
+
+sbsStoreSub:
+	MOVQ    dIn+56(FP), AX
+	VMOVUPS Y2, (AX)
+	MOVQ    dw+64(FP), AX
+	VMOVUPS Y3, (AX)
+
+sbsDone:
+	VZEROUPPER
+	RET
+
+// func HHFastStep(v *float64, m *float64, n *float64, h *float64, iext *float64, k *[144]float64, count int) int
+// Requires: AVX
+TEXT ·HHFastStep(SB), NOSPLIT, $0-64
+	MOVQ v+0(FP), R8
+	MOVQ m+8(FP), R9
+	MOVQ n+16(FP), R10
+	MOVQ h+24(FP), R11
+	MOVQ iext+32(FP), R12
+	MOVQ k+40(FP), DI
+	MOVQ count+48(FP), CX
+	XORQ DX, DX
+
+hfLoop:
+	MOVQ      CX, BX
+	SUBQ      DX, BX
+	CMPQ      BX, $0x04
+	JLT       hfDone
+	VMOVUPD   (R8)(DX*8), Y0
+	VADDPD    (DI), Y0, Y1
+	VSUBPD    672(DI), Y1, Y2
+	VSUBPD    704(DI), Y1, Y3
+	VCMPPD    $0x1e, 32(DI), Y1, Y4
+	VCMPPD    $0x11, 64(DI), Y1, Y5
+	VORPD     Y5, Y4, Y4
+	VCMPPD    $0x12, 96(DI), Y2, Y5
+	VCMPPD    $0x1d, 128(DI), Y2, Y6
+	VANDPD    Y6, Y5, Y5
+	VORPD     Y5, Y4, Y4
+	VCMPPD    $0x12, 96(DI), Y3, Y5
+	VCMPPD    $0x1d, 128(DI), Y3, Y6
+	VANDPD    Y6, Y5, Y5
+	VORPD     Y5, Y4, Y4
+	VMOVMSKPD Y4, BX
+	TESTL     BX, BX
+	JNZ       hfDone
+	VMULPD    160(DI), Y1, Y4
+	VMULPD    Y4, Y4, Y5
+	VMULPD    Y5, Y5, Y6
+	VMULPD    Y6, Y6, Y7
+	VADDPD    192(DI), Y4, Y8
+	VMULPD    256(DI), Y4, Y9
+	VADDPD    224(DI), Y9, Y9
+	VMULPD    Y9, Y5, Y9
+	VADDPD    Y9, Y8, Y8
+	VMULPD    320(DI), Y4, Y9
+	VADDPD    288(DI), Y9, Y9
+	VMULPD    384(DI), Y4, Y10
+	VADDPD    352(DI), Y10, Y10
+	VMULPD    Y10, Y5, Y10
+	VADDPD    Y10, Y9, Y9
+	VMULPD    448(DI), Y4, Y10
+	VADDPD    416(DI), Y10, Y10
+	VMULPD    512(DI), Y4, Y11
+	VADDPD    480(DI), Y11, Y11
+	VMULPD    Y11, Y5, Y11
+	VADDPD    Y11, Y10, Y10
+	VMULPD    Y9, Y6, Y9
+	VADDPD    Y9, Y8, Y8
+	VMULPD    544(DI), Y6, Y11
+	VADDPD    Y11, Y10, Y10
+	VMULPD    Y10, Y7, Y10
+	VADDPD    Y10, Y8, Y8
+	VMULPD    Y8, Y8, Y4
+	VMULPD    Y4, Y4, Y5
+	VMULPD    Y5, Y5, Y6
+	VMULPD    Y8, Y6, Y6
+	VMULPD    Y6, Y6, Y7
+	VMULPD    Y7, Y7, Y9
+	VMULPD    Y9, Y9, Y10
+	VMULPD    800(DI), Y9, Y11
+	VMULPD    832(DI), Y6, Y12
+	VMULPD    864(DI), Y9, Y13
+	VMULPD    Y5, Y13, Y13
+	VMULPD    736(DI), Y2, Y2
+	VMOVUPD   192(DI), Y5
+	VMULPD    576(DI), Y10, Y4
+	VSUBPD    Y4, Y5, Y4
+	VMULPD    768(DI), Y3, Y3
+	VMULPD    608(DI), Y10, Y6
+	VSUBPD    Y6, Y5, Y6
+	VMULPD    640(DI), Y10, Y7
+	VADDPD    192(DI), Y7, Y7
+	VMULPD    Y6, Y4, Y8
+	VMULPD    Y7, Y8, Y9
+	VDIVPD    Y9, Y5, Y9
+	VMULPD    Y6, Y2, Y2
+	VMULPD    Y7, Y2, Y2
+	VMULPD    Y9, Y2, Y2
+	VMULPD    Y4, Y3, Y3
+	VMULPD    Y7, Y3, Y3
+	VMULPD    Y9, Y3, Y3
+	VMULPD    Y9, Y8, Y8
+	VMOVUPD   (R9)(DX*8), Y1
+	VMOVUPD   (R10)(DX*8), Y4
+	VMOVUPD   (R11)(DX*8), Y6
+	VMULPD    Y1, Y1, Y7
+	VMULPD    Y1, Y7, Y7
+	VMULPD    896(DI), Y7, Y7
+	VMULPD    Y6, Y7, Y7
+	VSUBPD    992(DI), Y0, Y10
+	VMULPD    Y10, Y7, Y7
+	VMULPD    Y4, Y4, Y9
+	VMULPD    928(DI), Y9, Y10
+	VMULPD    Y9, Y10, Y10
+	VSUBPD    1024(DI), Y0, Y14
+	VMULPD    Y14, Y10, Y10
+	VADDPD    Y10, Y7, Y7
+	VSUBPD    1056(DI), Y0, Y14
+	VMULPD    960(DI), Y14, Y14
+	VADDPD    Y14, Y7, Y7
+	VMOVUPD   (R12)(DX*8), Y10
+	VSUBPD    Y7, Y10, Y10
+	VMULPD    1120(DI), Y10, Y10
+	VADDPD    Y10, Y0, Y10
+	VMOVUPD   Y10, (R8)(DX*8)
+	VSUBPD    Y1, Y5, Y14
+	VMULPD    Y14, Y3, Y14
+	VMULPD    Y1, Y13, Y15
+	VSUBPD    Y15, Y14, Y14
+	VMULPD    1088(DI), Y14, Y14
+	VADDPD    Y14, Y1, Y14
+	VMOVUPD   Y14, (R9)(DX*8)
+	VSUBPD    Y4, Y5, Y14
+	VMULPD    Y14, Y2, Y14
+	VMULPD    Y4, Y12, Y15
+	VSUBPD    Y15, Y14, Y14
+	VMULPD    1088(DI), Y14, Y14
+	VADDPD    Y14, Y4, Y14
+	VMOVUPD   Y14, (R10)(DX*8)
+	VSUBPD    Y6, Y5, Y14
+	VMULPD    Y14, Y11, Y14
+	VMULPD    Y6, Y8, Y15
+	VSUBPD    Y15, Y14, Y14
+	VMULPD    1088(DI), Y14, Y14
+	VADDPD    Y14, Y6, Y14
+	VMOVUPD   Y14, (R11)(DX*8)
+	ADDQ      $0x04, DX
+	JMP       hfLoop
+
+hfDone:
+	VZEROUPPER
+	MOVQ DX, ret+56(FP)
+	RET

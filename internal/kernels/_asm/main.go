@@ -1,8 +1,7 @@
 // Command kernelgen writes the kernels package's AVX2 assembly
 // (kernels_amd64.s) and its Go declarations (stubs_amd64.go) with avo
 // (github.com/mmcloughlin/avo); run it through `go generate
-// ./internal/kernels`. The pooled and s-LIF2HH kernels are still written by
-// gen_asm.py beside it until they move here.
+// ./internal/kernels`.
 //
 // Each kernel is a Go function below that emits its instructions with
 // physical registers named as the Go assembler names them, so that the
@@ -39,5 +38,19 @@ func main() {
 	lifBack(one, absMask)
 	hhRowForward(one)
 	hhRowBackward(one, absMask)
+	k := pooledData(one, absMask)
+	pooledLIFForward(k)
+	pooledLIFBackward(k)
+	pooledStepForward(k)
+	pooledStepBackward(k)
+	pooledHHForward(k)
+	pooledHHBackward(k)
+	pooledSLIFBackward(k)
+	pooledSLIFForward(k)
+	slifStepForward(k)
+	slifStepBackward(k)
+	slifUnits(k)
+	slifBackSub(k)
+	hhFast()
 	Generate()
 }
