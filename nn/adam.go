@@ -106,7 +106,7 @@ func adam32(k *adamKernel[float32], val, grad, m, v []float32) {
 	i := vectorPart(len(val))
 	if i > 0 {
 		c := [8]float32{k.b1, k.b2, k.wd, 1 - k.b1, 1 - k.b2, k.stepSize, k.sqrtBC2, k.eps}
-		kernels.AdamAVX2(&val[0], &grad[0], &m[0], &v[0], i, &c)
+		kernels.Adam(&val[0], &grad[0], &m[0], &v[0], i, &c)
 	}
 	if i < len(val) {
 		k.update(val[i:], grad[i:], m[i:], v[i:])

@@ -338,8 +338,8 @@ func (d *directConv) scan(blk, b int) (xc, vals []float32, pos []int32, dense bo
 // have room for all of in, and returns how many there are.
 func (d *directConv) listPlane(vals []float32, pos []int32, in []float32) int {
 	n, i0 := 0, 0
-	if n8 := len(in) &^ 7; n8 > 0 && kernels.Has() {
-		n, i0 = kernels.CompactAVX2(&pos[0], &vals[0], &in[0], n8, 0), n8
+	if n8 := len(in) &^ 7; n8 > 0 {
+		n, i0 = kernels.Compact(&pos[0], &vals[0], &in[0], n8, 0), n8
 	}
 	n += listNonzeros(vals[n:], pos[n:], in[i0:], int32(i0), 1)
 	rs := int32(d.cop)

@@ -247,7 +247,7 @@ func hhRowForward32(dt, th float32, leak, drive, prev, in, v, spk []float32) int
 		return 0
 	}
 	leak, drive, prev, in, spk = leak[:i], drive[:i], prev[:i], in[:i], spk[:i]
-	kernels.HHRowForwardAVX2(dt, th, &leak[0], &drive[0], &prev[0], &in[0], &v[0], &spk[0], i)
+	kernels.HHRowForward(dt, th, &leak[0], &drive[0], &prev[0], &in[0], &v[0], &spk[0], i)
 	return i
 }
 
@@ -263,6 +263,6 @@ func hhRowBackward32(dt, th, lens float32, leak, v, cV, dIn, dSp []float32) int 
 	if leak != nil {
 		keep = &leak[:i][0]
 	}
-	kernels.HHRowBackwardAVX2(dt, th, lens, leak != nil, keep, &v[0], &cV[0], &dIn[0], &dSp[0], i)
+	kernels.HHRowBackward(dt, th, lens, leak != nil, keep, &v[0], &cV[0], &dIn[0], &dSp[0], i)
 	return i
 }

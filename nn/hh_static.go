@@ -121,7 +121,7 @@ func hhStatic32(k *hhKernel[float32], j0 int, in, cnt, sens []float32) {
 		if k.steps > 0 && (len(k.leak) < last || len(k.drive) < last) {
 			panic("nn: HH leak and drive tables shorter than the steps")
 		}
-		kernels.HHStaticAVX2(k.dt, k.th, k.sg.Lens, k.detach, k.steps, k.stride,
+		kernels.HHStatic(k.dt, k.th, k.sg.Lens, k.detach, k.steps, k.stride,
 			&k.leak[j0], &k.drive[j0], &in[0], &cnt[0], &sens[0], i)
 	}
 	if i < len(in) {

@@ -169,7 +169,7 @@ func lifStep32(d, th float32, prevMem, in, mem, spk []float32) {
 	prevMem, in, spk = prevMem[:len(mem)], in[:len(mem)], spk[:len(mem)]
 	i := vectorPart(len(mem))
 	if i > 0 {
-		kernels.LIFStepAVX2(d, th, &prevMem[0], &in[0], &mem[0], &spk[0], i)
+		kernels.LIFStep(d, th, &prevMem[0], &in[0], &mem[0], &spk[0], i)
 	}
 	if i < len(mem) {
 		lifStep32Scalar(d, th, prevMem[i:], in[i:], mem[i:], spk[i:])
@@ -181,7 +181,7 @@ func lifBack32(d, th, lens float32, mem, next, dSpk, dIn []float32) {
 	next, dSpk, dIn = next[:len(mem)], dSpk[:len(mem)], dIn[:len(mem)]
 	i := vectorPart(len(mem))
 	if i > 0 {
-		kernels.LIFBackAVX2(d, th, lens, &mem[0], &next[0], &dSpk[0], &dIn[0], i)
+		kernels.LIFBack(d, th, lens, &mem[0], &next[0], &dSpk[0], &dIn[0], i)
 	}
 	if i < len(mem) {
 		lifBack32Scalar(d, th, lens, mem[i:], next[i:], dSpk[i:], dIn[i:])

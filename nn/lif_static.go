@@ -80,7 +80,7 @@ func lifStatic32(d, th, lens float32, steps int, in, cnt, k []float32) {
 	cnt, k = cnt[:len(in)], k[:len(in)]
 	i := vectorPart(len(in))
 	if i > 0 {
-		kernels.LIFStaticAVX2(d, th, lens, steps, &in[0], &cnt[0], &k[0], i)
+		kernels.LIFStatic(d, th, lens, steps, &in[0], &cnt[0], &k[0], i)
 	}
 	if i < len(in) {
 		lifStatic32Scalar(d, th, lens, steps, in[i:], cnt[i:], k[i:])

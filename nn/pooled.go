@@ -300,22 +300,22 @@ func pooledRowAsm(k *pooledKernel, plane, y int, back bool, mix *[4]float64) boo
 		pooledSLIFRowAsm(k, in0, half, &rows, mix)
 	case k.slif:
 		w := k.mix
-		kernels.PooledSLIFForwardAVX2(k.d, k.th, k.steps, &w, &k.in[in0 : in0+2*k.size+2*k.side][0], k.size, k.side, half, &rows[0])
+		kernels.PooledSLIFForward(k.d, k.th, k.steps, &w, &k.in[in0 : in0+2*k.size+2*k.side][0], k.size, k.side, half, &rows[0])
 	case hh && back:
-		kernels.PooledHHBackwardAVX2(k.dt, k.th, k.lens, k.detach, k.steps, x0, x1,
+		kernels.PooledHHBackward(k.dt, k.th, k.lens, k.detach, k.steps, x0, x1,
 			&k.dIn[in0:][:k.side][0], &k.dIn[in1:][:k.side][0], half, &k.leakEO[0], &k.driveEO[0], &rows[0])
 	case hh:
-		kernels.PooledHHForwardAVX2(k.dt, k.th, k.steps, x0, x1, half, &k.leakEO[0], &k.driveEO[0], &rows[0])
+		kernels.PooledHHForward(k.dt, k.th, k.steps, x0, x1, half, &k.leakEO[0], &k.driveEO[0], &rows[0])
 	case k.lif && back:
-		kernels.PooledLIFBackwardAVX2(k.d, k.th, k.lens, k.steps, x0, x1,
+		kernels.PooledLIFBackward(k.d, k.th, k.lens, k.steps, x0, x1,
 			&k.dIn[in0:][:k.side][0], &k.dIn[in1:][:k.side][0], half, &rows[0])
 	case k.lif:
-		kernels.PooledLIFForwardAVX2(k.d, k.th, k.steps, x0, x1, half, &rows[0])
+		kernels.PooledLIFForward(k.d, k.th, k.steps, x0, x1, half, &rows[0])
 	case back:
-		kernels.PooledStepBackwardAVX2(k.th, k.lens, k.steps, x0, x1,
+		kernels.PooledStepBackward(k.th, k.lens, k.steps, x0, x1,
 			&k.dIn[in0:][:k.side][0], &k.dIn[in1:][:k.side][0], half, &rows[0])
 	default:
-		kernels.PooledStepForwardAVX2(k.th, k.steps, x0, x1, half, &rows[0])
+		kernels.PooledStepForward(k.th, k.steps, x0, x1, half, &rows[0])
 	}
 	return true
 }

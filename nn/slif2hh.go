@@ -258,7 +258,7 @@ func slifStepForward32(l *SLIF2HH[float32], t int, in [3][]float32, lo, hi int) 
 		p[11+k] = addr(l.spk[k][at][lo : lo+n])
 	}
 	w := [4]float32(l.Mix.Value)
-	kernels.SLIFStepForwardAVX2(l.Decay, l.Theta, &w, &p, t == 0, n)
+	kernels.SLIFStepForward(l.Decay, l.Theta, &w, &p, t == 0, n)
 	return n
 }
 
@@ -282,7 +282,7 @@ func slifStepBackward32(l *SLIF2HH[float32], t int, dIn [3][]float32, dSpk [4][]
 	}
 	w := [4]float32(l.Mix.Value)
 	var acc [32]float32
-	kernels.SLIFStepBackwardAVX2(l.Decay, l.Theta, l.Surrogate.Lens, &w, &p, t < l.steps-1, n, &acc)
+	kernels.SLIFStepBackward(l.Decay, l.Theta, l.Surrogate.Lens, &w, &p, t < l.steps-1, n, &acc)
 	for k := range 4 {
 		for _, v := range acc[8*k : 8*k+8] {
 			part[k] += float64(v)

@@ -78,7 +78,7 @@ func pooledSLIFRowAsm(k *pooledKernel, in0, half int, dp *[pooledMaxSteps]uintpt
 	var sums [slifAsmBlocks * 4 * 32]float32
 	last := in0 + 2*k.size + 2*k.side // one past the row pair's last input, channel 2
 	w := k.mix
-	kernels.PooledSLIFBackwardAVX2(k.d, k.th, k.lens, k.steps, &w, &k.in[in0:last][0], &k.dIn[in0:last][0],
+	kernels.PooledSLIFBackward(k.d, k.th, k.lens, k.steps, &w, &k.in[in0:last][0], &k.dIn[in0:last][0],
 		k.size, k.side, half, &dp[0], &sums[0])
 	chain := 0
 	for end := 0; end < half; end += 8 {

@@ -173,7 +173,7 @@ func slifForward32(s *slifStatic[float32], u0, u1, b, j0 int) int {
 	n := vectorPart(u1 - u0)
 	for i := 0; i < n; i += 8 {
 		p := slifRows(s, b, j0+i)
-		kernels.SLIFUnitsAVX2(s.l.Decay, s.l.Theta, (*[4]float32)(s.l.Mix.Value), s.l.steps, &p, nil)
+		kernels.SLIFUnits(s.l.Decay, s.l.Theta, (*[4]float32)(s.l.Mix.Value), s.l.steps, &p, nil)
 	}
 	return n
 }
@@ -215,12 +215,12 @@ func slifBackward32(s *slifStatic[float32], u0, u1, b, j0 int, part *[4]float64)
 	for i := 0; i < n; i += 8 {
 		j := j0 + i
 		p := slifRows(s, b, j)
-		kernels.SLIFUnitsAVX2(l.Decay, l.Theta, mix, l.steps, &p, &hist[0][0][0])
+		kernels.SLIFUnits(l.Decay, l.Theta, mix, l.steps, &p, &hist[0][0][0])
 		g := s.dCt[b*4*w+3*w+j:][:8]
-		kernels.SLIFBackSubAVX2(l.Decay, l.Theta, l.Surrogate.Lens, 0, 3, l.steps, &hist[0][0][0], &dm3s[0][0], &g[0], &lanes[3][0], &lanes[3][0])
+		kernels.SLIFBackSub(l.Decay, l.Theta, l.Surrogate.Lens, 0, 3, l.steps, &hist[0][0][0], &dm3s[0][0], &g[0], &lanes[3][0], &lanes[3][0])
 		for k := range 3 {
 			g, dIn := s.dCt[b*4*w+k*w+j:][:8], s.dIn[b*3*w+k*w+j:][:8]
-			kernels.SLIFBackSubAVX2(l.Decay, l.Theta, l.Surrogate.Lens, l.Mix.Value[k], k, l.steps, &hist[0][0][0], &dm3s[0][0], &g[0], &dIn[0], &lanes[k][0])
+			kernels.SLIFBackSub(l.Decay, l.Theta, l.Surrogate.Lens, l.Mix.Value[k], k, l.steps, &hist[0][0][0], &dm3s[0][0], &g[0], &dIn[0], &lanes[k][0])
 		}
 		for q := range lanes {
 			var sum float64

@@ -60,7 +60,7 @@ func stepForward32(th float32, out, x []float32) {
 	out = out[:len(x)]
 	i := vectorPart(len(x))
 	if i > 0 {
-		kernels.StepForwardAVX2(th, &out[0], &x[0], i)
+		kernels.StepForward(th, &out[0], &x[0], i)
 	}
 	if i < len(x) {
 		stepForward32Scalar(th, out[i:], x[i:])
@@ -72,7 +72,7 @@ func stepBackward32(th, lens float32, dx, dOut, x []float32) {
 	dx, dOut = dx[:len(x)], dOut[:len(x)]
 	i := vectorPart(len(x))
 	if i > 0 {
-		kernels.StepBackwardAVX2(th, lens, &dx[0], &dOut[0], &x[0], i)
+		kernels.StepBackward(th, lens, &dx[0], &dOut[0], &x[0], i)
 	}
 	if i < len(x) {
 		stepBackward32Scalar(th, lens, dx[i:], dOut[i:], x[i:])

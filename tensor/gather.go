@@ -38,11 +38,11 @@ func Gather(dst, src, w []float32, width, k, stride, cstride int, rowOff *[3]int
 	if lo < 0 || hi > len(src) {
 		panic(fmt.Sprintf("tensor: Gather src rows [%d, %d) outside its %d values", lo, hi, len(src)))
 	}
-	if kernels.Has() && width <= 5 {
+	if width <= 5 {
 		if skipZeros {
-			kernels.GatherSkipAVX2(&dst[0], &src[0], &w[0], width, k, stride, 4*cstride, rowOff, &dBase[0], &sBase[0], n)
+			kernels.GatherSkip(&dst[0], &src[0], &w[0], width, k, stride, 4*cstride, rowOff, &dBase[0], &sBase[0], n)
 		} else {
-			kernels.GatherAVX2(&dst[0], &src[0], &w[0], width, k, stride, 4*cstride, rowOff, &dBase[0], &sBase[0], n)
+			kernels.Gather(&dst[0], &src[0], &w[0], width, k, stride, 4*cstride, rowOff, &dBase[0], &sBase[0], n)
 		}
 		return
 	}
@@ -92,8 +92,8 @@ func Correlate(dst []float32, dstStride int, src []float32, srcRow int, dy []flo
 		dyRow < 0 || dyPos < 0 || (h-1)*dyRow+(w-1)*dyPos+rw > len(dy) {
 		panic(fmt.Sprintf("tensor: Correlate of %d×%d positions, width %d, outside its slices (%d, %d, %d values)", h, w, width, len(dst), len(src), len(dy)))
 	}
-	if kernels.Has() && width <= 5 {
-		kernels.CorrelateAVX2(&dst[0], dstStride, &src[0], srcRow, &dy[0], dyRow, dyPos, width, h, w)
+	if width <= 5 {
+		kernels.Correlate(&dst[0], dstStride, &src[0], srcRow, &dy[0], dyRow, dyPos, width, h, w)
 		return
 	}
 	for kx := range 3 {

@@ -2,7 +2,6 @@ package tensor
 
 import (
 	"fmt"
-	"math"
 
 	"github.com/hhnet/hhnet/internal/kernels"
 )
@@ -76,30 +75,8 @@ func Plane(dst []float32, cstride int, src []float32, rows *PlaneRows, w, bias [
 	}
 	rows.check(len(dst), cstride, cout, len(src), 0, 1)
 	dBase, sBase, srcRow, n := rows.DBase, rows.SBase, rows.SrcRow, len(rows.DBase)
-	if kernels.Has() {
-		kernels.PlaneAVX2(&dst[0], cstride, &src[0], srcRow, &w[0], &bias[0], cout, &dBase[0], &sBase[0], n)
-		return
-	}
-	for co := range cout {
-		k := w[co*Taps:][:Taps]
-		for e, db := range dBase {
-			d := dst[co*cstride+int(db):][:8]
-			s := src[sBase[e]:]
-			for i := range d {
-				a := bias[co]
-				var b float32
-				for t := range Taps {
-					u := k[t] * s[t/3*srcRow+t%3+i]
-					if t < 5 {
-						a += u
-					} else {
-						b += u
-					}
-				}
-				d[i] = a + b
-			}
-		}
-	}
+	kernels.Plane(&dst[0], cstride, &src[0], srcRow, &w[0], &bias[0], cout, &dBase[0], &sBase[0], n)
+
 }
 
 // PlaneGrad adds the weight and bias gradients of Plane over the entries
@@ -120,24 +97,8 @@ func PlaneGrad(acc, dy []float32, cstride int, src []float32, rows *PlaneRows, c
 	}
 	rows.check(len(dy), cstride, cout, len(src), 0, 1)
 	dBase, sBase, srcRow, mask, n := rows.DBase, rows.SBase, rows.SrcRow, rows.Mask, len(rows.DBase)
-	if kernels.Has() {
-		kernels.PlaneGradAVX2(&acc[0], &dy[0], cstride, &src[0], srcRow, cout, &dBase[0], &sBase[0], &mask[0], n)
-		return
-	}
-	for co := range cout {
-		a := acc[co*80:][:80]
-		for e, db := range dBase {
-			g := dy[co*cstride+int(db):][:8]
-			s := src[sBase[e]:]
-			for i, m := range mask[8*e:][:8] {
-				v := math.Float32frombits(math.Float32bits(g[i]) & m)
-				for t := range Taps {
-					a[t*8+i] += v * s[t/3*srcRow+t%3+i]
-				}
-				a[72+i] += v
-			}
-		}
-	}
+	kernels.PlaneGrad(&acc[0], &dy[0], cstride, &src[0], srcRow, cout, &dBase[0], &sBase[0], &mask[0], n)
+
 }
 
 // PlaneSumMax is the most output planes one PlaneSum call computes (its
@@ -161,33 +122,8 @@ func PlaneSum(dst []float32, cstride int, src []float32, sstride, kin, kout int,
 	}
 	rows.check(len(dst), cstride, kout, len(src), sstride, kin)
 	dBase, sBase, srcRow, n := rows.DBase, rows.SBase, rows.SrcRow, len(rows.DBase)
-	if kernels.Has() {
-		kernels.PlaneSumAVX2(&dst[0], cstride, &src[0], sstride, srcRow, kin, kout, &w[0], &bias[0], &dBase[0], &sBase[0], n)
-		return
-	}
-	var acc [PlaneSumMax][8]float32
-	for e, db := range dBase {
-		for j := range kout {
-			for i := range acc[j] {
-				acc[j][i] = bias[j]
-			}
-		}
-		for c := range kin {
-			s := src[c*sstride+int(sBase[e]):]
-			for t := range Taps {
-				v := s[t/3*srcRow+t%3:][:8]
-				for j := range kout {
-					wt := w[(c*Taps+t)*kout+j]
-					for i, x := range v {
-						acc[j][i] += wt * x
-					}
-				}
-			}
-		}
-		for j := range kout {
-			copy(dst[j*cstride+int(db):][:8], acc[j][:])
-		}
-	}
+	kernels.PlaneSum(&dst[0], cstride, &src[0], sstride, srcRow, kin, kout, &w[0], &bias[0], &dBase[0], &sBase[0], n)
+
 }
 
 // PadPlanes copies planes maps of h×w values (src, planes srcPlane apart)
@@ -204,8 +140,8 @@ func PadPlanes(dst []float32, dstPlane, dstRow int, src []float32, srcPlane, pla
 		panic(fmt.Sprintf("tensor: PadPlanes of %d %d×%d maps (strides %d, %d, %d) outside its slices (%d, %d values)",
 			planes, h, w, dstPlane, dstRow, srcPlane, len(dst), len(src)))
 	}
-	if kernels.Has() && w >= 8 {
-		kernels.PadPlanesAVX2(&dst[0], dstPlane, dstRow, &src[0], srcPlane, planes, h, w)
+	if w >= 8 {
+		kernels.PadPlanes(&dst[0], dstPlane, dstRow, &src[0], srcPlane, planes, h, w)
 		return
 	}
 	for p := range planes {

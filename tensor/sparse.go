@@ -271,8 +271,8 @@ func compactPair[F Float](off []int32, val0, val1, src0, src1 []F) (n, nonzeros 
 		s1, v0, v1 := any(src1).([]float32)[:len(s0)], any(val0).([]float32)[:len(s0)], any(val1).([]float32)[:len(s0)]
 		off = off[:len(s0)]
 		i0 := 0
-		if n8 := len(s0) &^ 7; n8 > 0 && kernels.Has() {
-			n, nonzeros = kernels.CompactPairAVX2(&off[0], &v0[0], &v1[0], &s0[0], &s1[0], n8, sparseBlock)
+		if n8 := len(s0) &^ 7; n8 > 0 {
+			n, nonzeros = kernels.CompactPair(&off[0], &v0[0], &v1[0], &s0[0], &s1[0], n8, sparseBlock)
 			i0 = n8
 		}
 		for i := i0; i < len(s0); i++ {
@@ -341,7 +341,7 @@ func (w *sparseWork[F]) multiply(j0, j1 int) {
 	}
 	vecs := width / 8
 	c32, is32 := any(w.c).([]float32)
-	if !is32 || !kernels.Has() {
+	if !is32 {
 		vecs = 0
 	}
 	for kb := range l.pieces {
@@ -352,11 +352,11 @@ func (w *sparseWork[F]) multiply(j0, j1 int) {
 		if vecs > 0 {
 			b, v0, v1 := any(piece).([]float32), any(l.val0).([]float32), any(l.val1).([]float32)
 			if full > 0 {
-				kernels.SparsePairsAVX2(&c32[j0], w.ldc, full, &l.partBeg[at], &l.partCnt[at], &l.off[0], &v0[0], &v1[0], &b[0], vecs)
+				kernels.SparsePairs(&c32[j0], w.ldc, full, &l.partBeg[at], &l.partCnt[at], &l.off[0], &v0[0], &v1[0], &b[0], vecs)
 			}
 			if odd {
 				sp := any(spare).([]float32)
-				kernels.SparsePairsAVX2(&sp[0], sparseBlock, 1, &l.partBeg[at+full], &l.partCnt[at+full], &l.off[0], &v0[0], &v1[0], &b[0], vecs)
+				kernels.SparsePairs(&sp[0], sparseBlock, 1, &l.partBeg[at+full], &l.partCnt[at+full], &l.off[0], &v0[0], &v1[0], &b[0], vecs)
 			}
 			done = 8 * vecs
 		}

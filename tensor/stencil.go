@@ -20,9 +20,8 @@ const Taps = 9
 // maps is this operation over the input's nonzeros (forward, with the
 // kernel's rows as src, and the weight gradient, with the output gradient
 // as src) or over the output gradient's (the input gradient): spike maps
-// are mostly zeros, so the work follows the spikes. On amd64 with AVX2
-// and FMA it runs an assembly kernel (a fused multiply-add per element);
-// elsewhere a Go loop. It panics if a row would fall outside dst or src.
+// are mostly zeros, so the work follows the spikes. On amd64 it runs an
+// assembly kernel (a fused multiply-add per element); elsewhere a Go loop. It panics if a row would fall outside dst or src.
 func Stencil(dst, src []float32, width int, dTap, sTap *[Taps]int, vals []float32, dBase, sBase []int32) {
 	n := len(vals)
 	if n == 0 {
@@ -33,15 +32,16 @@ func Stencil(dst, src []float32, width int, dTap, sTap *[Taps]int, vals []float3
 	}
 	checkStencil("dst", len(dst), width, dTap, dBase[:n])
 	checkStencil("src", len(src), width, sTap, sBase[:n])
-	if kernels.Has() {
-		var db, sb [9]int
-		for t := range Taps {
-			db[t], sb[t] = 4*dTap[t], 4*sTap[t]
-		}
-		kernels.StencilAVX2(&dst[0], &src[0], width, &db, &sb, &vals[0], &dBase[0], &sBase[0], n)
-		return
+	db, sb := byteOffsets(dTap, sTap)
+	kernels.Stencil(&dst[0], &src[0], width, &db, &sb, &vals[0], &dBase[0], &sBase[0], n)
+}
+
+// byteOffsets are the taps in bytes, as the kernels take them.
+func byteOffsets(dTap, sTap *[Taps]int) (db, sb [Taps]int) {
+	for t := range Taps {
+		db[t], sb[t] = 4*dTap[t], 4*sTap[t]
 	}
-	stencilGo(dst, src, width, dTap, sTap, vals, dBase, sBase)
+	return db, sb
 }
 
 // checkStencil panics unless every row base[e]+tap[t] … +8·width lies in
@@ -57,20 +57,6 @@ func checkStencil(name string, size, width int, tap *[Taps]int, base []int32) {
 	}
 	if width <= 0 || lo+tlo < 0 || hi+thi+8*width > size {
 		panic(fmt.Sprintf("tensor: Stencil %s rows [%d, %d) outside its %d values", name, lo+tlo, hi+thi+8*width, size))
-	}
-}
-
-// stencilGo is Stencil's portable loop.
-func stencilGo(dst, src []float32, width int, dTap, sTap *[Taps]int, vals []float32, dBase, sBase []int32) {
-	w := 8 * width
-	for e, v := range vals {
-		for t := range Taps {
-			d := dst[int(dBase[e])+dTap[t]:][:w]
-			s := src[int(sBase[e])+sTap[t]:][:w]
-			for i, x := range s {
-				d[i] += v * x
-			}
-		}
 	}
 }
 
@@ -99,24 +85,8 @@ func StencilSum(dst, src []float32, width int, dTap, sTap *[Taps]int, vals []flo
 			}
 		}
 	}
-	if kernels.Has() {
-		var db, sb [9]int
-		for t := range Taps {
-			db[t], sb[t] = 4*dTap[t], 4*sTap[t]
-		}
-		kernels.StencilSumAVX2(&dst[0], &src[0], width, &db, &sb, &vals[0], &sBase[0], n)
-		return
-	}
-	w := 8 * width
-	for e, v := range vals {
-		for t := range Taps {
-			d := dst[dTap[t]:][:w]
-			s := src[int(sBase[e])+sTap[t]:][:w]
-			for i, x := range s {
-				d[i] += v * x
-			}
-		}
-	}
+	db, sb := byteOffsets(dTap, sTap)
+	kernels.StencilSum(&dst[0], &src[0], width, &db, &sb, &vals[0], &sBase[0], n)
 }
 
 // StencilSpread is Stencil with every entry reading the same rows of src,
@@ -138,13 +108,6 @@ func StencilSpread(dst, src []float32, width int, dTap, sTap *[Taps]int, vals []
 	zero := [1]int32{}
 	checkStencil("dst", len(dst), width, dTap, dBase[:n])
 	checkStencil("src", len(src), width, sTap, zero[:])
-	if kernels.Has() {
-		var db, sb [9]int
-		for t := range Taps {
-			db[t], sb[t] = 4*dTap[t], 4*sTap[t]
-		}
-		kernels.StencilSpreadAVX2(&dst[0], &src[0], width, &db, &sb, &vals[0], &dBase[0], n)
-		return
-	}
-	stencilGo(dst, src, width, dTap, sTap, vals, dBase, make([]int32, n))
+	db, sb := byteOffsets(dTap, sTap)
+	kernels.StencilSpread(&dst[0], &src[0], width, &db, &sb, &vals[0], &dBase[0], n)
 }

@@ -8,8 +8,8 @@ import (
 
 // Transpose writes dst[j·ldd + i] = src[i·lds + j] for i < rows and
 // j < cols: the rows×cols matrix in src (rows lds apart) as cols rows of
-// dst (ldd apart). float32 goes through 8×8 blocks in registers where the
-// CPU has AVX2. It panics if a slice is too short or a stride too small.
+// dst (ldd apart). float32 goes through 8×8 blocks (in registers, on
+// amd64). It panics if a slice is too short or a stride too small.
 func Transpose[F Float](dst []F, ldd int, src []F, lds, rows, cols int) {
 	if rows == 0 || cols == 0 {
 		return
@@ -19,10 +19,10 @@ func Transpose[F Float](dst []F, ldd int, src []F, lds, rows, cols int) {
 			rows, cols, lds, len(src), ldd, len(dst)))
 	}
 	r8, c8 := 0, 0
-	if d32, ok := any(dst).([]float32); ok && kernels.Has() && rows >= 8 && cols >= 8 {
+	if d32, ok := any(dst).([]float32); ok && rows >= 8 && cols >= 8 {
 		s32 := any(src).([]float32)
 		r8, c8 = rows&^7, cols&^7
-		kernels.Transpose8AVX2(&d32[0], ldd, &s32[0], lds, r8/8, c8/8)
+		kernels.Transpose8(&d32[0], ldd, &s32[0], lds, r8/8, c8/8)
 	}
 	for i := range rows {
 		j0 := c8

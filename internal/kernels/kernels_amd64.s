@@ -4,9 +4,9 @@
 
 #include "textflag.h"
 
-// func StencilAVX2(dst *float32, src *float32, width int, dTap *[9]int, sTap *[9]int, vals *float32, dBase *int32, sBase *int32, n int)
+// func Stencil(dst *float32, src *float32, width int, dTap *[9]int, sTap *[9]int, vals *float32, dBase *int32, sBase *int32, n int)
 // Requires: AVX, FMA3
-TEXT ·StencilAVX2(SB), NOSPLIT, $0-72
+TEXT ·Stencil(SB), NOSPLIT, $0-72
 	MOVQ dst+0(FP), DI
 	MOVQ src+8(FP), SI
 	MOVQ width+16(FP), CX
@@ -721,9 +721,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func GatherAVX2(dst *float32, src *float32, w *float32, width int, k int, stride int, cstride int, rowOff *[3]int, dBase *int32, sBase *int32, n int)
+// func Gather(dst *float32, src *float32, w *float32, width int, k int, stride int, cstride int, rowOff *[3]int, dBase *int32, sBase *int32, n int)
 // Requires: AVX, FMA3
-TEXT ·GatherAVX2(SB), NOSPLIT, $0-88
+TEXT ·Gather(SB), NOSPLIT, $0-88
 	MOVQ dst+0(FP), DI
 	MOVQ src+8(FP), SI
 	MOVQ w+16(FP), R8
@@ -735,20 +735,20 @@ TEXT ·GatherAVX2(SB), NOSPLIT, $0-88
 	MOVQ sBase+72(FP), R12
 	MOVQ n+80(FP), R13
 	CMPQ CX, $0x00000001
-	JEQ  GatherAVX21
+	JEQ  Gather1
 	CMPQ CX, $0x00000002
-	JEQ  GatherAVX22
+	JEQ  Gather2
 	CMPQ CX, $0x00000003
-	JEQ  GatherAVX23
+	JEQ  Gather3
 	CMPQ CX, $0x00000004
-	JEQ  GatherAVX24
+	JEQ  Gather4
 	CMPQ CX, $0x00000005
-	JEQ  GatherAVX25
-	JMP  GatherAVX2done
+	JEQ  Gather5
+	JMP  Gatherdone
 
-GatherAVX21:
+Gather1:
 	TESTQ   R13, R13
-	JZ      GatherAVX2done
+	JZ      Gatherdone
 	MOVLQSX (R11), BX
 	LEAQ    (DI)(BX*4), BX
 	VMOVUPS (BX), Y1
@@ -759,12 +759,12 @@ GatherAVX21:
 	MOVQ    R8, R15
 	XORQ    R14, R14
 
-GatherAVX21row:
+Gather1row:
 	MOVQ (R10)(R14*1), AX
 	LEAQ (DX)(AX*4), AX
 	MOVQ k+32(FP), CX
 
-GatherAVX21c:
+Gather1c:
 	VBROADCASTSS (AX), Y0
 	VFMADD231PS  (R15), Y0, Y1
 	VBROADCASTSS (AX)(R9*1), Y0
@@ -774,21 +774,21 @@ GatherAVX21c:
 	ADDQ         cstride+48(FP), AX
 	ADDQ         $0x00000060, R15
 	DECQ         CX
-	JNZ          GatherAVX21c
+	JNZ          Gather1c
 	ADDQ         $0x08, R14
 	CMPQ         R14, $0x18
-	JLT          GatherAVX21row
+	JLT          Gather1row
 	VADDPS       Y2, Y1, Y1
 	VADDPS       Y3, Y1, Y1
 	VMOVUPS      Y1, (BX)
 	ADDQ         $0x04, R11
 	ADDQ         $0x04, R12
 	DECQ         R13
-	JMP          GatherAVX21
+	JMP          Gather1
 
-GatherAVX22:
+Gather2:
 	TESTQ   R13, R13
-	JZ      GatherAVX2done
+	JZ      Gatherdone
 	MOVLQSX (R11), BX
 	LEAQ    (DI)(BX*4), BX
 	VMOVUPS (BX), Y1
@@ -802,12 +802,12 @@ GatherAVX22:
 	MOVQ    R8, R15
 	XORQ    R14, R14
 
-GatherAVX22row:
+Gather2row:
 	MOVQ (R10)(R14*1), AX
 	LEAQ (DX)(AX*4), AX
 	MOVQ k+32(FP), CX
 
-GatherAVX22c:
+Gather2c:
 	VBROADCASTSS (AX), Y0
 	VFMADD231PS  (R15), Y0, Y1
 	VFMADD231PS  32(R15), Y0, Y2
@@ -820,10 +820,10 @@ GatherAVX22c:
 	ADDQ         cstride+48(FP), AX
 	ADDQ         $0x000000c0, R15
 	DECQ         CX
-	JNZ          GatherAVX22c
+	JNZ          Gather2c
 	ADDQ         $0x08, R14
 	CMPQ         R14, $0x18
-	JLT          GatherAVX22row
+	JLT          Gather2row
 	VADDPS       Y3, Y1, Y1
 	VADDPS       Y5, Y1, Y1
 	VMOVUPS      Y1, (BX)
@@ -833,11 +833,11 @@ GatherAVX22c:
 	ADDQ         $0x04, R11
 	ADDQ         $0x04, R12
 	DECQ         R13
-	JMP          GatherAVX22
+	JMP          Gather2
 
-GatherAVX23:
+Gather3:
 	TESTQ   R13, R13
-	JZ      GatherAVX2done
+	JZ      Gatherdone
 	MOVLQSX (R11), BX
 	LEAQ    (DI)(BX*4), BX
 	VMOVUPS (BX), Y1
@@ -854,12 +854,12 @@ GatherAVX23:
 	MOVQ    R8, R15
 	XORQ    R14, R14
 
-GatherAVX23row:
+Gather3row:
 	MOVQ (R10)(R14*1), AX
 	LEAQ (DX)(AX*4), AX
 	MOVQ k+32(FP), CX
 
-GatherAVX23c:
+Gather3c:
 	VBROADCASTSS (AX), Y0
 	VFMADD231PS  (R15), Y0, Y1
 	VFMADD231PS  32(R15), Y0, Y2
@@ -875,10 +875,10 @@ GatherAVX23c:
 	ADDQ         cstride+48(FP), AX
 	ADDQ         $0x00000120, R15
 	DECQ         CX
-	JNZ          GatherAVX23c
+	JNZ          Gather3c
 	ADDQ         $0x08, R14
 	CMPQ         R14, $0x18
-	JLT          GatherAVX23row
+	JLT          Gather3row
 	VADDPS       Y4, Y1, Y1
 	VADDPS       Y7, Y1, Y1
 	VMOVUPS      Y1, (BX)
@@ -891,11 +891,11 @@ GatherAVX23c:
 	ADDQ         $0x04, R11
 	ADDQ         $0x04, R12
 	DECQ         R13
-	JMP          GatherAVX23
+	JMP          Gather3
 
-GatherAVX24:
+Gather4:
 	TESTQ   R13, R13
-	JZ      GatherAVX2done
+	JZ      Gatherdone
 	MOVLQSX (R11), BX
 	LEAQ    (DI)(BX*4), BX
 	VMOVUPS (BX), Y1
@@ -915,12 +915,12 @@ GatherAVX24:
 	MOVQ    R8, R15
 	XORQ    R14, R14
 
-GatherAVX24row:
+Gather4row:
 	MOVQ (R10)(R14*1), AX
 	LEAQ (DX)(AX*4), AX
 	MOVQ k+32(FP), CX
 
-GatherAVX24c:
+Gather4c:
 	VBROADCASTSS (AX), Y0
 	VFMADD231PS  (R15), Y0, Y1
 	VFMADD231PS  32(R15), Y0, Y2
@@ -939,10 +939,10 @@ GatherAVX24c:
 	ADDQ         cstride+48(FP), AX
 	ADDQ         $0x00000180, R15
 	DECQ         CX
-	JNZ          GatherAVX24c
+	JNZ          Gather4c
 	ADDQ         $0x08, R14
 	CMPQ         R14, $0x18
-	JLT          GatherAVX24row
+	JLT          Gather4row
 	VADDPS       Y5, Y1, Y1
 	VADDPS       Y9, Y1, Y1
 	VMOVUPS      Y1, (BX)
@@ -958,11 +958,11 @@ GatherAVX24c:
 	ADDQ         $0x04, R11
 	ADDQ         $0x04, R12
 	DECQ         R13
-	JMP          GatherAVX24
+	JMP          Gather4
 
-GatherAVX25:
+Gather5:
 	TESTQ   R13, R13
-	JZ      GatherAVX2done
+	JZ      Gatherdone
 	MOVLQSX (R11), BX
 	LEAQ    (DI)(BX*4), BX
 	VMOVUPS (BX), Y1
@@ -985,12 +985,12 @@ GatherAVX25:
 	MOVQ    R8, R15
 	XORQ    R14, R14
 
-GatherAVX25row:
+Gather5row:
 	MOVQ (R10)(R14*1), AX
 	LEAQ (DX)(AX*4), AX
 	MOVQ k+32(FP), CX
 
-GatherAVX25c:
+Gather5c:
 	VBROADCASTSS (AX), Y0
 	VFMADD231PS  (R15), Y0, Y1
 	VFMADD231PS  32(R15), Y0, Y2
@@ -1012,10 +1012,10 @@ GatherAVX25c:
 	ADDQ         cstride+48(FP), AX
 	ADDQ         $0x000001e0, R15
 	DECQ         CX
-	JNZ          GatherAVX25c
+	JNZ          Gather5c
 	ADDQ         $0x08, R14
 	CMPQ         R14, $0x18
-	JLT          GatherAVX25row
+	JLT          Gather5row
 	VADDPS       Y6, Y1, Y1
 	VADDPS       Y11, Y1, Y1
 	VMOVUPS      Y1, (BX)
@@ -1034,15 +1034,15 @@ GatherAVX25c:
 	ADDQ         $0x04, R11
 	ADDQ         $0x04, R12
 	DECQ         R13
-	JMP          GatherAVX25
+	JMP          Gather5
 
-GatherAVX2done:
+Gatherdone:
 	VZEROUPPER
 	RET
 
-// func GatherSkipAVX2(dst *float32, src *float32, w *float32, width int, k int, stride int, cstride int, rowOff *[3]int, dBase *int32, sBase *int32, n int)
+// func GatherSkip(dst *float32, src *float32, w *float32, width int, k int, stride int, cstride int, rowOff *[3]int, dBase *int32, sBase *int32, n int)
 // Requires: AVX, FMA3
-TEXT ·GatherSkipAVX2(SB), NOSPLIT, $0-88
+TEXT ·GatherSkip(SB), NOSPLIT, $0-88
 	MOVQ dst+0(FP), DI
 	MOVQ src+8(FP), SI
 	MOVQ w+16(FP), R8
@@ -1054,20 +1054,20 @@ TEXT ·GatherSkipAVX2(SB), NOSPLIT, $0-88
 	MOVQ sBase+72(FP), R12
 	MOVQ n+80(FP), R13
 	CMPQ CX, $0x00000001
-	JEQ  GatherSkipAVX21
+	JEQ  GatherSkip1
 	CMPQ CX, $0x00000002
-	JEQ  GatherSkipAVX22
+	JEQ  GatherSkip2
 	CMPQ CX, $0x00000003
-	JEQ  GatherSkipAVX23
+	JEQ  GatherSkip3
 	CMPQ CX, $0x00000004
-	JEQ  GatherSkipAVX24
+	JEQ  GatherSkip4
 	CMPQ CX, $0x00000005
-	JEQ  GatherSkipAVX25
-	JMP  GatherSkipAVX2done
+	JEQ  GatherSkip5
+	JMP  GatherSkipdone
 
-GatherSkipAVX21:
+GatherSkip1:
 	TESTQ   R13, R13
-	JZ      GatherSkipAVX2done
+	JZ      GatherSkipdone
 	MOVLQSX (R11), BX
 	LEAQ    (DI)(BX*4), BX
 	VMOVUPS (BX), Y1
@@ -1078,48 +1078,48 @@ GatherSkipAVX21:
 	MOVQ    R8, R15
 	XORQ    R14, R14
 
-GatherSkipAVX21row:
+GatherSkip1row:
 	MOVQ (R10)(R14*1), AX
 	LEAQ (DX)(AX*4), AX
 	MOVQ k+32(FP), CX
 
-GatherSkipAVX21c:
+GatherSkip1c:
 	CMPL         (AX), $0x00
-	JEQ          GatherSkipAVX21z0
+	JEQ          GatherSkip1z0
 	VBROADCASTSS (AX), Y0
 	VFMADD231PS  (R15), Y0, Y1
 
-GatherSkipAVX21z0:
+GatherSkip1z0:
 	CMPL         (AX)(R9*1), $0x00
-	JEQ          GatherSkipAVX21z1
+	JEQ          GatherSkip1z1
 	VBROADCASTSS (AX)(R9*1), Y0
 	VFMADD231PS  32(R15), Y0, Y2
 
-GatherSkipAVX21z1:
+GatherSkip1z1:
 	CMPL         (AX)(R9*2), $0x00
-	JEQ          GatherSkipAVX21z2
+	JEQ          GatherSkip1z2
 	VBROADCASTSS (AX)(R9*2), Y0
 	VFMADD231PS  64(R15), Y0, Y3
 
-GatherSkipAVX21z2:
+GatherSkip1z2:
 	ADDQ    cstride+48(FP), AX
 	ADDQ    $0x00000060, R15
 	DECQ    CX
-	JNZ     GatherSkipAVX21c
+	JNZ     GatherSkip1c
 	ADDQ    $0x08, R14
 	CMPQ    R14, $0x18
-	JLT     GatherSkipAVX21row
+	JLT     GatherSkip1row
 	VADDPS  Y2, Y1, Y1
 	VADDPS  Y3, Y1, Y1
 	VMOVUPS Y1, (BX)
 	ADDQ    $0x04, R11
 	ADDQ    $0x04, R12
 	DECQ    R13
-	JMP     GatherSkipAVX21
+	JMP     GatherSkip1
 
-GatherSkipAVX22:
+GatherSkip2:
 	TESTQ   R13, R13
-	JZ      GatherSkipAVX2done
+	JZ      GatherSkipdone
 	MOVLQSX (R11), BX
 	LEAQ    (DI)(BX*4), BX
 	VMOVUPS (BX), Y1
@@ -1133,40 +1133,40 @@ GatherSkipAVX22:
 	MOVQ    R8, R15
 	XORQ    R14, R14
 
-GatherSkipAVX22row:
+GatherSkip2row:
 	MOVQ (R10)(R14*1), AX
 	LEAQ (DX)(AX*4), AX
 	MOVQ k+32(FP), CX
 
-GatherSkipAVX22c:
+GatherSkip2c:
 	CMPL         (AX), $0x00
-	JEQ          GatherSkipAVX22z0
+	JEQ          GatherSkip2z0
 	VBROADCASTSS (AX), Y0
 	VFMADD231PS  (R15), Y0, Y1
 	VFMADD231PS  32(R15), Y0, Y2
 
-GatherSkipAVX22z0:
+GatherSkip2z0:
 	CMPL         (AX)(R9*1), $0x00
-	JEQ          GatherSkipAVX22z1
+	JEQ          GatherSkip2z1
 	VBROADCASTSS (AX)(R9*1), Y0
 	VFMADD231PS  64(R15), Y0, Y3
 	VFMADD231PS  96(R15), Y0, Y4
 
-GatherSkipAVX22z1:
+GatherSkip2z1:
 	CMPL         (AX)(R9*2), $0x00
-	JEQ          GatherSkipAVX22z2
+	JEQ          GatherSkip2z2
 	VBROADCASTSS (AX)(R9*2), Y0
 	VFMADD231PS  128(R15), Y0, Y5
 	VFMADD231PS  160(R15), Y0, Y6
 
-GatherSkipAVX22z2:
+GatherSkip2z2:
 	ADDQ    cstride+48(FP), AX
 	ADDQ    $0x000000c0, R15
 	DECQ    CX
-	JNZ     GatherSkipAVX22c
+	JNZ     GatherSkip2c
 	ADDQ    $0x08, R14
 	CMPQ    R14, $0x18
-	JLT     GatherSkipAVX22row
+	JLT     GatherSkip2row
 	VADDPS  Y3, Y1, Y1
 	VADDPS  Y5, Y1, Y1
 	VMOVUPS Y1, (BX)
@@ -1176,11 +1176,11 @@ GatherSkipAVX22z2:
 	ADDQ    $0x04, R11
 	ADDQ    $0x04, R12
 	DECQ    R13
-	JMP     GatherSkipAVX22
+	JMP     GatherSkip2
 
-GatherSkipAVX23:
+GatherSkip3:
 	TESTQ   R13, R13
-	JZ      GatherSkipAVX2done
+	JZ      GatherSkipdone
 	MOVLQSX (R11), BX
 	LEAQ    (DI)(BX*4), BX
 	VMOVUPS (BX), Y1
@@ -1197,43 +1197,43 @@ GatherSkipAVX23:
 	MOVQ    R8, R15
 	XORQ    R14, R14
 
-GatherSkipAVX23row:
+GatherSkip3row:
 	MOVQ (R10)(R14*1), AX
 	LEAQ (DX)(AX*4), AX
 	MOVQ k+32(FP), CX
 
-GatherSkipAVX23c:
+GatherSkip3c:
 	CMPL         (AX), $0x00
-	JEQ          GatherSkipAVX23z0
+	JEQ          GatherSkip3z0
 	VBROADCASTSS (AX), Y0
 	VFMADD231PS  (R15), Y0, Y1
 	VFMADD231PS  32(R15), Y0, Y2
 	VFMADD231PS  64(R15), Y0, Y3
 
-GatherSkipAVX23z0:
+GatherSkip3z0:
 	CMPL         (AX)(R9*1), $0x00
-	JEQ          GatherSkipAVX23z1
+	JEQ          GatherSkip3z1
 	VBROADCASTSS (AX)(R9*1), Y0
 	VFMADD231PS  96(R15), Y0, Y4
 	VFMADD231PS  128(R15), Y0, Y5
 	VFMADD231PS  160(R15), Y0, Y6
 
-GatherSkipAVX23z1:
+GatherSkip3z1:
 	CMPL         (AX)(R9*2), $0x00
-	JEQ          GatherSkipAVX23z2
+	JEQ          GatherSkip3z2
 	VBROADCASTSS (AX)(R9*2), Y0
 	VFMADD231PS  192(R15), Y0, Y7
 	VFMADD231PS  224(R15), Y0, Y8
 	VFMADD231PS  256(R15), Y0, Y9
 
-GatherSkipAVX23z2:
+GatherSkip3z2:
 	ADDQ    cstride+48(FP), AX
 	ADDQ    $0x00000120, R15
 	DECQ    CX
-	JNZ     GatherSkipAVX23c
+	JNZ     GatherSkip3c
 	ADDQ    $0x08, R14
 	CMPQ    R14, $0x18
-	JLT     GatherSkipAVX23row
+	JLT     GatherSkip3row
 	VADDPS  Y4, Y1, Y1
 	VADDPS  Y7, Y1, Y1
 	VMOVUPS Y1, (BX)
@@ -1246,11 +1246,11 @@ GatherSkipAVX23z2:
 	ADDQ    $0x04, R11
 	ADDQ    $0x04, R12
 	DECQ    R13
-	JMP     GatherSkipAVX23
+	JMP     GatherSkip3
 
-GatherSkipAVX24:
+GatherSkip4:
 	TESTQ   R13, R13
-	JZ      GatherSkipAVX2done
+	JZ      GatherSkipdone
 	MOVLQSX (R11), BX
 	LEAQ    (DI)(BX*4), BX
 	VMOVUPS (BX), Y1
@@ -1270,46 +1270,46 @@ GatherSkipAVX24:
 	MOVQ    R8, R15
 	XORQ    R14, R14
 
-GatherSkipAVX24row:
+GatherSkip4row:
 	MOVQ (R10)(R14*1), AX
 	LEAQ (DX)(AX*4), AX
 	MOVQ k+32(FP), CX
 
-GatherSkipAVX24c:
+GatherSkip4c:
 	CMPL         (AX), $0x00
-	JEQ          GatherSkipAVX24z0
+	JEQ          GatherSkip4z0
 	VBROADCASTSS (AX), Y0
 	VFMADD231PS  (R15), Y0, Y1
 	VFMADD231PS  32(R15), Y0, Y2
 	VFMADD231PS  64(R15), Y0, Y3
 	VFMADD231PS  96(R15), Y0, Y4
 
-GatherSkipAVX24z0:
+GatherSkip4z0:
 	CMPL         (AX)(R9*1), $0x00
-	JEQ          GatherSkipAVX24z1
+	JEQ          GatherSkip4z1
 	VBROADCASTSS (AX)(R9*1), Y0
 	VFMADD231PS  128(R15), Y0, Y5
 	VFMADD231PS  160(R15), Y0, Y6
 	VFMADD231PS  192(R15), Y0, Y7
 	VFMADD231PS  224(R15), Y0, Y8
 
-GatherSkipAVX24z1:
+GatherSkip4z1:
 	CMPL         (AX)(R9*2), $0x00
-	JEQ          GatherSkipAVX24z2
+	JEQ          GatherSkip4z2
 	VBROADCASTSS (AX)(R9*2), Y0
 	VFMADD231PS  256(R15), Y0, Y9
 	VFMADD231PS  288(R15), Y0, Y10
 	VFMADD231PS  320(R15), Y0, Y11
 	VFMADD231PS  352(R15), Y0, Y12
 
-GatherSkipAVX24z2:
+GatherSkip4z2:
 	ADDQ    cstride+48(FP), AX
 	ADDQ    $0x00000180, R15
 	DECQ    CX
-	JNZ     GatherSkipAVX24c
+	JNZ     GatherSkip4c
 	ADDQ    $0x08, R14
 	CMPQ    R14, $0x18
-	JLT     GatherSkipAVX24row
+	JLT     GatherSkip4row
 	VADDPS  Y5, Y1, Y1
 	VADDPS  Y9, Y1, Y1
 	VMOVUPS Y1, (BX)
@@ -1325,11 +1325,11 @@ GatherSkipAVX24z2:
 	ADDQ    $0x04, R11
 	ADDQ    $0x04, R12
 	DECQ    R13
-	JMP     GatherSkipAVX24
+	JMP     GatherSkip4
 
-GatherSkipAVX25:
+GatherSkip5:
 	TESTQ   R13, R13
-	JZ      GatherSkipAVX2done
+	JZ      GatherSkipdone
 	MOVLQSX (R11), BX
 	LEAQ    (DI)(BX*4), BX
 	VMOVUPS (BX), Y1
@@ -1352,14 +1352,14 @@ GatherSkipAVX25:
 	MOVQ    R8, R15
 	XORQ    R14, R14
 
-GatherSkipAVX25row:
+GatherSkip5row:
 	MOVQ (R10)(R14*1), AX
 	LEAQ (DX)(AX*4), AX
 	MOVQ k+32(FP), CX
 
-GatherSkipAVX25c:
+GatherSkip5c:
 	CMPL         (AX), $0x00
-	JEQ          GatherSkipAVX25z0
+	JEQ          GatherSkip5z0
 	VBROADCASTSS (AX), Y0
 	VFMADD231PS  (R15), Y0, Y1
 	VFMADD231PS  32(R15), Y0, Y2
@@ -1367,9 +1367,9 @@ GatherSkipAVX25c:
 	VFMADD231PS  96(R15), Y0, Y4
 	VFMADD231PS  128(R15), Y0, Y5
 
-GatherSkipAVX25z0:
+GatherSkip5z0:
 	CMPL         (AX)(R9*1), $0x00
-	JEQ          GatherSkipAVX25z1
+	JEQ          GatherSkip5z1
 	VBROADCASTSS (AX)(R9*1), Y0
 	VFMADD231PS  160(R15), Y0, Y6
 	VFMADD231PS  192(R15), Y0, Y7
@@ -1377,9 +1377,9 @@ GatherSkipAVX25z0:
 	VFMADD231PS  256(R15), Y0, Y9
 	VFMADD231PS  288(R15), Y0, Y10
 
-GatherSkipAVX25z1:
+GatherSkip5z1:
 	CMPL         (AX)(R9*2), $0x00
-	JEQ          GatherSkipAVX25z2
+	JEQ          GatherSkip5z2
 	VBROADCASTSS (AX)(R9*2), Y0
 	VFMADD231PS  320(R15), Y0, Y11
 	VFMADD231PS  352(R15), Y0, Y12
@@ -1387,14 +1387,14 @@ GatherSkipAVX25z1:
 	VFMADD231PS  416(R15), Y0, Y14
 	VFMADD231PS  448(R15), Y0, Y15
 
-GatherSkipAVX25z2:
+GatherSkip5z2:
 	ADDQ    cstride+48(FP), AX
 	ADDQ    $0x000001e0, R15
 	DECQ    CX
-	JNZ     GatherSkipAVX25c
+	JNZ     GatherSkip5c
 	ADDQ    $0x08, R14
 	CMPQ    R14, $0x18
-	JLT     GatherSkipAVX25row
+	JLT     GatherSkip5row
 	VADDPS  Y6, Y1, Y1
 	VADDPS  Y11, Y1, Y1
 	VMOVUPS Y1, (BX)
@@ -1413,15 +1413,15 @@ GatherSkipAVX25z2:
 	ADDQ    $0x04, R11
 	ADDQ    $0x04, R12
 	DECQ    R13
-	JMP     GatherSkipAVX25
+	JMP     GatherSkip5
 
-GatherSkipAVX2done:
+GatherSkipdone:
 	VZEROUPPER
 	RET
 
-// func CorrelateAVX2(dst *float32, dstStride int, src *float32, srcRow int, dy *float32, dyRow int, dyPos int, width int, h int, w int)
+// func Correlate(dst *float32, dstStride int, src *float32, srcRow int, dy *float32, dyRow int, dyPos int, width int, h int, w int)
 // Requires: AVX, FMA3
-TEXT ·CorrelateAVX2(SB), NOSPLIT, $0-80
+TEXT ·Correlate(SB), NOSPLIT, $0-80
 	MOVQ src+16(FP), SI
 	MOVQ srcRow+24(FP), R8
 	SHLQ $0x02, R8
@@ -1434,34 +1434,34 @@ TEXT ·CorrelateAVX2(SB), NOSPLIT, $0-80
 	MOVQ h+64(FP), R11
 	MOVQ w+72(FP), R12
 	CMPQ CX, $0x00000001
-	JEQ  CorrelateAVX21
+	JEQ  Correlate1
 	CMPQ CX, $0x00000002
-	JEQ  CorrelateAVX22
+	JEQ  Correlate2
 	CMPQ CX, $0x00000003
-	JEQ  CorrelateAVX23
+	JEQ  Correlate3
 	CMPQ CX, $0x00000004
-	JEQ  CorrelateAVX24
+	JEQ  Correlate4
 	CMPQ CX, $0x00000005
-	JEQ  CorrelateAVX25
-	JMP  CorrelateAVX2done
+	JEQ  Correlate5
+	JMP  Correlatedone
 
-CorrelateAVX21:
+Correlate1:
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
 	VXORPS Y3, Y3, Y3
 	TESTQ  R11, R11
-	JZ     CorrelateAVX21end
+	JZ     Correlate1end
 
-CorrelateAVX21y:
+Correlate1y:
 	MOVQ SI, AX
 	MOVQ DX, BX
 	MOVQ R12, CX
 
-CorrelateAVX21x:
+Correlate1x:
 	MOVL         (AX), R13
 	ORL          4(AX), R13
 	ORL          8(AX), R13
-	JZ           CorrelateAVX21skip
+	JZ           Correlate1skip
 	VBROADCASTSS (AX), Y0
 	VFMADD231PS  (BX), Y0, Y1
 	VBROADCASTSS 4(AX), Y0
@@ -1469,17 +1469,17 @@ CorrelateAVX21x:
 	VBROADCASTSS 8(AX), Y0
 	VFMADD231PS  (BX), Y0, Y3
 
-CorrelateAVX21skip:
+Correlate1skip:
 	ADDQ $0x04, AX
 	ADDQ R10, BX
 	DECQ CX
-	JNZ  CorrelateAVX21x
+	JNZ  Correlate1x
 	ADDQ R8, SI
 	ADDQ R9, DX
 	DECQ R11
-	JNZ  CorrelateAVX21y
+	JNZ  Correlate1y
 
-CorrelateAVX21end:
+Correlate1end:
 	MOVQ    dst+0(FP), DI
 	MOVQ    dstStride+8(FP), R8
 	SHLQ    $0x02, R8
@@ -1491,9 +1491,9 @@ CorrelateAVX21end:
 	ADDQ    R8, DI
 	VADDPS  (DI), Y3, Y3
 	VMOVUPS Y3, (DI)
-	JMP     CorrelateAVX2done
+	JMP     Correlatedone
 
-CorrelateAVX22:
+Correlate2:
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
 	VXORPS Y3, Y3, Y3
@@ -1501,18 +1501,18 @@ CorrelateAVX22:
 	VXORPS Y5, Y5, Y5
 	VXORPS Y6, Y6, Y6
 	TESTQ  R11, R11
-	JZ     CorrelateAVX22end
+	JZ     Correlate2end
 
-CorrelateAVX22y:
+Correlate2y:
 	MOVQ SI, AX
 	MOVQ DX, BX
 	MOVQ R12, CX
 
-CorrelateAVX22x:
+Correlate2x:
 	MOVL         (AX), R13
 	ORL          4(AX), R13
 	ORL          8(AX), R13
-	JZ           CorrelateAVX22skip
+	JZ           Correlate2skip
 	VBROADCASTSS (AX), Y0
 	VFMADD231PS  (BX), Y0, Y1
 	VFMADD231PS  32(BX), Y0, Y2
@@ -1523,17 +1523,17 @@ CorrelateAVX22x:
 	VFMADD231PS  (BX), Y0, Y5
 	VFMADD231PS  32(BX), Y0, Y6
 
-CorrelateAVX22skip:
+Correlate2skip:
 	ADDQ $0x04, AX
 	ADDQ R10, BX
 	DECQ CX
-	JNZ  CorrelateAVX22x
+	JNZ  Correlate2x
 	ADDQ R8, SI
 	ADDQ R9, DX
 	DECQ R11
-	JNZ  CorrelateAVX22y
+	JNZ  Correlate2y
 
-CorrelateAVX22end:
+Correlate2end:
 	MOVQ    dst+0(FP), DI
 	MOVQ    dstStride+8(FP), R8
 	SHLQ    $0x02, R8
@@ -1551,9 +1551,9 @@ CorrelateAVX22end:
 	VMOVUPS Y5, (DI)
 	VADDPS  32(DI), Y6, Y6
 	VMOVUPS Y6, 32(DI)
-	JMP     CorrelateAVX2done
+	JMP     Correlatedone
 
-CorrelateAVX23:
+Correlate3:
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
 	VXORPS Y3, Y3, Y3
@@ -1564,18 +1564,18 @@ CorrelateAVX23:
 	VXORPS Y8, Y8, Y8
 	VXORPS Y9, Y9, Y9
 	TESTQ  R11, R11
-	JZ     CorrelateAVX23end
+	JZ     Correlate3end
 
-CorrelateAVX23y:
+Correlate3y:
 	MOVQ SI, AX
 	MOVQ DX, BX
 	MOVQ R12, CX
 
-CorrelateAVX23x:
+Correlate3x:
 	MOVL         (AX), R13
 	ORL          4(AX), R13
 	ORL          8(AX), R13
-	JZ           CorrelateAVX23skip
+	JZ           Correlate3skip
 	VBROADCASTSS (AX), Y0
 	VFMADD231PS  (BX), Y0, Y1
 	VFMADD231PS  32(BX), Y0, Y2
@@ -1589,17 +1589,17 @@ CorrelateAVX23x:
 	VFMADD231PS  32(BX), Y0, Y8
 	VFMADD231PS  64(BX), Y0, Y9
 
-CorrelateAVX23skip:
+Correlate3skip:
 	ADDQ $0x04, AX
 	ADDQ R10, BX
 	DECQ CX
-	JNZ  CorrelateAVX23x
+	JNZ  Correlate3x
 	ADDQ R8, SI
 	ADDQ R9, DX
 	DECQ R11
-	JNZ  CorrelateAVX23y
+	JNZ  Correlate3y
 
-CorrelateAVX23end:
+Correlate3end:
 	MOVQ    dst+0(FP), DI
 	MOVQ    dstStride+8(FP), R8
 	SHLQ    $0x02, R8
@@ -1623,9 +1623,9 @@ CorrelateAVX23end:
 	VMOVUPS Y8, 32(DI)
 	VADDPS  64(DI), Y9, Y9
 	VMOVUPS Y9, 64(DI)
-	JMP     CorrelateAVX2done
+	JMP     Correlatedone
 
-CorrelateAVX24:
+Correlate4:
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
 	VXORPS Y3, Y3, Y3
@@ -1639,18 +1639,18 @@ CorrelateAVX24:
 	VXORPS Y11, Y11, Y11
 	VXORPS Y12, Y12, Y12
 	TESTQ  R11, R11
-	JZ     CorrelateAVX24end
+	JZ     Correlate4end
 
-CorrelateAVX24y:
+Correlate4y:
 	MOVQ SI, AX
 	MOVQ DX, BX
 	MOVQ R12, CX
 
-CorrelateAVX24x:
+Correlate4x:
 	MOVL         (AX), R13
 	ORL          4(AX), R13
 	ORL          8(AX), R13
-	JZ           CorrelateAVX24skip
+	JZ           Correlate4skip
 	VBROADCASTSS (AX), Y0
 	VFMADD231PS  (BX), Y0, Y1
 	VFMADD231PS  32(BX), Y0, Y2
@@ -1667,17 +1667,17 @@ CorrelateAVX24x:
 	VFMADD231PS  64(BX), Y0, Y11
 	VFMADD231PS  96(BX), Y0, Y12
 
-CorrelateAVX24skip:
+Correlate4skip:
 	ADDQ $0x04, AX
 	ADDQ R10, BX
 	DECQ CX
-	JNZ  CorrelateAVX24x
+	JNZ  Correlate4x
 	ADDQ R8, SI
 	ADDQ R9, DX
 	DECQ R11
-	JNZ  CorrelateAVX24y
+	JNZ  Correlate4y
 
-CorrelateAVX24end:
+Correlate4end:
 	MOVQ    dst+0(FP), DI
 	MOVQ    dstStride+8(FP), R8
 	SHLQ    $0x02, R8
@@ -1707,9 +1707,9 @@ CorrelateAVX24end:
 	VMOVUPS Y11, 64(DI)
 	VADDPS  96(DI), Y12, Y12
 	VMOVUPS Y12, 96(DI)
-	JMP     CorrelateAVX2done
+	JMP     Correlatedone
 
-CorrelateAVX25:
+Correlate5:
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
 	VXORPS Y3, Y3, Y3
@@ -1726,18 +1726,18 @@ CorrelateAVX25:
 	VXORPS Y14, Y14, Y14
 	VXORPS Y15, Y15, Y15
 	TESTQ  R11, R11
-	JZ     CorrelateAVX25end
+	JZ     Correlate5end
 
-CorrelateAVX25y:
+Correlate5y:
 	MOVQ SI, AX
 	MOVQ DX, BX
 	MOVQ R12, CX
 
-CorrelateAVX25x:
+Correlate5x:
 	MOVL         (AX), R13
 	ORL          4(AX), R13
 	ORL          8(AX), R13
-	JZ           CorrelateAVX25skip
+	JZ           Correlate5skip
 	VBROADCASTSS (AX), Y0
 	VFMADD231PS  (BX), Y0, Y1
 	VFMADD231PS  32(BX), Y0, Y2
@@ -1757,17 +1757,17 @@ CorrelateAVX25x:
 	VFMADD231PS  96(BX), Y0, Y14
 	VFMADD231PS  128(BX), Y0, Y15
 
-CorrelateAVX25skip:
+Correlate5skip:
 	ADDQ $0x04, AX
 	ADDQ R10, BX
 	DECQ CX
-	JNZ  CorrelateAVX25x
+	JNZ  Correlate5x
 	ADDQ R8, SI
 	ADDQ R9, DX
 	DECQ R11
-	JNZ  CorrelateAVX25y
+	JNZ  Correlate5y
 
-CorrelateAVX25end:
+Correlate5end:
 	MOVQ    dst+0(FP), DI
 	MOVQ    dstStride+8(FP), R8
 	SHLQ    $0x02, R8
@@ -1804,13 +1804,13 @@ CorrelateAVX25end:
 	VADDPS  128(DI), Y15, Y15
 	VMOVUPS Y15, 128(DI)
 
-CorrelateAVX2done:
+Correlatedone:
 	VZEROUPPER
 	RET
 
-// func PlaneAVX2(dst *float32, cstride int, src *float32, srcRow int, w *float32, bias *float32, cout int, dBase *int32, sBase *int32, n int)
+// func Plane(dst *float32, cstride int, src *float32, srcRow int, w *float32, bias *float32, cout int, dBase *int32, sBase *int32, n int)
 // Requires: AVX, FMA3
-TEXT ·PlaneAVX2(SB), NOSPLIT, $0-80
+TEXT ·Plane(SB), NOSPLIT, $0-80
 	MOVQ  dst+0(FP), DI
 	MOVQ  cstride+8(FP), R10
 	SHLQ  $0x02, R10
@@ -1874,9 +1874,9 @@ planeDone:
 	VZEROUPPER
 	RET
 
-// func PlaneGradAVX2(acc *float32, dy *float32, cstride int, src *float32, srcRow int, cout int, dBase *int32, sBase *int32, mask *uint32, n int)
+// func PlaneGrad(acc *float32, dy *float32, cstride int, src *float32, srcRow int, cout int, dBase *int32, sBase *int32, mask *uint32, n int)
 // Requires: AVX, FMA3
-TEXT ·PlaneGradAVX2(SB), NOSPLIT, $0-80
+TEXT ·PlaneGrad(SB), NOSPLIT, $0-80
 	MOVQ  acc+0(FP), DI
 	MOVQ  dy+8(FP), R8
 	MOVQ  cstride+16(FP), R10
@@ -1958,9 +1958,9 @@ gradDone:
 	VZEROUPPER
 	RET
 
-// func PlaneSumAVX2(dst *float32, cstride int, src *float32, sstride int, srcRow int, kin int, kout int, w *float32, bias *float32, dBase *int32, sBase *int32, n int)
+// func PlaneSum(dst *float32, cstride int, src *float32, sstride int, srcRow int, kin int, kout int, w *float32, bias *float32, dBase *int32, sBase *int32, n int)
 // Requires: AVX, FMA3
-TEXT ·PlaneSumAVX2(SB), NOSPLIT, $0-96
+TEXT ·PlaneSum(SB), NOSPLIT, $0-96
 	MOVQ dst+0(FP), DI
 	MOVQ cstride+8(FP), R10
 	SHLQ $0x02, R10
@@ -2982,9 +2982,9 @@ sumDone:
 	VZEROUPPER
 	RET
 
-// func PadPlanesAVX2(dst *float32, dstPlane int, dstRow int, src *float32, srcPlane int, planes int, h int, w int)
+// func PadPlanes(dst *float32, dstPlane int, dstRow int, src *float32, srcPlane int, planes int, h int, w int)
 // Requires: AVX, CMOV
-TEXT ·PadPlanesAVX2(SB), NOSPLIT, $0-64
+TEXT ·PadPlanes(SB), NOSPLIT, $0-64
 	MOVQ  dst+0(FP), DI
 	MOVQ  dstPlane+8(FP), R8
 	SHLQ  $0x02, R8
@@ -3036,9 +3036,9 @@ padDone:
 	VZEROUPPER
 	RET
 
-// func SparsePairsAVX2(c *float32, ldc int, pairs int, beg *int32, cnt *int32, off *int32, val0 *float32, val1 *float32, b *float32, vecs int)
+// func SparsePairs(c *float32, ldc int, pairs int, beg *int32, cnt *int32, off *int32, val0 *float32, val1 *float32, b *float32, vecs int)
 // Requires: AVX, FMA3, MMX+
-TEXT ·SparsePairsAVX2(SB), NOSPLIT, $0-80
+TEXT ·SparsePairs(SB), NOSPLIT, $0-80
 	MOVQ c+0(FP), DI
 	MOVQ ldc+8(FP), R8
 	SHLQ $0x02, R8
@@ -5468,9 +5468,9 @@ DATA perm<>+8184(SB)/4, $0x00000006
 DATA perm<>+8188(SB)/4, $0x00000007
 GLOBL perm<>(SB), RODATA|NOPTR, $8192
 
-// func CompactAVX2(idx *int32, val *float32, src *float32, n int, base int) int
+// func Compact(idx *int32, val *float32, src *float32, n int, base int) int
 // Requires: AVX, AVX2, POPCNT
-TEXT ·CompactAVX2(SB), NOSPLIT, $0-48
+TEXT ·Compact(SB), NOSPLIT, $0-48
 	MOVQ         idx+0(FP), DI
 	MOVQ         val+8(FP), SI
 	MOVQ         src+16(FP), DX
@@ -5510,9 +5510,9 @@ cpDone:
 	VZEROUPPER
 	RET
 
-// func CompactPairAVX2(off *int32, val0 *float32, val1 *float32, src0 *float32, src1 *float32, n int, step int) (union int, nonzeros int)
+// func CompactPair(off *int32, val0 *float32, val1 *float32, src0 *float32, src1 *float32, n int, step int) (union int, nonzeros int)
 // Requires: AVX, AVX2, POPCNT
-TEXT ·CompactPairAVX2(SB), NOSPLIT, $0-72
+TEXT ·CompactPair(SB), NOSPLIT, $0-72
 	MOVQ         off+0(FP), DI
 	MOVQ         val0+8(FP), SI
 	MOVQ         val1+16(FP), R11
@@ -5566,9 +5566,9 @@ cpPairDone:
 	VZEROUPPER
 	RET
 
-// func Transpose8AVX2(dst *float32, ldd int, src *float32, lds int, rows8 int, cols8 int)
+// func Transpose8(dst *float32, ldd int, src *float32, lds int, rows8 int, cols8 int)
 // Requires: AVX
-TEXT ·Transpose8AVX2(SB), NOSPLIT, $0-48
+TEXT ·Transpose8(SB), NOSPLIT, $0-48
 	MOVQ  dst+0(FP), DI
 	MOVQ  ldd+8(FP), R8
 	SHLQ  $0x02, R8
@@ -5648,9 +5648,9 @@ tpDone:
 	VZEROUPPER
 	RET
 
-// func StencilSumAVX2(dst *float32, src *float32, width int, dTap *[9]int, sTap *[9]int, vals *float32, sBase *int32, n int)
+// func StencilSum(dst *float32, src *float32, width int, dTap *[9]int, sTap *[9]int, vals *float32, sBase *int32, n int)
 // Requires: AVX, FMA3
-TEXT ·StencilSumAVX2(SB), NOSPLIT, $0-64
+TEXT ·StencilSum(SB), NOSPLIT, $0-64
 	MOVQ sTap+32(FP), AX
 	MOVQ (AX), R8
 	MOVQ 8(AX), R9
@@ -5737,9 +5737,9 @@ ssDone:
 	VZEROUPPER
 	RET
 
-// func StencilSpreadAVX2(dst *float32, src *float32, width int, dTap *[9]int, sTap *[9]int, vals *float32, dBase *int32, n int)
+// func StencilSpread(dst *float32, src *float32, width int, dTap *[9]int, sTap *[9]int, vals *float32, dBase *int32, n int)
 // Requires: AVX, FMA3
-TEXT ·StencilSpreadAVX2(SB), NOSPLIT, $0-64
+TEXT ·StencilSpread(SB), NOSPLIT, $0-64
 	MOVQ dTap+24(FP), AX
 	MOVQ (AX), R8
 	MOVQ 8(AX), R9
@@ -5830,9 +5830,9 @@ GLOBL one<>(SB), RODATA|NOPTR, $4
 DATA absMask<>+0(SB)/4, $0x7fffffff
 GLOBL absMask<>(SB), RODATA|NOPTR, $4
 
-// func LIFStaticAVX2(d float32, th float32, lens float32, steps int, in *float32, cnt *float32, k *float32, n int)
+// func LIFStatic(d float32, th float32, lens float32, steps int, in *float32, cnt *float32, k *float32, n int)
 // Requires: AVX
-TEXT ·LIFStaticAVX2(SB), NOSPLIT, $0-56
+TEXT ·LIFStatic(SB), NOSPLIT, $0-56
 	VBROADCASTSS one<>+0(SB), Y0
 	VBROADCASTSS d+0(FP), Y1
 	VBROADCASTSS th+4(FP), Y2
@@ -5891,9 +5891,9 @@ lifDone:
 	VZEROUPPER
 	RET
 
-// func AdamAVX2(val *float32, grad *float32, m *float32, v *float32, n int, k *[8]float32)
+// func Adam(val *float32, grad *float32, m *float32, v *float32, n int, k *[8]float32)
 // Requires: AVX
-TEXT ·AdamAVX2(SB), NOSPLIT, $0-48
+TEXT ·Adam(SB), NOSPLIT, $0-48
 	MOVQ         k+40(FP), AX
 	VBROADCASTSS (AX), Y0
 	VBROADCASTSS 4(AX), Y1
@@ -5944,9 +5944,9 @@ adamDone:
 	VZEROUPPER
 	RET
 
-// func StepForwardAVX2(th float32, out *float32, x *float32, n int)
+// func StepForward(th float32, out *float32, x *float32, n int)
 // Requires: AVX
-TEXT ·StepForwardAVX2(SB), NOSPLIT, $0-32
+TEXT ·StepForward(SB), NOSPLIT, $0-32
 	VBROADCASTSS one<>+0(SB), Y0
 	VBROADCASTSS th+0(FP), Y1
 	VXORPS       Y2, Y2, Y2
@@ -5971,9 +5971,9 @@ stepFwdDone:
 	VZEROUPPER
 	RET
 
-// func StepBackwardAVX2(th float32, lens float32, dx *float32, dOut *float32, x *float32, n int)
+// func StepBackward(th float32, lens float32, dx *float32, dOut *float32, x *float32, n int)
 // Requires: AVX
-TEXT ·StepBackwardAVX2(SB), NOSPLIT, $0-40
+TEXT ·StepBackward(SB), NOSPLIT, $0-40
 	VBROADCASTSS one<>+0(SB), Y0
 	VBROADCASTSS th+0(FP), Y1
 	VBROADCASTSS lens+4(FP), Y2
@@ -6009,9 +6009,9 @@ stepBackDone:
 	VZEROUPPER
 	RET
 
-// func HHStaticAVX2(dt float32, th float32, lens float32, detach bool, steps int, stride int, leak *float32, drive *float32, in *float32, cnt *float32, sens *float32, n int)
+// func HHStatic(dt float32, th float32, lens float32, detach bool, steps int, stride int, leak *float32, drive *float32, in *float32, cnt *float32, sens *float32, n int)
 // Requires: AVX
-TEXT ·HHStaticAVX2(SB), NOSPLIT, $0-80
+TEXT ·HHStatic(SB), NOSPLIT, $0-80
 	VBROADCASTSS one<>+0(SB), Y0
 	VBROADCASTSS dt+0(FP), Y1
 	VBROADCASTSS th+4(FP), Y2
@@ -6098,9 +6098,9 @@ hhDone:
 	VZEROUPPER
 	RET
 
-// func LIFStepAVX2(d float32, th float32, prevMem *float32, in *float32, mem *float32, spk *float32, n int)
+// func LIFStep(d float32, th float32, prevMem *float32, in *float32, mem *float32, spk *float32, n int)
 // Requires: AVX
-TEXT ·LIFStepAVX2(SB), NOSPLIT, $0-48
+TEXT ·LIFStep(SB), NOSPLIT, $0-48
 	VBROADCASTSS one<>+0(SB), Y0
 	VBROADCASTSS d+0(FP), Y1
 	VBROADCASTSS th+4(FP), Y2
@@ -6135,9 +6135,9 @@ lsDone:
 	VZEROUPPER
 	RET
 
-// func LIFBackAVX2(d float32, th float32, lens float32, mem *float32, next *float32, dSpk *float32, dIn *float32, n int)
+// func LIFBack(d float32, th float32, lens float32, mem *float32, next *float32, dSpk *float32, dIn *float32, n int)
 // Requires: AVX
-TEXT ·LIFBackAVX2(SB), NOSPLIT, $0-56
+TEXT ·LIFBack(SB), NOSPLIT, $0-56
 	VBROADCASTSS one<>+0(SB), Y0
 	VBROADCASTSS d+0(FP), Y1
 	VBROADCASTSS th+4(FP), Y2
@@ -6183,9 +6183,9 @@ lbkDone:
 	VZEROUPPER
 	RET
 
-// func HHRowForwardAVX2(dt float32, th float32, leak *float32, drive *float32, prev *float32, in *float32, v *float32, spk *float32, n int)
+// func HHRowForward(dt float32, th float32, leak *float32, drive *float32, prev *float32, in *float32, v *float32, spk *float32, n int)
 // Requires: AVX
-TEXT ·HHRowForwardAVX2(SB), NOSPLIT, $0-64
+TEXT ·HHRowForward(SB), NOSPLIT, $0-64
 	VBROADCASTSS one<>+0(SB), Y0
 	VBROADCASTSS dt+0(FP), Y1
 	VBROADCASTSS th+4(FP), Y2
@@ -6222,9 +6222,9 @@ hrfDone:
 	VZEROUPPER
 	RET
 
-// func HHRowBackwardAVX2(dt float32, th float32, lens float32, attached bool, leak *float32, v *float32, cV *float32, dIn *float32, dSp *float32, n int)
+// func HHRowBackward(dt float32, th float32, lens float32, attached bool, leak *float32, v *float32, cV *float32, dIn *float32, dSp *float32, n int)
 // Requires: AVX
-TEXT ·HHRowBackwardAVX2(SB), NOSPLIT, $0-64
+TEXT ·HHRowBackward(SB), NOSPLIT, $0-64
 	VBROADCASTSS one<>+0(SB), Y0
 	VBROADCASTSS dt+0(FP), Y1
 	VBROADCASTSS th+4(FP), Y2
@@ -6292,9 +6292,9 @@ GLOBL joinIdx<>(SB), RODATA|NOPTR, $32
 DATA quarter<>+0(SB)/4, $0x3e800000
 GLOBL quarter<>(SB), RODATA|NOPTR, $4
 
-// func PooledLIFForwardAVX2(d float32, th float32, steps int, in0 *float32, in1 *float32, half int, out *uintptr)
+// func PooledLIFForward(d float32, th float32, steps int, in0 *float32, in1 *float32, half int, out *uintptr)
 // Requires: AVX, AVX2, CMOV
-TEXT ·PooledLIFForwardAVX2(SB), NOSPLIT, $96-48
+TEXT ·PooledLIFForward(SB), NOSPLIT, $96-48
 	VBROADCASTSS d+0(FP), Y12
 	VMOVUPS      Y12, (SP)
 	VBROADCASTSS th+4(FP), Y12
@@ -6379,9 +6379,9 @@ lfDone:
 	VZEROUPPER
 	RET
 
-// func PooledLIFBackwardAVX2(d float32, th float32, lens float32, steps int, in0 *float32, in1 *float32, dIn0 *float32, dIn1 *float32, half int, dp *uintptr)
+// func PooledLIFBackward(d float32, th float32, lens float32, steps int, in0 *float32, in1 *float32, dIn0 *float32, dIn1 *float32, half int, dp *uintptr)
 // Requires: AVX, AVX2, CMOV
-TEXT ·PooledLIFBackwardAVX2(SB), NOSPLIT, $224-72
+TEXT ·PooledLIFBackward(SB), NOSPLIT, $224-72
 	VBROADCASTSS d+0(FP), Y12
 	VMOVUPS      Y12, (SP)
 	VBROADCASTSS th+4(FP), Y12
@@ -6502,9 +6502,9 @@ lbDone:
 	VZEROUPPER
 	RET
 
-// func PooledStepForwardAVX2(th float32, steps int, in0 *float32, in1 *float32, half int, out *uintptr)
+// func PooledStepForward(th float32, steps int, in0 *float32, in1 *float32, half int, out *uintptr)
 // Requires: AVX, AVX2, CMOV
-TEXT ·PooledStepForwardAVX2(SB), NOSPLIT, $0-48
+TEXT ·PooledStepForward(SB), NOSPLIT, $0-48
 	VBROADCASTSS th+0(FP), Y12
 	VBROADCASTSS quarter<>+0(SB), Y11
 	VXORPS       Y10, Y10, Y10
@@ -6566,9 +6566,9 @@ sfDone:
 	VZEROUPPER
 	RET
 
-// func PooledStepBackwardAVX2(th float32, lens float32, steps int, in0 *float32, in1 *float32, dIn0 *float32, dIn1 *float32, half int, dp *uintptr)
+// func PooledStepBackward(th float32, lens float32, steps int, in0 *float32, in1 *float32, dIn0 *float32, dIn1 *float32, half int, dp *uintptr)
 // Requires: AVX, AVX2, CMOV
-TEXT ·PooledStepBackwardAVX2(SB), NOSPLIT, $0-64
+TEXT ·PooledStepBackward(SB), NOSPLIT, $0-64
 	VBROADCASTSS th+0(FP), Y12
 	VBROADCASTSS lens+4(FP), Y11
 	VBROADCASTSS quarter<>+0(SB), Y9
@@ -6653,9 +6653,9 @@ sbDone:
 	VZEROUPPER
 	RET
 
-// func PooledHHForwardAVX2(dt float32, th float32, steps int, in0 *float32, in1 *float32, half int, leak *float32, drive *float32, out *uintptr)
+// func PooledHHForward(dt float32, th float32, steps int, in0 *float32, in1 *float32, half int, leak *float32, drive *float32, out *uintptr)
 // Requires: AVX, AVX2, CMOV
-TEXT ·PooledHHForwardAVX2(SB), NOSPLIT, $64-64
+TEXT ·PooledHHForward(SB), NOSPLIT, $64-64
 	VBROADCASTSS th+4(FP), Y12
 	VMOVUPS      Y12, (SP)
 	VBROADCASTSS quarter<>+0(SB), Y12
@@ -6745,9 +6745,9 @@ hfDone:
 	VZEROUPPER
 	RET
 
-// func PooledHHBackwardAVX2(dt float32, th float32, lens float32, detach bool, steps int, in0 *float32, in1 *float32, dIn0 *float32, dIn1 *float32, half int, leak *float32, drive *float32, dp *uintptr)
+// func PooledHHBackward(dt float32, th float32, lens float32, detach bool, steps int, in0 *float32, in1 *float32, dIn0 *float32, dIn1 *float32, half int, leak *float32, drive *float32, dp *uintptr)
 // Requires: AVX, AVX2, CMOV
-TEXT ·PooledHHBackwardAVX2(SB), NOSPLIT, $128-88
+TEXT ·PooledHHBackward(SB), NOSPLIT, $128-88
 	VBROADCASTSS th+4(FP), Y12
 	VMOVUPS      Y12, (SP)
 	VBROADCASTSS lens+8(FP), Y12
@@ -6865,9 +6865,9 @@ hbDone:
 	VZEROUPPER
 	RET
 
-// func PooledSLIFBackwardAVX2(d float32, th float32, lens float32, steps int, mix *[4]float32, in0 *float32, dIn0 *float32, size int, side int, half int, dp *uintptr, mixOut *float32)
+// func PooledSLIFBackward(d float32, th float32, lens float32, steps int, mix *[4]float32, in0 *float32, dIn0 *float32, size int, side int, half int, dp *uintptr, mixOut *float32)
 // Requires: AVX, AVX2, CMOV
-TEXT ·PooledSLIFBackwardAVX2(SB), $896-88
+TEXT ·PooledSLIFBackward(SB), $896-88
 	VBROADCASTSS d+0(FP), Y12
 	VMOVUPS      Y12, (SP)
 	VBROADCASTSS th+4(FP), Y12
@@ -7204,9 +7204,9 @@ slDone:
 	VZEROUPPER
 	RET
 
-// func PooledSLIFForwardAVX2(d float32, th float32, steps int, mix *[4]float32, in0 *float32, size int, side int, half int, out *uintptr)
+// func PooledSLIFForward(d float32, th float32, steps int, mix *[4]float32, in0 *float32, size int, side int, half int, out *uintptr)
 // Requires: AVX, AVX2, CMOV
-TEXT ·PooledSLIFForwardAVX2(SB), NOSPLIT, $224-64
+TEXT ·PooledSLIFForward(SB), NOSPLIT, $224-64
 	VBROADCASTSS d+0(FP), Y12
 	VMOVUPS      Y12, (SP)
 	VBROADCASTSS th+4(FP), Y12
@@ -7361,9 +7361,9 @@ sfsDone:
 	VZEROUPPER
 	RET
 
-// func SLIFStepForwardAVX2(d float32, th float32, mix *[4]float32, p *[15]uintptr, first bool, n int)
+// func SLIFStepForward(d float32, th float32, mix *[4]float32, p *[15]uintptr, first bool, n int)
 // Requires: AVX
-TEXT ·SLIFStepForwardAVX2(SB), NOSPLIT, $128-40
+TEXT ·SLIFStepForward(SB), NOSPLIT, $128-40
 	VBROADCASTSS d+0(FP), Y12
 	VMOVUPS      Y12, (SP)
 	MOVQ         mix+8(FP), AX
@@ -7468,9 +7468,9 @@ ssfDone:
 	VZEROUPPER
 	RET
 
-// func SLIFStepBackwardAVX2(d float32, th float32, lens float32, mix *[4]float32, p *[15]uintptr, notLast bool, n int, acc *[32]float32)
+// func SLIFStepBackward(d float32, th float32, lens float32, mix *[4]float32, p *[15]uintptr, notLast bool, n int, acc *[32]float32)
 // Requires: AVX
-TEXT ·SLIFStepBackwardAVX2(SB), NOSPLIT, $224-56
+TEXT ·SLIFStepBackward(SB), NOSPLIT, $224-56
 	VBROADCASTSS d+0(FP), Y12
 	VMOVUPS      Y12, (SP)
 	VBROADCASTSS th+4(FP), Y12
@@ -7622,9 +7622,9 @@ ssbDone:
 	VZEROUPPER
 	RET
 
-// func SLIFUnitsAVX2(d float32, th float32, mix *[4]float32, steps int, p *[7]uintptr, hist *float32)
+// func SLIFUnits(d float32, th float32, mix *[4]float32, steps int, p *[7]uintptr, hist *float32)
 // Requires: AVX
-TEXT ·SLIFUnitsAVX2(SB), NOSPLIT, $288-40
+TEXT ·SLIFUnits(SB), NOSPLIT, $288-40
 	VBROADCASTSS d+0(FP), Y12
 	VMOVUPS      Y12, (SP)
 	VBROADCASTSS th+4(FP), Y12
@@ -7731,9 +7731,9 @@ suDone:
 	VZEROUPPER
 	RET
 
-// func SLIFBackSubAVX2(d float32, th float32, lens float32, wk float32, k int, steps int, hist *float32, dm3s *float32, dCount *float32, dIn *float32, dw *float32)
+// func SLIFBackSub(d float32, th float32, lens float32, wk float32, k int, steps int, hist *float32, dm3s *float32, dCount *float32, dIn *float32, dw *float32)
 // Requires: AVX
-TEXT ·SLIFBackSubAVX2(SB), NOSPLIT, $0-72
+TEXT ·SLIFBackSub(SB), NOSPLIT, $0-72
 	VBROADCASTSS one<>+0(SB), Y15
 	VBROADCASTSS d+0(FP), Y14
 	VBROADCASTSS th+4(FP), Y13

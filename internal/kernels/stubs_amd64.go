@@ -4,224 +4,224 @@
 
 package kernels
 
-// StencilAVX2 is tensor.Stencil's loop in AVX2 assembly; the tap offsets are in
+// Stencil is tensor.Stencil's loop in AVX2 assembly; the tap offsets are in
 // bytes, the bases in elements, and every row has been checked.
 //
 //go:noescape
-func StencilAVX2(dst *float32, src *float32, width int, dTap *[9]int, sTap *[9]int, vals *float32, dBase *int32, sBase *int32, n int)
+func Stencil(dst *float32, src *float32, width int, dTap *[9]int, sTap *[9]int, vals *float32, dBase *int32, sBase *int32, n int)
 
-// GatherAVX2 is tensor.Gather's loop in AVX2 assembly for widths 1 to 5;
+// Gather is tensor.Gather's loop in AVX2 assembly for widths 1 to 5;
 // cstride is in bytes, other offsets in elements, and every row has been
 // checked.
 //
 //go:noescape
-func GatherAVX2(dst *float32, src *float32, w *float32, width int, k int, stride int, cstride int, rowOff *[3]int, dBase *int32, sBase *int32, n int)
+func Gather(dst *float32, src *float32, w *float32, width int, k int, stride int, cstride int, rowOff *[3]int, dBase *int32, sBase *int32, n int)
 
-// GatherSkipAVX2 is GatherAVX2 passing over zero inputs.
+// GatherSkip is Gather passing over zero inputs.
 //
 //go:noescape
-func GatherSkipAVX2(dst *float32, src *float32, w *float32, width int, k int, stride int, cstride int, rowOff *[3]int, dBase *int32, sBase *int32, n int)
+func GatherSkip(dst *float32, src *float32, w *float32, width int, k int, stride int, cstride int, rowOff *[3]int, dBase *int32, sBase *int32, n int)
 
-// CorrelateAVX2 is tensor.Correlate's loop in AVX2 assembly for widths 1
+// Correlate is tensor.Correlate's loop in AVX2 assembly for widths 1
 // to 5; every row has been checked.
 //
 //go:noescape
-func CorrelateAVX2(dst *float32, dstStride int, src *float32, srcRow int, dy *float32, dyRow int, dyPos int, width int, h int, w int)
+func Correlate(dst *float32, dstStride int, src *float32, srcRow int, dy *float32, dyRow int, dyPos int, width int, h int, w int)
 
-// PlaneAVX2 is tensor.Plane's loop in AVX2 assembly; offsets are in
+// Plane is tensor.Plane's loop in AVX2 assembly; offsets are in
 // elements and every row has been checked.
 //
 //go:noescape
-func PlaneAVX2(dst *float32, cstride int, src *float32, srcRow int, w *float32, bias *float32, cout int, dBase *int32, sBase *int32, n int)
+func Plane(dst *float32, cstride int, src *float32, srcRow int, w *float32, bias *float32, cout int, dBase *int32, sBase *int32, n int)
 
-// PlaneGradAVX2 is tensor.PlaneGrad's loop in AVX2 assembly; offsets are
+// PlaneGrad is tensor.PlaneGrad's loop in AVX2 assembly; offsets are
 // in elements and every row has been checked.
 //
 //go:noescape
-func PlaneGradAVX2(acc *float32, dy *float32, cstride int, src *float32, srcRow int, cout int, dBase *int32, sBase *int32, mask *uint32, n int)
+func PlaneGrad(acc *float32, dy *float32, cstride int, src *float32, srcRow int, cout int, dBase *int32, sBase *int32, mask *uint32, n int)
 
-// PlaneSumAVX2 is tensor.PlaneSum's loop in AVX2 assembly for 1 to 6
+// PlaneSum is tensor.PlaneSum's loop in AVX2 assembly for 1 to 6
 // output planes; offsets are in elements and every row has been checked.
 //
 //go:noescape
-func PlaneSumAVX2(dst *float32, cstride int, src *float32, sstride int, srcRow int, kin int, kout int, w *float32, bias *float32, dBase *int32, sBase *int32, n int)
+func PlaneSum(dst *float32, cstride int, src *float32, sstride int, srcRow int, kin int, kout int, w *float32, bias *float32, dBase *int32, sBase *int32, n int)
 
-// PadPlanesAVX2 is tensor.PadPlanes's loop in AVX2 assembly for w ≥ 8;
+// PadPlanes is tensor.PadPlanes's loop in AVX2 assembly for w ≥ 8;
 // every row has been checked.
 //
 //go:noescape
-func PadPlanesAVX2(dst *float32, dstPlane int, dstRow int, src *float32, srcPlane int, planes int, h int, w int)
+func PadPlanes(dst *float32, dstPlane int, dstRow int, src *float32, srcPlane int, planes int, h int, w int)
 
-// SparsePairsAVX2 is tensor.Sparse's product loop in AVX2 assembly: pairs
+// SparsePairs is tensor.Sparse's product loop in AVX2 assembly: pairs
 // of rows of c += the multiples, by the pair's values at each listed
 // position, of the row of b at that position's offset; vecs (1 to 6)
 // vectors of eight columns; strides and offsets are in elements and every
 // row has been checked.
 //
 //go:noescape
-func SparsePairsAVX2(c *float32, ldc int, pairs int, beg *int32, cnt *int32, off *int32, val0 *float32, val1 *float32, b *float32, vecs int)
+func SparsePairs(c *float32, ldc int, pairs int, beg *int32, cnt *int32, off *int32, val0 *float32, val1 *float32, b *float32, vecs int)
 
-// CompactAVX2 lists nonzeros in AVX2 assembly: it writes the nonzeros of
+// Compact lists nonzeros in AVX2 assembly: it writes the nonzeros of
 // src[0:n] (n a multiple of 8) and their positions + base to val and idx,
 // which have room for n values, and returns their number.
 //
 //go:noescape
-func CompactAVX2(idx *int32, val *float32, src *float32, n int, base int) int
+func Compact(idx *int32, val *float32, src *float32, n int, base int) int
 
-// CompactPairAVX2 lists the nonzeros of two lines at once in AVX2
+// CompactPair lists the nonzeros of two lines at once in AVX2
 // assembly: for the positions i of src0[0:n] and src1[0:n] (n a multiple
 // of 8) where either is nonzero it writes i·step to off and both values to
 // val0 and val1, which have room for n values, and returns the number of
 // such positions and the number of nonzeros of both.
 //
 //go:noescape
-func CompactPairAVX2(off *int32, val0 *float32, val1 *float32, src0 *float32, src1 *float32, n int, step int) (union int, nonzeros int)
+func CompactPair(off *int32, val0 *float32, val1 *float32, src0 *float32, src1 *float32, n int, step int) (union int, nonzeros int)
 
-// Transpose8AVX2 writes dst[j·ldd + i] = src[i·lds + j] for i < 8·rows8
+// Transpose8 writes dst[j·ldd + i] = src[i·lds + j] for i < 8·rows8
 // and j < 8·cols8, strides in elements; the caller has checked the bounds.
 //
 //go:noescape
-func Transpose8AVX2(dst *float32, ldd int, src *float32, lds int, rows8 int, cols8 int)
+func Transpose8(dst *float32, ldd int, src *float32, lds int, rows8 int, cols8 int)
 
-// StencilSumAVX2 is tensor.StencilSum's loop in AVX2 assembly; tap
+// StencilSum is tensor.StencilSum's loop in AVX2 assembly; tap
 // offsets are in bytes, n ≥ 1, and every row has been checked.
 //
 //go:noescape
-func StencilSumAVX2(dst *float32, src *float32, width int, dTap *[9]int, sTap *[9]int, vals *float32, sBase *int32, n int)
+func StencilSum(dst *float32, src *float32, width int, dTap *[9]int, sTap *[9]int, vals *float32, sBase *int32, n int)
 
-// StencilSpreadAVX2 is tensor.StencilSpread's loop in AVX2 assembly; tap
+// StencilSpread is tensor.StencilSpread's loop in AVX2 assembly; tap
 // offsets are in bytes, n ≥ 1, and every row has been checked.
 //
 //go:noescape
-func StencilSpreadAVX2(dst *float32, src *float32, width int, dTap *[9]int, sTap *[9]int, vals *float32, dBase *int32, n int)
+func StencilSpread(dst *float32, src *float32, width int, dTap *[9]int, sTap *[9]int, vals *float32, dBase *int32, n int)
 
-// LIFStaticAVX2 is package nn's static LIF kernel (lifStatic32Scalar) for
+// LIFStatic is package nn's static LIF kernel (lifStatic32Scalar) for
 // n neurons, n a multiple of 8.
 //
 //go:noescape
-func LIFStaticAVX2(d float32, th float32, lens float32, steps int, in *float32, cnt *float32, k *float32, n int)
+func LIFStatic(d float32, th float32, lens float32, steps int, in *float32, cnt *float32, k *float32, n int)
 
-// AdamAVX2 is package nn's float32 Adam update for n parameters, n a
+// Adam is package nn's float32 Adam update for n parameters, n a
 // multiple of 8; k holds b1, b2, wd, 1−b1, 1−b2, stepSize, sqrtBC2, eps.
 //
 //go:noescape
-func AdamAVX2(val *float32, grad *float32, m *float32, v *float32, n int, k *[8]float32)
+func Adam(val *float32, grad *float32, m *float32, v *float32, n int, k *[8]float32)
 
-// StepForwardAVX2 is package nn's binary-unit forward for n values, n a
+// StepForward is package nn's binary-unit forward for n values, n a
 // multiple of 8.
 //
 //go:noescape
-func StepForwardAVX2(th float32, out *float32, x *float32, n int)
+func StepForward(th float32, out *float32, x *float32, n int)
 
-// StepBackwardAVX2 is package nn's binary-unit backward for n values, n a
+// StepBackward is package nn's binary-unit backward for n values, n a
 // multiple of 8.
 //
 //go:noescape
-func StepBackwardAVX2(th float32, lens float32, dx *float32, dOut *float32, x *float32, n int)
+func StepBackward(th float32, lens float32, dx *float32, dOut *float32, x *float32, n int)
 
-// HHStaticAVX2 is package nn's static HH kernel (hhStatic32Scalar) for n
+// HHStatic is package nn's static HH kernel (hhStatic32Scalar) for n
 // neurons, n a multiple of 8; leak and drive point at the neurons' values
 // of step 0, their rows stride elements apart.
 //
 //go:noescape
-func HHStaticAVX2(dt float32, th float32, lens float32, detach bool, steps int, stride int, leak *float32, drive *float32, in *float32, cnt *float32, sens *float32, n int)
+func HHStatic(dt float32, th float32, lens float32, detach bool, steps int, stride int, leak *float32, drive *float32, in *float32, cnt *float32, sens *float32, n int)
 
-// LIFStepAVX2 is package nn's per-step LIF forward (lifStep32Scalar) for
+// LIFStep is package nn's per-step LIF forward (lifStep32Scalar) for
 // n neurons, n a multiple of 8.
 //
 //go:noescape
-func LIFStepAVX2(d float32, th float32, prevMem *float32, in *float32, mem *float32, spk *float32, n int)
+func LIFStep(d float32, th float32, prevMem *float32, in *float32, mem *float32, spk *float32, n int)
 
-// LIFBackAVX2 is package nn's per-step LIF backward (lifBack32Scalar) for
+// LIFBack is package nn's per-step LIF backward (lifBack32Scalar) for
 // n neurons, n a multiple of 8.
 //
 //go:noescape
-func LIFBackAVX2(d float32, th float32, lens float32, mem *float32, next *float32, dSpk *float32, dIn *float32, n int)
+func LIFBack(d float32, th float32, lens float32, mem *float32, next *float32, dSpk *float32, dIn *float32, n int)
 
-// HHRowForwardAVX2 is package nn's per-step HH forward for n neurons of a
+// HHRowForward is package nn's per-step HH forward for n neurons of a
 // row, n a multiple of 8.
 //
 //go:noescape
-func HHRowForwardAVX2(dt float32, th float32, leak *float32, drive *float32, prev *float32, in *float32, v *float32, spk *float32, n int)
+func HHRowForward(dt float32, th float32, leak *float32, drive *float32, prev *float32, in *float32, v *float32, spk *float32, n int)
 
-// HHRowBackwardAVX2 is package nn's per-step HH backward for n neurons of
+// HHRowBackward is package nn's per-step HH backward for n neurons of
 // a row, n a multiple of 8; leak is read only when attached.
 //
 //go:noescape
-func HHRowBackwardAVX2(dt float32, th float32, lens float32, attached bool, leak *float32, v *float32, cV *float32, dIn *float32, dSp *float32, n int)
+func HHRowBackward(dt float32, th float32, lens float32, attached bool, leak *float32, v *float32, cV *float32, dIn *float32, dSp *float32, n int)
 
-// PooledLIFForwardAVX2 runs one pooled row of package nn's Pooled LIF
+// PooledLIFForward runs one pooled row of package nn's Pooled LIF
 // forward; out holds the steps' pointers to the pooled row.
 //
 //go:noescape
-func PooledLIFForwardAVX2(d float32, th float32, steps int, in0 *float32, in1 *float32, half int, out *uintptr)
+func PooledLIFForward(d float32, th float32, steps int, in0 *float32, in1 *float32, half int, out *uintptr)
 
-// PooledLIFBackwardAVX2 runs one pooled row of the Pooled LIF backward
+// PooledLIFBackward runs one pooled row of the Pooled LIF backward
 // (forward replay with ∂m/∂x); dp holds the steps' pointers to the pooled
 // gradients' row.
 //
 //go:noescape
-func PooledLIFBackwardAVX2(d float32, th float32, lens float32, steps int, in0 *float32, in1 *float32, dIn0 *float32, dIn1 *float32, half int, dp *uintptr)
+func PooledLIFBackward(d float32, th float32, lens float32, steps int, in0 *float32, in1 *float32, dIn0 *float32, dIn1 *float32, half int, dp *uintptr)
 
-// PooledStepForwardAVX2 runs one pooled row of the Pooled binary unit.
+// PooledStepForward runs one pooled row of the Pooled binary unit.
 //
 //go:noescape
-func PooledStepForwardAVX2(th float32, steps int, in0 *float32, in1 *float32, half int, out *uintptr)
+func PooledStepForward(th float32, steps int, in0 *float32, in1 *float32, half int, out *uintptr)
 
-// PooledStepBackwardAVX2 runs one pooled row of the Pooled binary unit's
+// PooledStepBackward runs one pooled row of the Pooled binary unit's
 // backward.
 //
 //go:noescape
-func PooledStepBackwardAVX2(th float32, lens float32, steps int, in0 *float32, in1 *float32, dIn0 *float32, dIn1 *float32, half int, dp *uintptr)
+func PooledStepBackward(th float32, lens float32, steps int, in0 *float32, in1 *float32, dIn0 *float32, dIn1 *float32, half int, dp *uintptr)
 
-// PooledHHForwardAVX2 runs one pooled row of package nn's Pooled HH
+// PooledHHForward runs one pooled row of package nn's Pooled HH
 // forward; leak and drive are the [t][parity][half] tables.
 //
 //go:noescape
-func PooledHHForwardAVX2(dt float32, th float32, steps int, in0 *float32, in1 *float32, half int, leak *float32, drive *float32, out *uintptr)
+func PooledHHForward(dt float32, th float32, steps int, in0 *float32, in1 *float32, half int, leak *float32, drive *float32, out *uintptr)
 
-// PooledHHBackwardAVX2 runs one pooled row of the Pooled HH backward.
+// PooledHHBackward runs one pooled row of the Pooled HH backward.
 //
 //go:noescape
-func PooledHHBackwardAVX2(dt float32, th float32, lens float32, detach bool, steps int, in0 *float32, in1 *float32, dIn0 *float32, dIn1 *float32, half int, leak *float32, drive *float32, dp *uintptr)
+func PooledHHBackward(dt float32, th float32, lens float32, detach bool, steps int, in0 *float32, in1 *float32, dIn0 *float32, dIn1 *float32, half int, leak *float32, drive *float32, dp *uintptr)
 
-// PooledSLIFBackwardAVX2 runs one pooled row of package nn's Pooled
+// PooledSLIFBackward runs one pooled row of package nn's Pooled
 // s-LIF2HH backward; mix holds w₁, w₂, w₃, b; mixOut receives 32 sums per
 // chain (see the assembly).
 //
 //go:noescape
-func PooledSLIFBackwardAVX2(d float32, th float32, lens float32, steps int, mix *[4]float32, in0 *float32, dIn0 *float32, size int, side int, half int, dp *uintptr, mixOut *float32)
+func PooledSLIFBackward(d float32, th float32, lens float32, steps int, mix *[4]float32, in0 *float32, dIn0 *float32, size int, side int, half int, dp *uintptr, mixOut *float32)
 
-// PooledSLIFForwardAVX2 runs one pooled row of package nn's Pooled
+// PooledSLIFForward runs one pooled row of package nn's Pooled
 // s-LIF2HH forward; mix holds w₁, w₂, w₃, b.
 //
 //go:noescape
-func PooledSLIFForwardAVX2(d float32, th float32, steps int, mix *[4]float32, in0 *float32, size int, side int, half int, out *uintptr)
+func PooledSLIFForward(d float32, th float32, steps int, mix *[4]float32, in0 *float32, size int, side int, half int, out *uintptr)
 
-// SLIFStepForwardAVX2 is package nn's per-step s-LIF2HH forward for n
+// SLIFStepForward is package nn's per-step s-LIF2HH forward for n
 // units, n a multiple of 8; p holds the rows' addresses (see the assembly).
 //
 //go:noescape
-func SLIFStepForwardAVX2(d float32, th float32, mix *[4]float32, p *[15]uintptr, first bool, n int)
+func SLIFStepForward(d float32, th float32, mix *[4]float32, p *[15]uintptr, first bool, n int)
 
-// SLIFStepBackwardAVX2 is package nn's per-step s-LIF2HH backward for n
+// SLIFStepBackward is package nn's per-step s-LIF2HH backward for n
 // units, n a multiple of 8; p holds the rows' addresses and acc receives
 // the mixing gradient's eight lane sums per weight (see the assembly).
 //
 //go:noescape
-func SLIFStepBackwardAVX2(d float32, th float32, lens float32, mix *[4]float32, p *[15]uintptr, notLast bool, n int, acc *[32]float32)
+func SLIFStepBackward(d float32, th float32, lens float32, mix *[4]float32, p *[15]uintptr, notLast bool, n int, acc *[32]float32)
 
-// SLIFUnitsAVX2 is package nn's static s-LIF2HH forward for eight units
+// SLIFUnits is package nn's static s-LIF2HH forward for eight units
 // (see the assembly).
 //
 //go:noescape
-func SLIFUnitsAVX2(d float32, th float32, mix *[4]float32, steps int, p *[7]uintptr, hist *float32)
+func SLIFUnits(d float32, th float32, mix *[4]float32, steps int, p *[7]uintptr, hist *float32)
 
-// SLIFBackSubAVX2 walks one sub-neuron of eight static s-LIF2HH units back
+// SLIFBackSub walks one sub-neuron of eight static s-LIF2HH units back
 // through time (see the assembly).
 //
 //go:noescape
-func SLIFBackSubAVX2(d float32, th float32, lens float32, wk float32, k int, steps int, hist *float32, dm3s *float32, dCount *float32, dIn *float32, dw *float32)
+func SLIFBackSub(d float32, th float32, lens float32, wk float32, k int, steps int, hist *float32, dm3s *float32, dCount *float32, dIn *float32, dw *float32)
 
 // HHFastStep advances neurons 0, 1, … of count by one fast Euler step,
 // four at a time, and returns how many it stepped: it stops at the end of

@@ -8,14 +8,14 @@ import (
 	. "github.com/mmcloughlin/avo/reg"
 )
 
-// stencil writes StencilAVX2: for each entry, broadcast the value, then for
+// stencil writes Stencil: for each entry, broadcast the value, then for
 // each of the nine taps add value × the src row to the dst row, eight
 // floats per FMA. Widths 1 to 5 (the channel counts of the models) run
 // unrolled code, wider rows a loop.
 func stencil() {
-	TEXT("StencilAVX2", NOSPLIT, "func(dst, src *float32, width int, dTap, sTap *[9]int, vals *float32, dBase, sBase *int32, n int)")
+	TEXT("Stencil", NOSPLIT, "func(dst, src *float32, width int, dTap, sTap *[9]int, vals *float32, dBase, sBase *int32, n int)")
 	Pragma("noescape")
-	Doc("StencilAVX2 is tensor.Stencil's loop in AVX2 assembly; the tap offsets are in",
+	Doc("Stencil is tensor.Stencil's loop in AVX2 assembly; the tap offsets are in",
 		"bytes, the bases in elements, and every row has been checked.")
 	Load(Param("dst"), RDI)
 	Load(Param("src"), RSI)
@@ -97,7 +97,7 @@ func stencil() {
 	RET()
 }
 
-// gather writes GatherAVX2 or, with skip, GatherSkipAVX2: output-stationary
+// gather writes Gather or, with skip, GatherSkip: output-stationary
 // rows of a 3×3 convolution. For each entry three accumulator sets, one
 // per kernel column kx (the first starts from the dst row, the others from
 // zero), so that three independent FMA chains hide the FMA latency; for
@@ -109,7 +109,7 @@ func gather(name string, skip bool) {
 	TEXT(name, NOSPLIT, "func(dst, src, w *float32, width, k, stride, cstride int, rowOff *[3]int, dBase, sBase *int32, n int)")
 	Pragma("noescape")
 	if skip {
-		Doc(name + " is GatherAVX2 passing over zero inputs.")
+		Doc(name + " is Gather passing over zero inputs.")
 	} else {
 		Doc(name+" is tensor.Gather's loop in AVX2 assembly for widths 1 to 5;",
 			"cstride is in bytes, other offsets in elements, and every row has been",
@@ -193,14 +193,14 @@ func gather(name string, skip bool) {
 	RET()
 }
 
-// correlate writes CorrelateAVX2: weight-gradient rows of a 3×3
+// correlate writes Correlate: weight-gradient rows of a 3×3
 // convolution, the sums in registers. Three accumulator sets kx = 0, 1, 2
 // of width vectors; for each of h rows y and w positions x, the inputs
 // src[y·srcRow + x + kx] (all three zero: skipped) are broadcast and
 // multiplied by the dy vector row at y·dyRow + x·dyPos. At the end set kx
 // is added to the dst row at kx·dstStride. Strides are in elements.
 func correlate() {
-	const name = "CorrelateAVX2"
+	const name = "Correlate"
 	TEXT(name, NOSPLIT, "func(dst *float32, dstStride int, src *float32, srcRow int, dy *float32, dyRow, dyPos, width, h, w int)")
 	Pragma("noescape")
 	Doc(name+" is tensor.Correlate's loop in AVX2 assembly for widths 1",
@@ -297,16 +297,16 @@ func taps(base, row Register) []Mem {
 	return t
 }
 
-// plane writes PlaneAVX2 and PlaneGradAVX2: 3×3 convolutions of one input
+// plane writes Plane and PlaneGrad: 3×3 convolutions of one input
 // channel, eight positions of a map row per vector.
 //
-// PlaneAVX2, for each output channel co: its nine weights and its bias
+// Plane, for each output channel co: its nine weights and its bias
 // broadcast into Y0–Y9; for each entry the eight outputs at
 // dst + co·cstride + dBase are the bias plus the taps
 // src[sBase + ky·srcRow + kx:][:8] times the weights, in two FMA chains
 // (taps 0–4 from the bias, taps 5–8 from zero) added at the end.
 //
-// PlaneGradAVX2, for each output channel co: ten accumulators (nine taps
+// PlaneGrad, for each output channel co: ten accumulators (nine taps
 // and the bias) start at zero; for each entry the dy vector at
 // dy + co·cstride + dBase, ANDed with the entry's eight mask lanes, is added
 // to the bias accumulator and multiplied into tap t's with
@@ -314,9 +314,9 @@ func taps(base, row Register) []Mem {
 // acc[(co·10 + j)·8:][:8].
 func plane() {
 	tp := taps(RDX, R9)
-	TEXT("PlaneAVX2", NOSPLIT, "func(dst *float32, cstride int, src *float32, srcRow int, w, bias *float32, cout int, dBase, sBase *int32, n int)")
+	TEXT("Plane", NOSPLIT, "func(dst *float32, cstride int, src *float32, srcRow int, w, bias *float32, cout int, dBase, sBase *int32, n int)")
 	Pragma("noescape")
-	Doc("PlaneAVX2 is tensor.Plane's loop in AVX2 assembly; offsets are in",
+	Doc("Plane is tensor.Plane's loop in AVX2 assembly; offsets are in",
 		"elements and every row has been checked.")
 	Load(Param("dst"), RDI)
 	Load(Param("cstride"), R10)
@@ -369,9 +369,9 @@ func plane() {
 	VZEROUPPER()
 	RET()
 
-	TEXT("PlaneGradAVX2", NOSPLIT, "func(acc, dy *float32, cstride int, src *float32, srcRow, cout int, dBase, sBase *int32, mask *uint32, n int)")
+	TEXT("PlaneGrad", NOSPLIT, "func(acc, dy *float32, cstride int, src *float32, srcRow, cout int, dBase, sBase *int32, mask *uint32, n int)")
 	Pragma("noescape")
-	Doc("PlaneGradAVX2 is tensor.PlaneGrad's loop in AVX2 assembly; offsets are",
+	Doc("PlaneGrad is tensor.PlaneGrad's loop in AVX2 assembly; offsets are",
 		"in elements and every row has been checked.")
 	Load(Param("acc"), RDI)
 	Load(Param("dy"), R8)
@@ -422,7 +422,7 @@ func plane() {
 	RET()
 }
 
-// planeSum writes PlaneSumAVX2: 3×3 convolutions of kin input planes to
+// planeSum writes PlaneSum: 3×3 convolutions of kin input planes to
 // 1 to 6 output planes, eight positions of a row per vector. Two entries at
 // a time (the last, if n is odd, paired with itself): 2·kout accumulators
 // (Y0…Y5 the first entry's, Y6…Y11 the second's) start at the bias; for
@@ -433,9 +433,9 @@ func plane() {
 // at dst + j·cstride + dBase. Strides are in elements.
 func planeSum() {
 	tpA, tpB := taps(RDX, R9), taps(R15, R9)
-	TEXT("PlaneSumAVX2", NOSPLIT, "func(dst *float32, cstride int, src *float32, sstride, srcRow, kin, kout int, w, bias *float32, dBase, sBase *int32, n int)")
+	TEXT("PlaneSum", NOSPLIT, "func(dst *float32, cstride int, src *float32, sstride, srcRow, kin, kout int, w, bias *float32, dBase, sBase *int32, n int)")
 	Pragma("noescape")
-	Doc("PlaneSumAVX2 is tensor.PlaneSum's loop in AVX2 assembly for 1 to 6",
+	Doc("PlaneSum is tensor.PlaneSum's loop in AVX2 assembly for 1 to 6",
 		"output planes; offsets are in elements and every row has been checked.")
 	Load(Param("dst"), RDI)
 	Load(Param("cstride"), R10)

@@ -17,8 +17,8 @@ import (
 func main() {
 	ConstraintExpr("amd64,!purego")
 	stencil()
-	gather("GatherAVX2", false)
-	gather("GatherSkipAVX2", true)
+	gather("Gather", false)
+	gather("GatherSkip", true)
 	correlate()
 	plane()
 	planeSum()

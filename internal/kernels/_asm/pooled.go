@@ -74,11 +74,11 @@ func blocks(done LabelRef) {
 	ADDQ(U8(8), R8)
 }
 
-// pooledLIFForward writes PooledLIFForwardAVX2.
+// pooledLIFForward writes PooledLIFForward.
 func pooledLIFForward(k consts) {
-	TEXT("PooledLIFForwardAVX2", NOSPLIT, "func(d, th float32, steps int, in0, in1 *float32, half int, out *uintptr)")
+	TEXT("PooledLIFForward", NOSPLIT, "func(d, th float32, steps int, in0, in1 *float32, half int, out *uintptr)")
 	Pragma("noescape")
-	Doc("PooledLIFForwardAVX2 runs one pooled row of package nn's Pooled LIF",
+	Doc("PooledLIFForward runs one pooled row of package nn's Pooled LIF",
 		"forward; out holds the steps' pointers to the pooled row.")
 	AllocLocal(96)
 	VBROADCASTSS(param("d"), Y12)
@@ -151,11 +151,11 @@ func pooledLIFForward(k consts) {
 	RET()
 }
 
-// pooledLIFBackward writes PooledLIFBackwardAVX2.
+// pooledLIFBackward writes PooledLIFBackward.
 func pooledLIFBackward(k consts) {
-	TEXT("PooledLIFBackwardAVX2", NOSPLIT, "func(d, th, lens float32, steps int, in0, in1, dIn0, dIn1 *float32, half int, dp *uintptr)")
+	TEXT("PooledLIFBackward", NOSPLIT, "func(d, th, lens float32, steps int, in0, in1, dIn0, dIn1 *float32, half int, dp *uintptr)")
 	Pragma("noescape")
-	Doc("PooledLIFBackwardAVX2 runs one pooled row of the Pooled LIF backward",
+	Doc("PooledLIFBackward runs one pooled row of the Pooled LIF backward",
 		"(forward replay with ∂m/∂x); dp holds the steps' pointers to the pooled",
 		"gradients' row.")
 	AllocLocal(224)
@@ -260,11 +260,11 @@ func pooledLIFBackward(k consts) {
 	RET()
 }
 
-// pooledStepForward writes PooledStepForwardAVX2.
+// pooledStepForward writes PooledStepForward.
 func pooledStepForward(k consts) {
-	TEXT("PooledStepForwardAVX2", NOSPLIT, "func(th float32, steps int, in0, in1 *float32, half int, out *uintptr)")
+	TEXT("PooledStepForward", NOSPLIT, "func(th float32, steps int, in0, in1 *float32, half int, out *uintptr)")
 	Pragma("noescape")
-	Doc("PooledStepForwardAVX2 runs one pooled row of the Pooled binary unit.")
+	Doc("PooledStepForward runs one pooled row of the Pooled binary unit.")
 	VBROADCASTSS(param("th"), Y12)
 	VBROADCASTSS(k.quarter, Y11)
 	VXORPS(Y10, Y10, Y10)
@@ -312,11 +312,11 @@ func pooledStepForward(k consts) {
 	RET()
 }
 
-// pooledStepBackward writes PooledStepBackwardAVX2.
+// pooledStepBackward writes PooledStepBackward.
 func pooledStepBackward(k consts) {
-	TEXT("PooledStepBackwardAVX2", NOSPLIT, "func(th, lens float32, steps int, in0, in1, dIn0, dIn1 *float32, half int, dp *uintptr)")
+	TEXT("PooledStepBackward", NOSPLIT, "func(th, lens float32, steps int, in0, in1, dIn0, dIn1 *float32, half int, dp *uintptr)")
 	Pragma("noescape")
-	Doc("PooledStepBackwardAVX2 runs one pooled row of the Pooled binary unit's",
+	Doc("PooledStepBackward runs one pooled row of the Pooled binary unit's",
 		"backward.")
 	VBROADCASTSS(param("th"), Y12)
 	VBROADCASTSS(param("lens"), Y11)
@@ -383,11 +383,11 @@ func pooledStepBackward(k consts) {
 	RET()
 }
 
-// pooledHHForward writes PooledHHForwardAVX2.
+// pooledHHForward writes PooledHHForward.
 func pooledHHForward(k consts) {
-	TEXT("PooledHHForwardAVX2", NOSPLIT, "func(dt, th float32, steps int, in0, in1 *float32, half int, leak, drive *float32, out *uintptr)")
+	TEXT("PooledHHForward", NOSPLIT, "func(dt, th float32, steps int, in0, in1 *float32, half int, leak, drive *float32, out *uintptr)")
 	Pragma("noescape")
-	Doc("PooledHHForwardAVX2 runs one pooled row of package nn's Pooled HH",
+	Doc("PooledHHForward runs one pooled row of package nn's Pooled HH",
 		"forward; leak and drive are the [t][parity][half] tables.")
 	AllocLocal(64)
 	VBROADCASTSS(param("th"), Y12)
@@ -465,13 +465,13 @@ func pooledHHForward(k consts) {
 	RET()
 }
 
-// pooledHHBackward writes PooledHHBackwardAVX2.
+// pooledHHBackward writes PooledHHBackward.
 //
 // Per map row, the even and odd columns' chains side by side (v, dv, a).
 func pooledHHBackward(k consts) {
-	TEXT("PooledHHBackwardAVX2", NOSPLIT, "func(dt, th, lens float32, detach bool, steps int, in0, in1, dIn0, dIn1 *float32, half int, leak, drive *float32, dp *uintptr)")
+	TEXT("PooledHHBackward", NOSPLIT, "func(dt, th, lens float32, detach bool, steps int, in0, in1, dIn0, dIn1 *float32, half int, leak, drive *float32, dp *uintptr)")
 	Pragma("noescape")
-	Doc("PooledHHBackwardAVX2 runs one pooled row of the Pooled HH backward.")
+	Doc("PooledHHBackward runs one pooled row of the Pooled HH backward.")
 	AllocLocal(128)
 	VBROADCASTSS(param("th"), Y12)
 	VMOVUPS(Y12, stack(0))
@@ -569,7 +569,7 @@ func pooledHHBackward(k consts) {
 	RET()
 }
 
-// pooledSLIFBackward writes PooledSLIFBackwardAVX2.
+// pooledSLIFBackward writes PooledSLIFBackward.
 //
 // One pooled row of Pooled's s-LIF2HH backward (forward replay with the
 // tangents a = ∂m_q/∂x_q, c = ∂m_3/∂x_q, e = ∂m_3/∂w_q, f = ∂m_3/∂b): in0
@@ -578,9 +578,9 @@ func pooledHHBackward(k consts) {
 // p) the chain's four mixing-gradient sums (8 lanes each) go to mixOut,
 // 32 values per chain in (block, r, p) order, for the caller to add up.
 func pooledSLIFBackward(k consts) {
-	TEXT("PooledSLIFBackwardAVX2", 0, "func(d, th, lens float32, steps int, mix *[4]float32, in0, dIn0 *float32, size, side, half int, dp *uintptr, mixOut *float32)")
+	TEXT("PooledSLIFBackward", 0, "func(d, th, lens float32, steps int, mix *[4]float32, in0, dIn0 *float32, size, side, half int, dp *uintptr, mixOut *float32)")
 	Pragma("noescape")
-	Doc("PooledSLIFBackwardAVX2 runs one pooled row of package nn's Pooled",
+	Doc("PooledSLIFBackward runs one pooled row of package nn's Pooled",
 		"s-LIF2HH backward; mix holds w₁, w₂, w₃, b; mixOut receives 32 sums per",
 		"chain (see the assembly).")
 	AllocLocal(896)
@@ -883,11 +883,11 @@ func pooledSLIFBackward(k consts) {
 	RET()
 }
 
-// pooledSLIFForward writes PooledSLIFForwardAVX2.
+// pooledSLIFForward writes PooledSLIFForward.
 func pooledSLIFForward(k consts) {
-	TEXT("PooledSLIFForwardAVX2", NOSPLIT, "func(d, th float32, steps int, mix *[4]float32, in0 *float32, size, side, half int, out *uintptr)")
+	TEXT("PooledSLIFForward", NOSPLIT, "func(d, th float32, steps int, mix *[4]float32, in0 *float32, size, side, half int, out *uintptr)")
 	Pragma("noescape")
-	Doc("PooledSLIFForwardAVX2 runs one pooled row of package nn's Pooled",
+	Doc("PooledSLIFForward runs one pooled row of package nn's Pooled",
 		"s-LIF2HH forward; mix holds w₁, w₂, w₃, b.")
 	AllocLocal(224)
 	VBROADCASTSS(param("d"), Y12)

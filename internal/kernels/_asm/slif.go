@@ -6,15 +6,15 @@ import (
 	. "github.com/mmcloughlin/avo/reg"
 )
 
-// slifStepForward writes SLIFStepForwardAVX2.
+// slifStepForward writes SLIFStepForward.
 // p: previous membranes pm₀…pm₃ (unread when first: zero), inputs in₀…in₂,
 // membranes m₀…m₃, spikes s₀…s₃. For eight units at a time (n a multiple
 // of 8): m_k = d·pm_k·(1 − [pm_k > θ]) + in_k (k < 3);
 // m₃ = d·pm₃·(1 − [pm₃ > θ]) + w₀·pm₀ + w₁·pm₁ + w₂·pm₂ + b; s_k = [m_k > θ].
 func slifStepForward(k consts) {
-	TEXT("SLIFStepForwardAVX2", NOSPLIT, "func(d, th float32, mix *[4]float32, p *[15]uintptr, first bool, n int)")
+	TEXT("SLIFStepForward", NOSPLIT, "func(d, th float32, mix *[4]float32, p *[15]uintptr, first bool, n int)")
 	Pragma("noescape")
-	Doc("SLIFStepForwardAVX2 is package nn's per-step s-LIF2HH forward for n",
+	Doc("SLIFStepForward is package nn's per-step s-LIF2HH forward for n",
 		"units, n a multiple of 8; p holds the rows' addresses (see the assembly).")
 	AllocLocal(128)
 	VBROADCASTSS(param("d"), Y12)
@@ -118,7 +118,7 @@ func slifStepForward(k consts) {
 	RET()
 }
 
-// slifStepBackward writes SLIFStepBackwardAVX2.
+// slifStepBackward writes SLIFStepBackward.
 //
 // p: membranes m₀…m₃ of the step, carried gradients n₀…n₃ (dmNext, read
 // and overwritten), spike gradients g₀…g₃, input gradients dIn₀…dIn₂. For
@@ -130,9 +130,9 @@ func slifStepForward(k consts) {
 //
 // acc holds eight lanes per sum and is added to, not overwritten.
 func slifStepBackward(k consts) {
-	TEXT("SLIFStepBackwardAVX2", NOSPLIT, "func(d, th, lens float32, mix *[4]float32, p *[15]uintptr, notLast bool, n int, acc *[32]float32)")
+	TEXT("SLIFStepBackward", NOSPLIT, "func(d, th, lens float32, mix *[4]float32, p *[15]uintptr, notLast bool, n int, acc *[32]float32)")
 	Pragma("noescape")
-	Doc("SLIFStepBackwardAVX2 is package nn's per-step s-LIF2HH backward for n",
+	Doc("SLIFStepBackward is package nn's per-step s-LIF2HH backward for n",
 		"units, n a multiple of 8; p holds the rows' addresses and acc receives",
 		"the mixing gradient's eight lane sums per weight (see the assembly).")
 	AllocLocal(224)
@@ -285,7 +285,7 @@ func slifStepBackward(k consts) {
 	RET()
 }
 
-// slifUnits writes SLIFUnitsAVX2.
+// slifUnits writes SLIFUnits.
 //
 // The forward pass of eight s-LIF2HH units: p holds the three inputs' and
 // the four counts' addresses. Each step m₃ = d·m₃·(1 − s₃) + w₀·m₀ +
@@ -294,9 +294,9 @@ func slifStepBackward(k consts) {
 // values) the membranes of every step go there and the counts are not
 // written; without, the counts are.
 func slifUnits(k consts) {
-	TEXT("SLIFUnitsAVX2", NOSPLIT, "func(d, th float32, mix *[4]float32, steps int, p *[7]uintptr, hist *float32)")
+	TEXT("SLIFUnits", NOSPLIT, "func(d, th float32, mix *[4]float32, steps int, p *[7]uintptr, hist *float32)")
 	Pragma("noescape")
-	Doc("SLIFUnitsAVX2 is package nn's static s-LIF2HH forward for eight units",
+	Doc("SLIFUnits is package nn's static s-LIF2HH forward for eight units",
 		"(see the assembly).")
 	AllocLocal(288)
 	VBROADCASTSS(param("d"), Y12)
@@ -402,7 +402,7 @@ func slifUnits(k consts) {
 	RET()
 }
 
-// slifBackSub writes SLIFBackSubAVX2.
+// slifBackSub writes SLIFBackSub.
 //
 // One sub-neuron of eight static s-LIF2HH units back through time from
 // the membranes in hist (steps × 4 × 8 values, sub-neuron k's at 8k).
@@ -412,9 +412,9 @@ func slifUnits(k consts) {
 // cm gains dm3s·wk, dm is summed into dIn and dm3s·p into dw. dIn and dw
 // are overwritten.
 func slifBackSub(k consts) {
-	TEXT("SLIFBackSubAVX2", NOSPLIT, "func(d, th, lens, wk float32, k, steps int, hist, dm3s, dCount, dIn, dw *float32)")
+	TEXT("SLIFBackSub", NOSPLIT, "func(d, th, lens, wk float32, k, steps int, hist, dm3s, dCount, dIn, dw *float32)")
 	Pragma("noescape")
-	Doc("SLIFBackSubAVX2 walks one sub-neuron of eight static s-LIF2HH units back",
+	Doc("SLIFBackSub walks one sub-neuron of eight static s-LIF2HH units back",
 		"through time (see the assembly).")
 	VBROADCASTSS(k.one, Y15)
 	VBROADCASTSS(param("d"), Y14)

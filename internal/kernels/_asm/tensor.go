@@ -8,16 +8,16 @@ import (
 	. "github.com/mmcloughlin/avo/reg"
 )
 
-// padPlanes writes PadPlanesAVX2: it copies maps into the interiors of
+// padPlanes writes PadPlanes: it copies maps into the interiors of
 // zero-bordered planes. For each of planes maps of h rows of w values
 // (w ≥ 8; src planes srcPlane apart, rows w apart), row y goes to
 // dst + p·dstPlane + (y+1)·dstRow + 1, eight values at a time, the last
 // vector of a row ending at its end (overlapping the one before). Offsets
 // in elements.
 func padPlanes() {
-	TEXT("PadPlanesAVX2", NOSPLIT, "func(dst *float32, dstPlane, dstRow int, src *float32, srcPlane, planes, h, w int)")
+	TEXT("PadPlanes", NOSPLIT, "func(dst *float32, dstPlane, dstRow int, src *float32, srcPlane, planes, h, w int)")
 	Pragma("noescape")
-	Doc("PadPlanesAVX2 is tensor.PadPlanes's loop in AVX2 assembly for w ≥ 8;",
+	Doc("PadPlanes is tensor.PadPlanes's loop in AVX2 assembly for w ≥ 8;",
 		"every row has been checked.")
 	Load(Param("dst"), RDI)
 	Load(Param("dstPlane"), R8)
@@ -66,7 +66,7 @@ func padPlanes() {
 	RET()
 }
 
-// sparsePairs writes SparsePairsAVX2: pairs of rows of C += A·B from the
+// sparsePairs writes SparsePairs: pairs of rows of C += A·B from the
 // union of the nonzeros of the pair's rows of A; each position's row of B
 // is loaded once and serves both rows of C, up to six vectors of each in
 // registers. For each of pairs pairs of rows of c (rows 2i and 2i+1, ldc
@@ -75,9 +75,9 @@ func padPlanes() {
 // beg[i] … beg[i]+cnt[i] in order, store them. Strides and offsets are in
 // elements.
 func sparsePairs() {
-	TEXT("SparsePairsAVX2", NOSPLIT, "func(c *float32, ldc, pairs int, beg, cnt, off *int32, val0, val1, b *float32, vecs int)")
+	TEXT("SparsePairs", NOSPLIT, "func(c *float32, ldc, pairs int, beg, cnt, off *int32, val0, val1, b *float32, vecs int)")
 	Pragma("noescape")
-	Doc("SparsePairsAVX2 is tensor.Sparse's product loop in AVX2 assembly: pairs",
+	Doc("SparsePairs is tensor.Sparse's product loop in AVX2 assembly: pairs",
 		"of rows of c += the multiples, by the pair's values at each listed",
 		"position, of the row of b at that position's offset; vecs (1 to 6)",
 		"vectors of eight columns; strides and offsets are in elements and every",
@@ -155,7 +155,7 @@ func sparsePairs() {
 	RET()
 }
 
-// compact writes CompactAVX2 and CompactPairAVX2: positions and values of
+// compact writes Compact and CompactPair: positions and values of
 // the nonzeros of a row (of either of two rows), eight values per step: a
 // compare gives the mask, a table the permutation that moves the nonzero
 // lanes to the front.
@@ -180,9 +180,9 @@ func compact() {
 		}
 	}
 
-	TEXT("CompactAVX2", NOSPLIT, "func(idx *int32, val, src *float32, n, base int) int")
+	TEXT("Compact", NOSPLIT, "func(idx *int32, val, src *float32, n, base int) int")
 	Pragma("noescape")
-	Doc("CompactAVX2 lists nonzeros in AVX2 assembly: it writes the nonzeros of",
+	Doc("Compact lists nonzeros in AVX2 assembly: it writes the nonzeros of",
 		"src[0:n] (n a multiple of 8) and their positions + base to val and idx,",
 		"which have room for n values, and returns their number.")
 	Load(Param("idx"), RDI)
@@ -222,9 +222,9 @@ func compact() {
 	VZEROUPPER()
 	RET()
 
-	TEXT("CompactPairAVX2", NOSPLIT, "func(off *int32, val0, val1, src0, src1 *float32, n, step int) (union, nonzeros int)")
+	TEXT("CompactPair", NOSPLIT, "func(off *int32, val0, val1, src0, src1 *float32, n, step int) (union, nonzeros int)")
 	Pragma("noescape")
-	Doc("CompactPairAVX2 lists the nonzeros of two lines at once in AVX2",
+	Doc("CompactPair lists the nonzeros of two lines at once in AVX2",
 		"assembly: for the positions i of src0[0:n] and src1[0:n] (n a multiple",
 		"of 8) where either is nonzero it writes i·step to off and both values to",
 		"val0 and val1, which have room for n values, and returns the number of",
@@ -281,13 +281,13 @@ func compact() {
 	RET()
 }
 
-// transpose8 writes Transpose8AVX2: dst[j·ldd + i] = src[i·lds + j] for
+// transpose8 writes Transpose8: dst[j·ldd + i] = src[i·lds + j] for
 // i < 8·rows8, j < 8·cols8, one 8×8 block at a time through registers:
 // unpack pairs of rows, shuffle quadruples, swap halves.
 func transpose8() {
-	TEXT("Transpose8AVX2", NOSPLIT, "func(dst *float32, ldd int, src *float32, lds, rows8, cols8 int)")
+	TEXT("Transpose8", NOSPLIT, "func(dst *float32, ldd int, src *float32, lds, rows8, cols8 int)")
 	Pragma("noescape")
-	Doc("Transpose8AVX2 writes dst[j·ldd + i] = src[i·lds + j] for i < 8·rows8",
+	Doc("Transpose8 writes dst[j·ldd + i] = src[i·lds + j] for i < 8·rows8",
 		"and j < 8·cols8, strides in elements; the caller has checked the bounds.")
 	Load(Param("dst"), RDI)
 	Load(Param("ldd"), R8)
@@ -358,26 +358,26 @@ func transpose8() {
 	RET()
 }
 
-// stencilShared writes StencilSumAVX2 (sum) or StencilSpreadAVX2: Stencil
+// stencilShared writes StencilSum (sum) or StencilSpread: Stencil
 // whose entries all share one side's nine rows, held in registers (Y0–Y8)
 // for one vector of the rows at a time: the dst rows (StencilSum, the sums
 // stay in registers) or the src rows (StencilSpread, one input channel's
 // kernel rows). The entries' tap offsets live in R8–R15 and BX.
 func stencilShared(sum bool) {
 	tapRegs := []Register{R8, R9, R10, R11, R12, R13, R14, R15, RBX}
-	name, lb, base := "StencilSpreadAVX2", "sd", "dBase"
+	name, lb, base := "StencilSpread", "sd", "dBase"
 	shared, sharedTap, other, otherTap := "src", "sTap", "dst", "dTap"
 	sig := "func(dst, src *float32, width int, dTap, sTap *[9]int, vals *float32, dBase *int32, n int)"
 	doc := []string{
-		"StencilSpreadAVX2 is tensor.StencilSpread's loop in AVX2 assembly; tap",
+		"StencilSpread is tensor.StencilSpread's loop in AVX2 assembly; tap",
 		"offsets are in bytes, n ≥ 1, and every row has been checked.",
 	}
 	if sum {
-		name, lb, base = "StencilSumAVX2", "ss", "sBase"
+		name, lb, base = "StencilSum", "ss", "sBase"
 		shared, sharedTap, other, otherTap = other, otherTap, shared, sharedTap
 		sig = "func(dst, src *float32, width int, dTap, sTap *[9]int, vals *float32, sBase *int32, n int)"
 		doc = []string{
-			"StencilSumAVX2 is tensor.StencilSum's loop in AVX2 assembly; tap",
+			"StencilSum is tensor.StencilSum's loop in AVX2 assembly; tap",
 			"offsets are in bytes, n ≥ 1, and every row has been checked.",
 		}
 	}

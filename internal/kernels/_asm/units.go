@@ -20,7 +20,7 @@ func unitData() (one, absMask Mem) {
 	return one, absMask
 }
 
-// lifStatic writes LIFStaticAVX2: for eight neurons at a time (n a
+// lifStatic writes LIFStatic: for eight neurons at a time (n a
 // multiple of 8), x from in; m, sp, dm, ds, c, kk from zero; each step
 //
 //	dm = d·(dm·(1−sp) − m·ds) + 1;  m = d·m·(1−sp) + x
@@ -28,9 +28,9 @@ func unitData() (one, absMask Mem) {
 //
 // then c to cnt and kk to k.
 func lifStatic(one, absMask Mem) {
-	TEXT("LIFStaticAVX2", NOSPLIT, "func(d, th, lens float32, steps int, in, cnt, k *float32, n int)")
+	TEXT("LIFStatic", NOSPLIT, "func(d, th, lens float32, steps int, in, cnt, k *float32, n int)")
 	Pragma("noescape")
-	Doc("LIFStaticAVX2 is package nn's static LIF kernel (lifStatic32Scalar) for",
+	Doc("LIFStatic is package nn's static LIF kernel (lifStatic32Scalar) for",
 		"n neurons, n a multiple of 8.")
 	VBROADCASTSS(one, Y0)
 	VBROADCASTSS(param("d"), Y1)
@@ -85,20 +85,20 @@ func lifStatic(one, absMask Mem) {
 	label("lifDone")
 	VZEROUPPER()
 	RET()
-	// func AdamAVX2(val, grad, m, v *float32, n int, k *[8]float32)
+	// func Adam(val, grad, m, v *float32, n int, k *[8]float32)
 	//
 	// k holds b1, b2, wd, 1−b1, 1−b2, stepSize, sqrtBC2, eps. For eight
 }
 
-// adam writes AdamAVX2. k holds b1, b2, wd, 1−b1, 1−b2, stepSize,
+// adam writes Adam. k holds b1, b2, wd, 1−b1, 1−b2, stepSize,
 // sqrtBC2, eps. For eight parameters at a time (n a multiple of 8):
 //
 //	g = grad + wd·w;  m = b1·m + (1−b1)·g;  v = b2·v + (1−b2)·g·g
 //	w = w − stepSize·m / (√v / sqrtBC2 + eps);  grad = 0
 func adam() {
-	TEXT("AdamAVX2", NOSPLIT, "func(val, grad, m, v *float32, n int, k *[8]float32)")
+	TEXT("Adam", NOSPLIT, "func(val, grad, m, v *float32, n int, k *[8]float32)")
 	Pragma("noescape")
-	Doc("AdamAVX2 is package nn's float32 Adam update for n parameters, n a",
+	Doc("Adam is package nn's float32 Adam update for n parameters, n a",
 		"multiple of 8; k holds b1, b2, wd, 1−b1, 1−b2, stepSize, sqrtBC2, eps.")
 	MOVQ(param("k"), RAX)
 	VBROADCASTSS(at(RAX, 0), Y0)
@@ -149,12 +149,12 @@ func adam() {
 	RET()
 }
 
-// stepForward writes StepForwardAVX2: out = [max(x, 0) > θ] for eight
+// stepForward writes StepForward: out = [max(x, 0) > θ] for eight
 // values at a time (n a multiple of 8).
 func stepForward(one Mem) {
-	TEXT("StepForwardAVX2", NOSPLIT, "func(th float32, out, x *float32, n int)")
+	TEXT("StepForward", NOSPLIT, "func(th float32, out, x *float32, n int)")
 	Pragma("noescape")
-	Doc("StepForwardAVX2 is package nn's binary-unit forward for n values, n a",
+	Doc("StepForward is package nn's binary-unit forward for n values, n a",
 		"multiple of 8.")
 	VBROADCASTSS(one, Y0)
 	VBROADCASTSS(param("th"), Y1)
@@ -179,13 +179,13 @@ func stepForward(one Mem) {
 	RET()
 }
 
-// stepBackward writes StepBackwardAVX2:
+// stepBackward writes StepBackward:
 // dx = dOut · ([x > 0]·([x − θ > −lens]·[lens > x − θ])) for eight values
 // at a time (n a multiple of 8).
 func stepBackward(one Mem) {
-	TEXT("StepBackwardAVX2", NOSPLIT, "func(th, lens float32, dx, dOut, x *float32, n int)")
+	TEXT("StepBackward", NOSPLIT, "func(th, lens float32, dx, dOut, x *float32, n int)")
 	Pragma("noescape")
-	Doc("StepBackwardAVX2 is package nn's binary-unit backward for n values, n a",
+	Doc("StepBackward is package nn's binary-unit backward for n values, n a",
 		"multiple of 8.")
 	VBROADCASTSS(one, Y0)
 	VBROADCASTSS(param("th"), Y1)
@@ -221,7 +221,7 @@ func stepBackward(one Mem) {
 	RET()
 }
 
-// hhStatic writes HHStaticAVX2: for eight neurons at a time (n a multiple
+// hhStatic writes HHStatic: for eight neurons at a time (n a multiple
 // of 8), with L and D the leak and drive rows of step t (stride apart,
 // starting at the neurons' own):
 //
@@ -230,9 +230,9 @@ func stepBackward(one Mem) {
 //
 // then c to cnt and kk to sens.
 func hhStatic(one, absMask Mem) {
-	TEXT("HHStaticAVX2", NOSPLIT, "func(dt, th, lens float32, detach bool, steps, stride int, leak, drive, in, cnt, sens *float32, n int)")
+	TEXT("HHStatic", NOSPLIT, "func(dt, th, lens float32, detach bool, steps, stride int, leak, drive, in, cnt, sens *float32, n int)")
 	Pragma("noescape")
-	Doc("HHStaticAVX2 is package nn's static HH kernel (hhStatic32Scalar) for n",
+	Doc("HHStatic is package nn's static HH kernel (hhStatic32Scalar) for n",
 		"neurons, n a multiple of 8; leak and drive point at the neurons' values",
 		"of step 0, their rows stride elements apart.")
 	VBROADCASTSS(one, Y0)
@@ -307,15 +307,15 @@ func hhStatic(one, absMask Mem) {
 	RET()
 }
 
-// lifStep writes LIFStepAVX2.
+// lifStep writes LIFStep.
 //
 // For eight neurons at a time (n a multiple of 8):
 //
 //	m = d·pm·(1 − [pm > θ]) + in;  spk = [m > θ]
 func lifStep(one Mem) {
-	TEXT("LIFStepAVX2", NOSPLIT, "func(d, th float32, prevMem, in, mem, spk *float32, n int)")
+	TEXT("LIFStep", NOSPLIT, "func(d, th float32, prevMem, in, mem, spk *float32, n int)")
 	Pragma("noescape")
-	Doc("LIFStepAVX2 is package nn's per-step LIF forward (lifStep32Scalar) for",
+	Doc("LIFStep is package nn's per-step LIF forward (lifStep32Scalar) for",
 		"n neurons, n a multiple of 8.")
 	VBROADCASTSS(one, Y0)
 	VBROADCASTSS(param("d"), Y1)
@@ -350,16 +350,16 @@ func lifStep(one Mem) {
 	RET()
 }
 
-// lifBack writes LIFBackAVX2.
+// lifBack writes LIFBack.
 //
 // For eight neurons at a time (n a multiple of 8), with nx = next:
 //
 //	cMem = nx·d·(1 − [m > θ]);  cSpk = (0 − nx)·d·m
 //	dm = cMem + (dSpk + cSpk)·[|m − θ| < lens];  dIn += dm;  next = dm
 func lifBack(one, absMask Mem) {
-	TEXT("LIFBackAVX2", NOSPLIT, "func(d, th, lens float32, mem, next, dSpk, dIn *float32, n int)")
+	TEXT("LIFBack", NOSPLIT, "func(d, th, lens float32, mem, next, dSpk, dIn *float32, n int)")
 	Pragma("noescape")
-	Doc("LIFBackAVX2 is package nn's per-step LIF backward (lifBack32Scalar) for",
+	Doc("LIFBack is package nn's per-step LIF backward (lifBack32Scalar) for",
 		"n neurons, n a multiple of 8.")
 	VBROADCASTSS(one, Y0)
 	VBROADCASTSS(param("d"), Y1)
@@ -405,15 +405,15 @@ func lifBack(one, absMask Mem) {
 	RET()
 }
 
-// hhRowForward writes HHRowForwardAVX2.
+// hhRowForward writes HHRowForward.
 //
 // For eight neurons at a time (n a multiple of 8):
 //
 //	v = prev·leak + dt·in + drive;  spk = [v > θ]
 func hhRowForward(one Mem) {
-	TEXT("HHRowForwardAVX2", NOSPLIT, "func(dt, th float32, leak, drive, prev, in, v, spk *float32, n int)")
+	TEXT("HHRowForward", NOSPLIT, "func(dt, th float32, leak, drive, prev, in, v, spk *float32, n int)")
 	Pragma("noescape")
-	Doc("HHRowForwardAVX2 is package nn's per-step HH forward for n neurons of a",
+	Doc("HHRowForward is package nn's per-step HH forward for n neurons of a",
 		"row, n a multiple of 8.")
 	VBROADCASTSS(one, Y0)
 	VBROADCASTSS(param("dt"), Y1)
@@ -450,15 +450,15 @@ func hhRowForward(one Mem) {
 	RET()
 }
 
-// hhRowBackward writes HHRowBackwardAVX2.
+// hhRowBackward writes HHRowBackward.
 //
 // For eight neurons at a time (n a multiple of 8):
 //
 //	dv = cV + dSp·[|v − θ| < lens];  dIn += dt·dv;  cV = dv·leak (attached) or dv
 func hhRowBackward(one, absMask Mem) {
-	TEXT("HHRowBackwardAVX2", NOSPLIT, "func(dt, th, lens float32, attached bool, leak, v, cV, dIn, dSp *float32, n int)")
+	TEXT("HHRowBackward", NOSPLIT, "func(dt, th, lens float32, attached bool, leak, v, cV, dIn, dSp *float32, n int)")
 	Pragma("noescape")
-	Doc("HHRowBackwardAVX2 is package nn's per-step HH backward for n neurons of",
+	Doc("HHRowBackward is package nn's per-step HH backward for n neurons of",
 		"a row, n a multiple of 8; leak is read only when attached.")
 	VBROADCASTSS(one, Y0)
 	VBROADCASTSS(param("dt"), Y1)
