@@ -97,4 +97,3 @@ func SLIFUnits(d, th float32, mix *[4]float32, steps int, p *[7]uintptr, hist *f
 func SLIFBackSub(d, th, lens, wk float32, k, steps int, hist, dm3s, dCount, dIn, dw *float32) {
 	panic("unreachable")
 }
-
