@@ -274,7 +274,7 @@ func (l *Pooled[F]) put(t, at, q int, sp, ds F, back bool) F {
 // the s-LIF2HH mixing gradient.
 func pooledRowAsm(k *pooledKernel, plane, y int, back bool, mix *[4]float64) bool {
 	half := k.side / 2
-	if !kernels.Has() || half < 8 || k.steps > pooledMaxSteps || k.slif && half > 8*slifAsmBlocks {
+	if half < 8 || k.steps > pooledMaxSteps || k.slif && half > 8*slifAsmBlocks {
 		return false
 	}
 	in0 := plane*k.side*k.side + 2*y*k.side

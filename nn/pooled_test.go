@@ -134,7 +134,7 @@ func TestPooledFast(t *testing.T) {
 					l.SLIF = NewSLIF2HH("s", float32(0.5), 0.3, Rect[float32](0.4), rand.New(rand.NewPCG(6, 6)))
 					mix = l.SLIF.Mix.Grad
 				case "Step":
-					l.Step = &Step[float32]{Theta: 0.5, Surrogate: Rect[float32](0.5)}
+					l.Step = &Step[float32]{Theta: 0.5, Surrogate: Rect[float32](0.8)}
 				default:
 					l.HH = NewHH(side, 0.5, 0.4, Rect[float32](0.5), rand.New(rand.NewPCG(5, 5)))
 					l.HH.DetachCurrents = unit == "HH"

@@ -6,8 +6,6 @@ package nn
 import (
 	"math"
 	"unsafe"
-
-	"github.com/hhnet/hhnet/internal/kernels"
 )
 
 // spikeOf and gradOf are Surrogate's Spike and Grad with the rectangular
@@ -52,19 +50,14 @@ func isFast32[F Float](sg Surrogate[F]) bool {
 }
 
 // The float32 kernels of the units (lifStatic32, hhStatic32, lifStep32,
-// …) run in AVX2 assembly (package internal/kernels) on every amd64 build,
-// the scalar code's operations in the same order lane by lane, and the
-// scalar code on the rest of a slice that is not a multiple of eight long,
-// under purego, and off amd64.
+// …) run package internal/kernels on the leading multiple of eight of a
+// slice — AVX2 assembly on amd64, the same operations in the same order
+// lane by lane; Go loops under purego and off amd64 — and the scalar code
+// on the rest.
 
-// vectorPart is the length of the leading multiple of eight of n values
-// that the assembly kernels take (0 where they cannot run).
-func vectorPart(n int) int {
-	if !kernels.Has() {
-		return 0
-	}
-	return n &^ 7
-}
+// vectorPart is the length of the leading multiple of eight of n values,
+// which the kernels take.
+func vectorPart(n int) int { return n &^ 7 }
 
 // addr is the address of s's first value, for the kernels' tables of rows
 // (s must stay referenced elsewhere while a kernel runs).

@@ -2,7 +2,20 @@
 
 package kernels
 
-import "golang.org/x/sys/cpu"
+import (
+	"fmt"
+	"os"
 
-// Has tells whether the CPU runs the kernels (AVX2 and FMA).
-func Has() bool { return cpu.X86.HasAVX2 && cpu.X86.HasFMA }
+	"golang.org/x/sys/cpu"
+)
+
+// The assembly needs AVX2 and FMA (x86-64-v3: Intel since 2013, AMD since
+// 2015). Like a Go binary built with GOAMD64=v3 on an older CPU, a program
+// using it stops at start-up with a message rather than dying later on an
+// illegal instruction.
+func init() {
+	if !cpu.X86.HasAVX2 || !cpu.X86.HasFMA {
+		fmt.Fprintln(os.Stderr, "hhnet: this CPU lacks AVX2 or FMA, which this build's kernels use; rebuild with -tags purego")
+		os.Exit(2)
+	}
+}
