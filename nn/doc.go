@@ -24,11 +24,14 @@
 //
 // # Files
 //
-// Each unit has its files: lif.go (the type, its per-step form and its
-// float32 step kernels), lif_static.go (all steps at once on a constant
-// input, for the fc models), lif_pooled.go (its course in Pooled, the
-// conv models' first stage); likewise hh*.go, slif2hh*.go and step*.go.
-// spike.go holds what they all use (spike and surrogate functions, their
-// branch-free float32 forms, buffer helpers); static.go and pooled.go the
-// drivers of the static and pooled forms. The tests mirror the files.
+// Each unit has its files: lif.go (the type and its per-step form),
+// lif_static.go (all steps at once on a constant input, for the fc
+// models), lif_pooled.go (its course in Pooled, the conv models' first
+// stage); likewise hh*.go, slif2hh*.go and step*.go. Each form is generic
+// code (float32 or float64, any surrogate) which, in float32 with the
+// rectangular surrogate, hands the leading multiple of eight of its slices
+// to a kernel of package internal/kernels that gives the generic code's
+// bits. spike.go holds what they all use (spike and surrogate functions,
+// buffer helpers); static.go and pooled.go the drivers of the static and
+// pooled forms. The tests mirror the files.
 package nn

@@ -63,3 +63,17 @@ func closeTo(a, b []float64, tol float64) bool {
 	}
 	return true
 }
+
+// The references' branch-free float32 spike and window, as the kernels
+// compute them.
+
+// above is 1 if a > b, else 0, without a branch: the sign bit of b − a
+// (which is +0, not −0, when a = b, so the comparison is strict).
+func above(a, b float32) float32 {
+	return math.Float32frombits(uint32(int32(math.Float32bits(b-a))>>31) & 0x3f800000)
+}
+
+// within is 1 if −w < x < w, else 0, without a branch.
+func within(x, w float32) float32 {
+	return above(x, -w) * above(w, x)
+}

@@ -138,25 +138,29 @@ type hhStep[F Float] struct {
 
 func (s *hhStep[F]) Range(lo, hi int) {
 	l, t, ps := s.l, s.t, s.l.perSample
-	fast := isFast32(l.Surrogate)
-	if fast {
-		s.range32(lo, hi)
-		return
-	}
 	dt, th, sg := l.Dt, l.Theta, l.Surrogate
-	leak := l.leak[t]
+	// The float32 kernels take each row's leading multiple of eight neurons
+	// (rectangular surrogate, no ionic hook); the loops below the rest.
+	vec := 0
+	if isFast32(sg) && l.IonicHook == nil {
+		vec = vectorPart(ps)
+	}
+	leak := l.leak[t][:ps]
 	if s.backward {
 		for b := lo * ps; b < hi*ps; b += ps {
 			vb, cb := l.v[t][b:b+ps], l.cV[b:b+ps]
 			db, gb := s.dIn[b:b+ps], s.dSp[b:b+ps]
-			for i, x := range vb {
-				var w F
-				if fast {
-					w = F(within(float32(x-th), float32(sg.Lens)))
-				} else {
-					w = sg.Grad(x - th)
+			if vec > 0 {
+				keep := &vb[0] // never read when detached
+				if !l.DetachCurrents {
+					keep = &leak[0]
 				}
-				dv := cb[i] + gb[i]*w
+				kernels.HHRowBackward(float32(dt), float32(th), float32(sg.Lens), !l.DetachCurrents,
+					any(keep).(*float32), any(&vb[0]).(*float32), any(&cb[0]).(*float32),
+					any(&db[0]).(*float32), any(&gb[0]).(*float32), vec)
+			}
+			for i := vec; i < ps; i++ {
+				dv := cb[i] + gb[i]*gradOf(sg, vb[i]-th)
 				db[i] += dt * dv
 				if l.DetachCurrents {
 					cb[i] = dv
@@ -171,98 +175,20 @@ func (s *hhStep[F]) Range(lo, hi int) {
 	if t > 0 {
 		prev = l.v[t-1]
 	}
-	drive := l.drive[t]
+	drive := l.drive[t][:ps]
 	for b := lo * ps; b < hi*ps; b += ps {
 		vb, pb, ib, sb := l.v[t][b:b+ps], prev[b:b+ps], s.in[b:b+ps], l.spk[t][b:b+ps]
-		for i := range vb {
+		if vec > 0 {
+			kernels.HHRowForward(float32(dt), float32(th), any(&leak[0]).(*float32), any(&drive[0]).(*float32),
+				any(&pb[0]).(*float32), any(&ib[0]).(*float32), any(&vb[0]).(*float32), any(&sb[0]).(*float32), vec)
+		}
+		for i := vec; i < ps; i++ {
 			x := pb[i]*leak[i] + dt*ib[i] + drive[i]
 			if l.IonicHook != nil {
 				x = pb[i] + dt*ib[i] + l.IonicHook(t, b+i, pb[i]*(leak[i]-1)+drive[i])
 			}
 			vb[i] = x
-			if fast {
-				sb[i] = F(above(float32(x), float32(th)))
-			} else {
-				sb[i] = sg.Spike(x - th)
-			}
+			sb[i] = spikeOf(sg, x-th)
 		}
 	}
-}
-
-// range32 is Range for float32 and the rectangular surrogate, without
-// branches in the loops (same operations, same order).
-func (s *hhStep[F]) range32(lo, hi int) {
-	l, t, ps := s.l, s.t, s.l.perSample
-	dt, th, lens := float32(l.Dt), float32(l.Theta), float32(l.Surrogate.Lens)
-	leak := any(l.leak[t]).([]float32)[:ps]
-	if s.backward {
-		v, cV := any(l.v[t]).([]float32), any(l.cV).([]float32)
-		dIn, dSp := any(s.dIn).([]float32), any(s.dSp).([]float32)
-		var keep []float32 // the leak that carries the gradient, if attached
-		if !l.DetachCurrents {
-			keep = leak
-		}
-		for b := lo * ps; b < hi*ps; b += ps {
-			vb, cb, db, gb := v[b:b+ps], cV[b:b+ps], dIn[b:b+ps], dSp[b:b+ps]
-			j := hhRowBackward32(dt, th, lens, keep, vb, cb, db, gb)
-			vb, cb, db, gb = vb[j:], cb[j:], db[j:], gb[j:]
-			if l.DetachCurrents {
-				for i, x := range vb {
-					dv := cb[i] + gb[i]*within(x-th, lens)
-					db[i] += dt * dv
-					cb[i] = dv
-				}
-				continue
-			}
-			for i, x := range vb {
-				dv := cb[i] + gb[i]*within(x-th, lens)
-				db[i] += dt * dv
-				cb[i] = dv * leak[j+i]
-			}
-		}
-		return
-	}
-	prev := any(l.zero).([]float32)
-	if t > 0 {
-		prev = any(l.v[t-1]).([]float32)
-	}
-	v, spk, in := any(l.v[t]).([]float32), any(l.spk[t]).([]float32), any(s.in).([]float32)
-	drive := any(l.drive[t]).([]float32)[:ps]
-	for b := lo * ps; b < hi*ps; b += ps {
-		vb, pb, ib, sb := v[b:b+ps], prev[b:b+ps], in[b:b+ps], spk[b:b+ps]
-		for i := hhRowForward32(dt, th, leak, drive, pb, ib, vb, sb); i < ps; i++ {
-			x := pb[i]*leak[i] + dt*ib[i] + drive[i]
-			vb[i] = x
-			sb[i] = above(x, th)
-		}
-	}
-}
-
-// hhRowForward32 runs the per-step HH forward for the leading multiple of
-// eight neurons of a row and returns how many it did (0 where the
-// assembly cannot run; the caller does the rest).
-func hhRowForward32(dt, th float32, leak, drive, prev, in, v, spk []float32) int {
-	i := vectorPart(len(v))
-	if i == 0 {
-		return 0
-	}
-	leak, drive, prev, in, spk = leak[:i], drive[:i], prev[:i], in[:i], spk[:i]
-	kernels.HHRowForward(dt, th, &leak[0], &drive[0], &prev[0], &in[0], &v[0], &spk[0], i)
-	return i
-}
-
-// hhRowBackward32 is hhRowForward32 for the backward loop (leak nil: the
-// currents detached).
-func hhRowBackward32(dt, th, lens float32, leak, v, cV, dIn, dSp []float32) int {
-	i := vectorPart(len(v))
-	if i == 0 {
-		return 0
-	}
-	cV, dIn, dSp = cV[:i], dIn[:i], dSp[:i]
-	keep := &v[0] // never read when detached
-	if leak != nil {
-		keep = &leak[:i][0]
-	}
-	kernels.HHRowBackward(dt, th, lens, leak != nil, keep, &v[0], &cV[0], &dIn[0], &dSp[0], i)
-	return i
 }

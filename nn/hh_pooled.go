@@ -22,23 +22,3 @@ func (l *Pooled[F]) hhCourse(x F, i, col, at, q int, back bool) F {
 	}
 	return grad
 }
-
-// hhCourse is hhCourse's float32 form (pooledKernel.course), the leak and
-// drive from the tables by column parity.
-func (k *pooledKernel) hhCourse(i, col, at, q int, back bool) float32 {
-	x := k.in[i]
-	var grad float32
-	th, lens, dt := k.th, k.lens, k.dt
-	var v, dv float32
-	for t := range k.steps {
-		L := k.leakEO[t*k.side+(col%2)*(k.side/2)+col/2]
-		v = v*L + dt*x + k.driveEO[t*k.side+(col%2)*(k.side/2)+col/2]
-		if k.detach {
-			dv += dt
-		} else {
-			dv = dv*L + dt
-		}
-		grad += k.put(t, at, q, above(v, th), within(v-th, lens)*dv, back)
-	}
-	return grad
-}

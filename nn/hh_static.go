@@ -48,11 +48,7 @@ func (s *hhStatic[F]) Range(lo, hi int) {
 	for i := lo; i < hi; {
 		j0 := i % ps
 		end := min(hi, i+ps-j0)
-		if isFast32(l.Surrogate) {
-			hhStatic32(any(&s.kern).(*hhKernel[float32]), j0, any(s.in).([]float32)[i:end], any(s.count).([]float32)[i:end], any(s.k).([]float32)[i:end])
-		} else {
-			s.kern.generic(j0, s.in[i:end], s.count[i:end], s.k[i:end])
-		}
+		s.kern.run(j0, s.in[i:end], s.count[i:end], s.k[i:end])
 		i = end
 	}
 }
@@ -69,8 +65,11 @@ type hhKernel[F Float] struct {
 	leak, drive []F
 }
 
-// generic writes spike counts and d(count)/d(input) of the stretch.
+// generic writes spike counts and d(count)/d(input) of the stretch. The
+// float32 kernel (kernels.HHStatic) gives its bits with the rectangular
+// surrogate.
 func (k *hhKernel[F]) generic(j0 int, in, cnt, sens []F) {
+	cnt, sens = cnt[:len(in)], sens[:len(in)]
 	for jj, x := range in {
 		// v: membrane; dv: its derivative by x.
 		var v, dv, c, kk F
@@ -89,42 +88,23 @@ func (k *hhKernel[F]) generic(j0 int, in, cnt, sens []F) {
 	}
 }
 
-// hhStatic32Scalar is generic for float32 with the rectangular surrogate,
-// with sign-bit spikes and windows.
-func hhStatic32Scalar(k *hhKernel[float32], j0 int, in, cnt, sens []float32) {
-	lens := k.sg.Lens
-	for jj, x := range in {
-		var v, dv, c, kk float32
-		for t := 0; t < k.steps; t++ {
-			L := k.leak[t*k.stride+j0+jj]
-			v = v*L + k.dt*x + k.drive[t*k.stride+j0+jj]
-			if k.detach {
-				dv = dv + k.dt
-			} else {
-				dv = dv*L + k.dt
+// run writes the stretch's spike counts and sensitivities: the float32
+// kernel on the leading multiple of eight (the rectangular surrogate), the
+// generic code on the rest.
+func (k *hhKernel[F]) run(j0 int, in, cnt, sens []F) {
+	if isFast32(k.sg) {
+		if i := vectorPart(len(in)); i > 0 {
+			cnt, sens = cnt[:len(in)], sens[:len(in)]
+			// The last step's rows must hold the block's neurons.
+			last := (k.steps-1)*k.stride + j0 + i
+			if k.steps > 0 && (len(k.leak) < last || len(k.drive) < last) {
+				panic("nn: HH leak and drive tables shorter than the steps")
 			}
-			c += above(v, k.th)
-			kk += within(v-k.th, lens) * dv
+			kernels.HHStatic(float32(k.dt), float32(k.th), float32(k.sg.Lens), k.detach, k.steps, k.stride,
+				any(&k.leak[j0]).(*float32), any(&k.drive[j0]).(*float32),
+				any(&in[0]).(*float32), any(&cnt[0]).(*float32), any(&sens[0]).(*float32), i)
+			j0, in, cnt, sens = j0+i, in[i:], cnt[i:], sens[i:]
 		}
-		cnt[jj], sens[jj] = c, kk
 	}
-}
-
-// hhStatic32 is the float32 static HH kernel (hhStatic32Scalar) for the
-// neurons from j0 of one sample.
-func hhStatic32(k *hhKernel[float32], j0 int, in, cnt, sens []float32) {
-	cnt, sens = cnt[:len(in)], sens[:len(in)]
-	i := vectorPart(len(in))
-	if i > 0 {
-		// The last step's rows must hold the block's neurons.
-		last := (k.steps-1)*k.stride + j0 + i
-		if k.steps > 0 && (len(k.leak) < last || len(k.drive) < last) {
-			panic("nn: HH leak and drive tables shorter than the steps")
-		}
-		kernels.HHStatic(k.dt, k.th, k.sg.Lens, k.detach, k.steps, k.stride,
-			&k.leak[j0], &k.drive[j0], &in[0], &cnt[0], &sens[0], i)
-	}
-	if i < len(in) {
-		hhStatic32Scalar(k, j0+i, in[i:], cnt[i:], sens[i:])
-	}
+	k.generic(j0, in, cnt, sens)
 }

@@ -84,15 +84,28 @@ func (l *LIF[F]) forwardRange(t int, in []F, lo, hi int) {
 		prevMem = l.mem[t-1][lo:hi]
 	}
 	in = in[lo:hi]
-	if isFast32(l.Surrogate) {
-		lifStep32(float32(l.Decay), float32(l.Theta), any(prevMem).([]float32), any(in).([]float32), any(mem).([]float32), any(spk).([]float32))
+	d, th, sg := l.Decay, l.Theta, l.Surrogate
+	i := 0
+	if isFast32(sg) {
+		// The kernel takes the leading multiple of eight; the loop below,
+		// with the previous spikes from the previous membranes, the rest.
+		i = vectorPart(len(mem))
+		if i > 0 {
+			kernels.LIFStep(float32(d), float32(th), any(&prevMem[0]).(*float32), any(&in[0]).(*float32),
+				any(&mem[0]).(*float32), any(&spk[0]).(*float32), i)
+		}
+		for ; i < len(mem); i++ {
+			pm := prevMem[i]
+			m := d*pm*(1-spikeOf(sg, pm-th)) + in[i]
+			mem[i] = m
+			spk[i] = spikeOf(sg, m-th)
+		}
 		return
 	}
 	prevSpk := l.zero[lo:hi]
 	if t > 0 {
 		prevSpk = l.spk[t-1][lo:hi]
 	}
-	d, th, sg := l.Decay, l.Theta, l.Surrogate
 	for i := range mem {
 		m := d*prevMem[i]*(1-prevSpk[i]) + in[i]
 		mem[i] = m
@@ -119,71 +132,35 @@ func (l *LIF[F]) Backward(t int, dIn, dSpk []F) {
 func (l *LIF[F]) backwardRange(t int, dIn, dSpk []F, lo, hi int) {
 	mem := l.mem[t][lo:hi]
 	next, dSpk, dIn := l.dmNext[lo:hi], dSpk[lo:hi], dIn[lo:hi]
-	if isFast32(l.Surrogate) {
-		lifBack32(float32(l.Decay), float32(l.Theta), float32(l.Surrogate.Lens), any(mem).([]float32),
-			any(next).([]float32), any(dSpk).([]float32), any(dIn).([]float32))
-		return
+	d, th, sg := l.Decay, l.Theta, l.Surrogate
+	i := 0
+	var spk []F
+	if isFast32(sg) {
+		// The kernel takes the leading multiple of eight; the loop below,
+		// with the spikes from the membranes, the rest.
+		i = vectorPart(len(mem))
+		if i > 0 {
+			kernels.LIFBack(float32(d), float32(th), float32(sg.Lens), any(&mem[0]).(*float32),
+				any(&next[0]).(*float32), any(&dSpk[0]).(*float32), any(&dIn[0]).(*float32), i)
+		}
+	} else {
+		spk = l.spk[t][lo:hi]
 	}
 	// Step t+1's membrane gradient reaches step t's membrane through the
 	// decay and reset factor (cMem) and step t's spike through the reset
 	// (cSpk); only it is carried, so a step reads one buffer of the past.
-	d, th, sg := l.Decay, l.Theta, l.Surrogate
-	spk := l.spk[t][lo:hi]
-	for i, m := range mem {
-		cMem := next[i] * d * (1 - spk[i])
+	for ; i < len(mem); i++ {
+		m := mem[i]
+		var s F
+		if spk != nil {
+			s = spk[i]
+		} else {
+			s = spikeOf(sg, m-th)
+		}
+		cMem := next[i] * d * (1 - s)
 		cSpk := -next[i] * d * m
-		dm := cMem + (dSpk[i]+cSpk)*sg.Grad(m-th)
+		dm := cMem + (dSpk[i]+cSpk)*gradOf(sg, m-th)
 		dIn[i] += dm
 		next[i] = dm
-	}
-}
-
-// lifStep32Scalar is one float32 LIF step with the rectangular
-// surrogate: the generic step with sign-bit spikes, the previous spike
-// taken from the previous membrane.
-func lifStep32Scalar(d, th float32, prevMem, in, mem, spk []float32) {
-	prevMem, in, spk = prevMem[:len(mem)], in[:len(mem)], spk[:len(mem)]
-	for i := range mem {
-		pm := prevMem[i]
-		m := d*pm*(1-above(pm, th)) + in[i]
-		mem[i] = m
-		spk[i] = above(m, th)
-	}
-}
-
-// lifBack32Scalar is one float32 LIF step backwards: backwardRange's
-// generic loop with sign-bit spikes and windows.
-func lifBack32Scalar(d, th, lens float32, mem, next, dSpk, dIn []float32) {
-	next, dSpk, dIn = next[:len(mem)], dSpk[:len(mem)], dIn[:len(mem)]
-	for i, m := range mem {
-		cMem := next[i] * d * (1 - above(m, th))
-		cSpk := -next[i] * d * m
-		dm := cMem + (dSpk[i]+cSpk)*within(m-th, lens)
-		dIn[i] += dm
-		next[i] = dm
-	}
-}
-
-// lifStep32 is one float32 LIF step forward (lifStep32Scalar).
-func lifStep32(d, th float32, prevMem, in, mem, spk []float32) {
-	prevMem, in, spk = prevMem[:len(mem)], in[:len(mem)], spk[:len(mem)]
-	i := vectorPart(len(mem))
-	if i > 0 {
-		kernels.LIFStep(d, th, &prevMem[0], &in[0], &mem[0], &spk[0], i)
-	}
-	if i < len(mem) {
-		lifStep32Scalar(d, th, prevMem[i:], in[i:], mem[i:], spk[i:])
-	}
-}
-
-// lifBack32 is one float32 LIF step backwards (lifBack32Scalar).
-func lifBack32(d, th, lens float32, mem, next, dSpk, dIn []float32) {
-	next, dSpk, dIn = next[:len(mem)], dSpk[:len(mem)], dIn[:len(mem)]
-	i := vectorPart(len(mem))
-	if i > 0 {
-		kernels.LIFBack(d, th, lens, &mem[0], &next[0], &dSpk[0], &dIn[0], i)
-	}
-	if i < len(mem) {
-		lifBack32Scalar(d, th, lens, mem[i:], next[i:], dSpk[i:], dIn[i:])
 	}
 }

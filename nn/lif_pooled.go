@@ -16,20 +16,3 @@ func (l *Pooled[F]) lifCourse(x F, at, q int, back bool) F {
 	}
 	return grad
 }
-
-// lifCourse is lifCourse's float32 form (pooledKernel.course).
-func (k *pooledKernel) lifCourse(i, at, q int, back bool) float32 {
-	x := k.in[i]
-	var grad float32
-	d, th, lens := k.d, k.th, k.lens
-	var m, sp, dm float32
-	for t := range k.steps {
-		if back {
-			dm = d*(dm*(1-sp)-m*within(m-th, lens)*dm) + 1
-		}
-		m = d*m*(1-sp) + x
-		sp = above(m, th)
-		grad += k.put(t, at, q, sp, within(m-th, lens)*dm, back)
-	}
-	return grad
-}

@@ -30,18 +30,23 @@ func (l *LIF[F]) BackwardStatic(dIn, dCount []F) {
 
 func (s *lifStatic[F]) Range(lo, hi int) {
 	l := s.l
+	in, count, k := s.in[lo:hi], s.count[lo:hi], s.k[lo:hi]
 	if isFast32(l.Surrogate) {
-		lif := any(l).(*LIF[float32])
-		lifStatic32(lif.Decay, lif.Theta, lif.Surrogate.Lens, l.steps,
-			any(s.in).([]float32)[lo:hi], any(s.count).([]float32)[lo:hi], any(s.k).([]float32)[lo:hi])
-		return
+		if i := vectorPart(len(in)); i > 0 {
+			count, k = count[:len(in)], k[:len(in)]
+			kernels.LIFStatic(float32(l.Decay), float32(l.Theta), float32(l.Surrogate.Lens), l.steps,
+				any(&in[0]).(*float32), any(&count[0]).(*float32), any(&k[0]).(*float32), i)
+			in, count, k = in[i:], count[i:], k[i:]
+		}
 	}
-	lifStaticGeneric(l.Decay, l.Theta, l.Surrogate, l.steps, s.in[lo:hi], s.count[lo:hi], s.k[lo:hi])
+	lifStaticGeneric(l.Decay, l.Theta, l.Surrogate, l.steps, in, count, k)
 }
 
 // lifStaticGeneric runs steps steps of LIF neurons on constant inputs in,
-// writing spike counts to cnt and d(count)/d(input) to k.
+// writing spike counts to cnt and d(count)/d(input) to k. The float32
+// kernel (kernels.LIFStatic) gives its bits with the rectangular surrogate.
 func lifStaticGeneric[F Float](d, th F, sg Surrogate[F], steps int, in, cnt, k []F) {
+	cnt, k = cnt[:len(in)], k[:len(in)]
 	for j, x := range in {
 		// m, sp: membrane and spike; dm, ds: their derivatives by x.
 		var m, sp, dm, ds, c, kk F
@@ -54,35 +59,5 @@ func lifStaticGeneric[F Float](d, th F, sg Surrogate[F], steps int, in, cnt, k [
 			kk += ds
 		}
 		cnt[j], k[j] = c, kk
-	}
-}
-
-// lifStatic32Scalar is the float32 rectangular-surrogate kernel: the
-// generic loop above with sign-bit spikes and windows.
-func lifStatic32Scalar(d, th, lens float32, steps int, in, cnt, k []float32) {
-	cnt, k = cnt[:len(in)], k[:len(in)]
-	for j, x := range in {
-		var m, sp, dm, ds, c, kk float32
-		for t := 0; t < steps; t++ {
-			dm = d*(dm*(1-sp)-m*ds) + 1
-			m = d*m*(1-sp) + x
-			sp = above(m, th)
-			ds = within(m-th, lens) * dm
-			c += sp
-			kk += ds
-		}
-		cnt[j], k[j] = c, kk
-	}
-}
-
-// lifStatic32 is the float32 static LIF kernel (lifStatic32Scalar).
-func lifStatic32(d, th, lens float32, steps int, in, cnt, k []float32) {
-	cnt, k = cnt[:len(in)], k[:len(in)]
-	i := vectorPart(len(in))
-	if i > 0 {
-		kernels.LIFStatic(d, th, lens, steps, &in[0], &cnt[0], &k[0], i)
-	}
-	if i < len(in) {
-		lifStatic32Scalar(d, th, lens, steps, in[i:], cnt[i:], k[i:])
 	}
 }

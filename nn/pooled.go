@@ -215,17 +215,7 @@ func (l *Pooled[F]) block(plane, y, x int, mix *[4]float64) {
 		col := 2*x + q%2
 		i := plane*s*s + (2*y+q/2)*s + col
 		if l.SLIF != nil {
-			if l.fast.ok {
-				l.fast.slifCourse(i, at, q, l.goingBack, mix)
-			} else {
-				l.slifCourse(i, at, q, mix)
-			}
-			continue
-		}
-		if l.fast.ok {
-			if g := l.fast.course(i, col, at, q, l.goingBack); l.goingBack {
-				l.fast.dIn[i] = g
-			}
+			l.slifCourse(i, at, q, mix)
 			continue
 		}
 		if l.goingBack {
@@ -318,33 +308,4 @@ func pooledRowAsm(k *pooledKernel, plane, y int, back bool, mix *[4]float64) boo
 		kernels.PooledStepForward(k.th, k.steps, x0, x1, half, &rows[0])
 	}
 	return true
-}
-
-// put is Pooled.put.
-func (k *pooledKernel) put(t, at, q int, sp, ds float32, back bool) float32 {
-	if back {
-		return k.dPooled[t][at] * 0.25 * ds
-	}
-	if q == 0 {
-		k.pooled[t][at] = sp
-	} else {
-		k.pooled[t][at] += sp
-	}
-	return 0
-}
-
-// The float32 scalar forms of Pooled's units (rectangular surrogate): the
-// generic code's operations in the same order, with branch-free spikes
-// and windows. They run rows too short for the vector kernels, and every
-// row in builds without them.
-
-// course is Pooled.course for neuron i.
-func (k *pooledKernel) course(i, col, at, q int, back bool) float32 {
-	switch {
-	case k.step:
-		return k.stepCourse(i, at, q, back)
-	case k.lif:
-		return k.lifCourse(i, at, q, back)
-	}
-	return k.hhCourse(i, col, at, q, back)
 }

@@ -148,12 +148,7 @@ func (l *SLIF2HH[F]) forwardRange(t int, in [3][]F, lo, hi int) {
 	if fast {
 		lo += slifStepForward32(any(l).(*SLIF2HH[float32]), t, any(in).([3][]float32), lo, hi)
 	}
-	spike := func(x F) F {
-		if fast {
-			return F(above(float32(x), float32(th)))
-		}
-		return spikeOf(sg, x-th)
-	}
+	spike := func(x F) F { return spikeOf(sg, x-th) }
 	w0, w1, w2, b := l.Mix.Value[0], l.Mix.Value[1], l.Mix.Value[2], l.Mix.Value[3]
 	// prevSpike is the spike of the previous step: stored, or, on the fast
 	// path, recomputed from the previous membrane.
@@ -169,7 +164,7 @@ func (l *SLIF2HH[F]) forwardRange(t int, in [3][]F, lo, hi int) {
 	}
 	prevSpike := func(k, i int) F {
 		if fast {
-			return F(above(float32(prevMem[k][i]), float32(th)))
+			return spike(prevMem[k][i])
 		}
 		return prevSpk[k][i]
 	}

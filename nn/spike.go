@@ -1,10 +1,10 @@
 package nn
 
 // This file holds what every unit's forms share: the spike and surrogate
-// functions, their branch-free float32 forms, and buffer helpers.
+// functions, which float32 kernels take the leading multiple of eight of a
+// slice, and buffer helpers.
 
 import (
-	"math"
 	"unsafe"
 )
 
@@ -30,17 +30,6 @@ func gradOf[F Float](sg Surrogate[F], x F) F {
 	return 0
 }
 
-// above is 1 if a > b, else 0, without a branch: the sign bit of b − a
-// (which is +0, not −0, when a = b, so the comparison is strict).
-func above(a, b float32) float32 {
-	return math.Float32frombits(uint32(int32(math.Float32bits(b-a))>>31) & 0x3f800000)
-}
-
-// within is 1 if −w < x < w, else 0, without a branch.
-func within(x, w float32) float32 {
-	return above(x, -w) * above(w, x)
-}
-
 // isFast32 tells whether F is float32 and the surrogate rectangular: the
 // training case, which runs the fast kernels.
 func isFast32[F Float](sg Surrogate[F]) bool {
@@ -49,11 +38,12 @@ func isFast32[F Float](sg Surrogate[F]) bool {
 	return is32 && sg.Smooth == 0
 }
 
-// The float32 kernels of the units (lifStatic32, hhStatic32, lifStep32,
-// …) run package internal/kernels on the leading multiple of eight of a
-// slice — AVX2 assembly on amd64, the same operations in the same order
-// lane by lane; Go loops under purego and off amd64 — and the scalar code
-// on the rest.
+// In float32 with the rectangular surrogate the units run package
+// internal/kernels on the leading multiple of eight of a slice (AVX2
+// assembly on amd64 with the generic code's operations in the same order
+// lane by lane, so the same bits; Go loops under purego and off amd64) and
+// the generic code on the rest. The generic code is the reference: the
+// tests hold every kernel to its bits.
 
 // vectorPart is the length of the leading multiple of eight of n values,
 // which the kernels take.

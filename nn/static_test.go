@@ -148,13 +148,11 @@ func TestFastKernelsMatchGeneric(t *testing.T) {
 	sg := Rect[float32](0.5)
 	c1, k1, c2, k2 := make([]float32, n), make([]float32, n), make([]float32, n), make([]float32, n)
 	lifStaticGeneric(0.2, 0.3, sg, steps, x, c1, k1)
-	lifStatic32(0.2, 0.3, 0.5, steps, x, c2, k2)
+	l := &LIF[float32]{Decay: 0.2, Theta: 0.3, Surrogate: sg}
+	l.Reset(n, steps)
+	(&lifStatic[float32]{l: l, in: x, count: c2, k: k2}).Range(0, n)
 	if !slices.Equal(c1, c2) || !slices.Equal(k1, k2) {
 		t.Errorf("LIF float32 kernel differs from the generic code")
-	}
-	lifStatic32Scalar(0.2, 0.3, 0.5, steps, x, c2, k2)
-	if !slices.Equal(c1, c2) || !slices.Equal(k1, k2) {
-		t.Errorf("LIF scalar float32 kernel differs from the generic code")
 	}
 
 	const per = 48
@@ -177,7 +175,7 @@ func TestFastKernelsMatchGeneric(t *testing.T) {
 			a1, b1 := make([]float32, len(seg)), make([]float32, len(seg))
 			a2, b2 := make([]float32, len(seg)), make([]float32, len(seg))
 			kern.generic(j0, seg, a1, b1)
-			hhStatic32(&kern, j0, seg, a2, b2)
+			kern.run(j0, seg, a2, b2)
 			if !slices.Equal(a1, a2) || !slices.Equal(b1, b2) {
 				t.Errorf("HH float32 kernel (detach %v, from neuron %d) differs from the generic code", detach, j0)
 			}

@@ -15,15 +15,3 @@ func (l *Pooled[F]) stepCourse(x F, at, q int, back bool) F {
 	}
 	return grad
 }
-
-// stepCourse is stepCourse's float32 form (pooledKernel.course).
-func (k *pooledKernel) stepCourse(i, at, q int, back bool) float32 {
-	x := k.in[i]
-	var grad float32
-	sp := above(max(x, 0), k.th)
-	ds := above(x, 0) * within(x-k.th, k.lens)
-	for t := range k.steps {
-		grad += k.put(t, at, q, sp, ds, back)
-	}
-	return grad
-}
