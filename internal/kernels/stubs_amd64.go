@@ -187,7 +187,7 @@ func PooledHHBackward(dt float32, th float32, lens float32, detach bool, steps i
 
 // PooledSLIFBackward runs one pooled row of package nn's Pooled
 // s-LIF2HH backward; mix holds w₁, w₂, w₃, b; mixOut receives 32 sums per
-// chain (see the assembly).
+// chain (see the generator).
 //
 //go:noescape
 func PooledSLIFBackward(d float32, th float32, lens float32, steps int, mix *[4]float32, in0 *float32, dIn0 *float32, size int, side int, half int, dp *uintptr, mixOut *float32)
