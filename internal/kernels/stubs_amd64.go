@@ -199,14 +199,14 @@ func PooledSLIFBackward(d float32, th float32, lens float32, steps int, mix *[4]
 func PooledSLIFForward(d float32, th float32, steps int, mix *[4]float32, in0 *float32, size int, side int, half int, out *uintptr)
 
 // SLIFStepForward is package nn's per-step s-LIF2HH forward for n
-// units, n a multiple of 8; p holds the rows' addresses (see the assembly).
+// units, n a multiple of 8; p holds the rows' addresses (see the generator).
 //
 //go:noescape
 func SLIFStepForward(d float32, th float32, mix *[4]float32, p *[15]uintptr, first bool, n int)
 
 // SLIFStepBackward is package nn's per-step s-LIF2HH backward for n
 // units, n a multiple of 8; p holds the rows' addresses and acc receives
-// the mixing gradient's eight lane sums per weight (see the assembly).
+// the mixing gradient's eight lane sums per weight (see the generator).
 //
 //go:noescape
 func SLIFStepBackward(d float32, th float32, lens float32, mix *[4]float32, p *[15]uintptr, notLast bool, n int, acc *[32]float32)
