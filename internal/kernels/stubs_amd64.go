@@ -212,13 +212,13 @@ func SLIFStepForward(d float32, th float32, mix *[4]float32, p *[15]uintptr, fir
 func SLIFStepBackward(d float32, th float32, lens float32, mix *[4]float32, p *[15]uintptr, notLast bool, n int, acc *[32]float32)
 
 // SLIFUnits is package nn's static s-LIF2HH forward for eight units
-// (see the assembly).
+// (see the generator).
 //
 //go:noescape
 func SLIFUnits(d float32, th float32, mix *[4]float32, steps int, p *[7]uintptr, hist *float32)
 
 // SLIFBackSub walks one sub-neuron of eight static s-LIF2HH units back
-// through time (see the assembly).
+// through time (see the generator).
 //
 //go:noescape
 func SLIFBackSub(d float32, th float32, lens float32, wk float32, k int, steps int, hist *float32, dm3s *float32, dCount *float32, dIn *float32, dw *float32)

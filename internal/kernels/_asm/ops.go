@@ -43,3 +43,10 @@ func zero(y VecPhysical) { VXORPS(y, y, y) }
 
 // stack is disp(SP), a slot of the frame's locals.
 func stack(disp int) Mem { return Mem{Base: StackPointer, Disp: disp} }
+
+// broadcastTo broadcasts the float32 at src to the eight lanes of the
+// frame's slot at disp (through Y12).
+func broadcastTo(disp int, src Mem) {
+	VBROADCASTSS(src, Y12)
+	VMOVUPS(Y12, stack(disp))
+}
