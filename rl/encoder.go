@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/hhnet/hhnet/nn"
+	"github.com/hhnet/hhnet/tensor"
 )
 
 // Window is the actor's view: the last WindowObs observations, each
@@ -177,10 +178,7 @@ func (e *encoder[F]) forward(win []F, batch int) []F {
 	inv := 1 / F(Steps)
 	add := func(q int, s []F) {
 		for b := 0; b < batch; b++ {
-			r := e.rate[(b*e.outs+q)*e.h:][:e.h]
-			for j, v := range s[b*e.h : (b+1)*e.h] {
-				r[j] += v * inv
-			}
+			tensor.Axpy(e.rate[(b*e.outs+q)*e.h:][:e.h], inv, s[b*e.h:(b+1)*e.h])
 		}
 	}
 	switch {

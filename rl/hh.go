@@ -34,6 +34,7 @@ type hhLayer[F nn.Float] struct {
 	leak, drive [][]F // [t][neuron]
 	v, spk      [][]F // [t][size]
 	cV          []F
+	zero        []F // the state before step 0, one sample's row
 }
 
 func newHHLayer[F nn.Float](h int, theta F, sg nn.Surrogate[F], rates float64, rng *rand.Rand) *hhLayer[F] {
@@ -68,6 +69,8 @@ func (l *hhLayer[F]) reset(batch, steps int) {
 	l.leak, l.drive = growRows(l.leak, steps, l.h), growRows(l.drive, steps, l.h)
 	l.v, l.spk = growRows(l.v, steps, l.size), growRows(l.spk, steps, l.size)
 	l.cV = grown(l.cV, l.size)
+	l.zero = grown(l.zero, l.h)
+	clear(l.zero)
 	for i := 0; i < l.h; i++ {
 		dt := float64(l.dt[i])
 		an, bn := float64(l.coef[0][i]), float64(l.coef[1][i])
@@ -87,17 +90,25 @@ func (l *hhLayer[F]) reset(batch, steps int) {
 
 // forward runs step t on in [size] and returns the spikes (the layer's own).
 func (l *hhLayer[F]) forward(t int, in []F) []F {
-	v, spk := l.v[t], l.spk[t]
-	leak, drive := l.leak[t], l.drive[t]
-	for i := range v {
-		j := i % l.h
-		var prev F
+	h, th := l.h, l.theta
+	v, spk, in := l.v[t][:l.size], l.spk[t][:l.size], in[:l.size]
+	leak, drive, dt := l.leak[t][:h], l.drive[t][:h], l.dt[:h]
+	rect32 := isRect32(l.sg)
+	for b := 0; b < l.size; b += h {
+		vb, sb, ib := v[b:b+h], spk[b:b+h], in[b:b+h]
+		pb := l.zero[:h]
 		if t > 0 {
-			prev = l.v[t-1][i]
+			pb = l.v[t-1][b : b+h]
 		}
-		x := prev*leak[j] + l.dt[j]*in[i] + drive[j]
-		v[i] = x
-		spk[i] = l.sg.Spike(x - l.theta)
+		for j := range vb {
+			x := pb[j]*leak[j] + dt[j]*ib[j] + drive[j]
+			vb[j] = x
+			if rect32 {
+				sb[j] = F(rectStep32(float32(x - th)))
+			} else {
+				sb[j] = l.sg.Spike(x - th)
+			}
+		}
 	}
 	return spk
 }
@@ -108,11 +119,38 @@ func (l *hhLayer[F]) backward(t int, dIn, dSpk []F) {
 	if t == l.steps-1 {
 		clear(l.cV)
 	}
-	leak := l.leak[t]
-	for i, x := range l.v[t] {
-		j := i % l.h
-		dv := l.cV[i] + dSpk[i]*l.sg.Grad(x-l.theta)
-		dIn[i] += l.dt[j] * dv
-		l.cV[i] = dv * leak[j]
+	h, th := l.h, l.theta
+	v, cV, dIn, dSpk := l.v[t][:l.size], l.cV[:l.size], dIn[:l.size], dSpk[:l.size]
+	leak, dt := l.leak[t][:h], l.dt[:h]
+	rect32, lens := isRect32(l.sg), float32(l.sg.Lens)
+	for b := 0; b < l.size; b += h {
+		vb, cb, db, gb := v[b:b+h], cV[b:b+h], dIn[b:b+h], dSpk[b:b+h]
+		for j, x := range vb {
+			var g F
+			if rect32 {
+				g = F(rectWindow32(float32(x-th), lens))
+			} else {
+				g = l.sg.Grad(x - th)
+			}
+			dv := cb[j] + gb[j]*g
+			db[j] += dt[j] * dv
+			cb[j] = dv * leak[j]
+		}
 	}
+}
+
+// isRect32 tells whether F is float32 and sg rectangular: the case whose
+// spikes and windows are computed without branches (rectStep32,
+// rectWindow32), to the bits of sg.Spike and sg.Grad.
+func isRect32[F nn.Float](sg nn.Surrogate[F]) bool {
+	_, ok := any(sg.Lens).(float32)
+	return ok && sg.Smooth == 0
+}
+
+// rectStep32 is 1 if y > 0, else +0.
+func rectStep32(y float32) float32 { return math.Float32frombits(0x3f800000 & keepMask(y > 0)) }
+
+// rectWindow32 is 1 if −lens < y < lens, else +0.
+func rectWindow32(y, lens float32) float32 {
+	return math.Float32frombits(0x3f800000 & keepMask(y < lens) & keepMask(y > -lens))
 }

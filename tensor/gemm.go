@@ -4,6 +4,7 @@ import (
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas32"
 	"gonum.org/v1/gonum/blas/blas64"
+	gonumblas "gonum.org/v1/gonum/blas/gonum"
 )
 
 // Float is the element type of the engine: float32 for training, float64
@@ -99,6 +100,20 @@ func Add[F Float](dst, src []F) {
 	}
 	for i, v := range src {
 		dst[i] += v
+	}
+}
+
+// Axpy adds alpha·x to dst elementwise: dst[i] += alpha·x[i], the product
+// rounded before the sum in every build (float32 through gonum's SSE
+// loop, never a fused multiply-add), so the bits are the plain loop's.
+func Axpy[F Float](dst []F, alpha F, x []F) {
+	x = x[:len(dst)]
+	if d32, ok := any(dst).([]float32); ok {
+		gonumblas.Implementation{}.Saxpy(len(d32), float32(alpha), any(x).([]float32), 1, d32, 1)
+		return
+	}
+	for i, v := range x {
+		dst[i] += v * alpha
 	}
 }
 
