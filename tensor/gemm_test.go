@@ -211,3 +211,25 @@ func TestAdd(t *testing.T) {
 		t.Errorf("float64: %v, want %v", d64, want)
 	}
 }
+
+// TestAxpyBits: Axpy gives the plain loop's bits (a product, then a sum)
+// on a length with a vector tail.
+func TestAxpyBits(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	const n = 203
+	x, dst, want := make([]float32, n), make([]float32, n), make([]float32, n)
+	for i := range x {
+		x[i], dst[i] = float32(rng.NormFloat64()), float32(rng.NormFloat64())
+	}
+	copy(want, dst)
+	alpha := float32(1) / 15
+	for i, v := range x {
+		want[i] += v * alpha
+	}
+	Axpy(dst, alpha, x)
+	for i := range dst {
+		if math.Float32bits(dst[i]) != math.Float32bits(want[i]) {
+			t.Fatalf("Axpy[%d] = %v, loop %v", i, dst[i], want[i])
+		}
+	}
+}
