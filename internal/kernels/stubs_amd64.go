@@ -95,7 +95,7 @@ func StencilSum(dst *float32, src *float32, width int, dTap *[9]int, sTap *[9]in
 //go:noescape
 func StencilSpread(dst *float32, src *float32, width int, dTap *[9]int, sTap *[9]int, vals *float32, dBase *int32, n int)
 
-// LIFStatic is package nn's static LIF kernel (lifStatic32Scalar) for
+// LIFStatic is package nn's static LIF form (lifStaticGeneric) for
 // n neurons, n a multiple of 8.
 //
 //go:noescape
@@ -119,20 +119,20 @@ func StepForward(th float32, out *float32, x *float32, n int)
 //go:noescape
 func StepBackward(th float32, lens float32, dx *float32, dOut *float32, x *float32, n int)
 
-// HHStatic is package nn's static HH kernel (hhStatic32Scalar) for n
+// HHStatic is package nn's static HH form (hhKernel.generic) for n
 // neurons, n a multiple of 8; leak and drive point at the neurons' values
 // of step 0, their rows stride elements apart.
 //
 //go:noescape
 func HHStatic(dt float32, th float32, lens float32, detach bool, steps int, stride int, leak *float32, drive *float32, in *float32, cnt *float32, sens *float32, n int)
 
-// LIFStep is package nn's per-step LIF forward (lifStep32Scalar) for
+// LIFStep is package nn's per-step LIF forward (the fast path's loop) for
 // n neurons, n a multiple of 8.
 //
 //go:noescape
 func LIFStep(d float32, th float32, prevMem *float32, in *float32, mem *float32, spk *float32, n int)
 
-// LIFBack is package nn's per-step LIF backward (lifBack32Scalar) for
+// LIFBack is package nn's per-step LIF backward (LIF.backwardRange) for
 // n neurons, n a multiple of 8.
 //
 //go:noescape

@@ -30,7 +30,7 @@ func unitData() (one, absMask Mem) {
 func lifStatic(one, absMask Mem) {
 	TEXT("LIFStatic", NOSPLIT, "func(d, th, lens float32, steps int, in, cnt, k *float32, n int)")
 	Pragma("noescape")
-	Doc("LIFStatic is package nn's static LIF kernel (lifStatic32Scalar) for",
+	Doc("LIFStatic is package nn's static LIF form (lifStaticGeneric) for",
 		"n neurons, n a multiple of 8.")
 	VBROADCASTSS(one, Y0)
 	VBROADCASTSS(param("d"), Y1)
@@ -232,7 +232,7 @@ func stepBackward(one Mem) {
 func hhStatic(one, absMask Mem) {
 	TEXT("HHStatic", NOSPLIT, "func(dt, th, lens float32, detach bool, steps, stride int, leak, drive, in, cnt, sens *float32, n int)")
 	Pragma("noescape")
-	Doc("HHStatic is package nn's static HH kernel (hhStatic32Scalar) for n",
+	Doc("HHStatic is package nn's static HH form (hhKernel.generic) for n",
 		"neurons, n a multiple of 8; leak and drive point at the neurons' values",
 		"of step 0, their rows stride elements apart.")
 	VBROADCASTSS(one, Y0)
@@ -315,7 +315,7 @@ func hhStatic(one, absMask Mem) {
 func lifStep(one Mem) {
 	TEXT("LIFStep", NOSPLIT, "func(d, th float32, prevMem, in, mem, spk *float32, n int)")
 	Pragma("noescape")
-	Doc("LIFStep is package nn's per-step LIF forward (lifStep32Scalar) for",
+	Doc("LIFStep is package nn's per-step LIF forward (the fast path's loop) for",
 		"n neurons, n a multiple of 8.")
 	VBROADCASTSS(one, Y0)
 	VBROADCASTSS(param("d"), Y1)
@@ -359,7 +359,7 @@ func lifStep(one Mem) {
 func lifBack(one, absMask Mem) {
 	TEXT("LIFBack", NOSPLIT, "func(d, th, lens float32, mem, next, dSpk, dIn *float32, n int)")
 	Pragma("noescape")
-	Doc("LIFBack is package nn's per-step LIF backward (lifBack32Scalar) for",
+	Doc("LIFBack is package nn's per-step LIF backward (LIF.backwardRange) for",
 		"n neurons, n a multiple of 8.")
 	VBROADCASTSS(one, Y0)
 	VBROADCASTSS(param("d"), Y1)
