@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/hhnet/hhnet/nn"
+	"github.com/hhnet/hhnet/tensor"
 )
 
 // xavier gives l Xavier-uniform weights (gain 1) and zero biases, the
@@ -63,13 +64,38 @@ func (m *mlp[F]) forward(x []F, batch int) []F {
 	m.acts[0] = x
 	for i, l := range m.layers {
 		y := grown(m.acts[i+1], batch*l.Out)
-		l.Forward(y, m.acts[i], batch)
+		if batch == 1 && l.In*l.Out >= rowProductMin {
+			rowProduct(y, m.acts[i], l)
+		} else {
+			l.Forward(y, m.acts[i], batch)
+		}
 		if i+1 < len(m.layers) || m.lastReLU {
 			relu(y)
 		}
 		m.acts[i+1] = y
 	}
 	return m.acts[len(m.layers)]
+}
+
+// rowProductMin is the number of weights from which a one-row product (an
+// action's forward pass) skips Gemm: OpenBLAS copies ("packs") the whole
+// matrix before multiplying one row by it, which for 4LIF's 512×512
+// branches costs more than the arithmetic. rowProduct sums in another
+// order than Gemm, so it is kept to those layers: the 128-wide actors'
+// actions keep their bits.
+const rowProductMin = 512 * 512
+
+// rowProduct overwrites y [Out] with x·W + b for one row x [In], adding
+// the rows of W in order and passing over x's zeros (spike rates and ReLU
+// outputs are mostly zeros), each row with a vector axpy.
+func rowProduct[F nn.Float](y, x []F, l *nn.Linear[F]) {
+	y = y[:l.Out]
+	copy(y, l.B.Value)
+	for k, v := range x[:l.In] {
+		if v != 0 {
+			tensor.Axpy(y, v, l.W.Value[k*l.Out:(k+1)*l.Out])
+		}
+	}
 }
 
 // backward takes the output's gradient, adds the parameters' gradients

@@ -65,3 +65,26 @@ func TestBranchFreeFloat32(t *testing.T) {
 		}
 	}
 }
+
+// TestRowProduct: the one-row product of the wide layers gives
+// Linear.Forward's result to rounding (it sums in another order and passes
+// over zero inputs), bias included.
+func TestRowProduct(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 8))
+	l := nn.NewLinear[float32]("w", 300, 200, rng)
+	l.B.Uniform(rng, 1)
+	x := make([]float32, l.In)
+	for i := range x {
+		if rng.IntN(2) == 0 {
+			x[i] = float32(rng.NormFloat64())
+		}
+	}
+	got, want := make([]float32, l.Out), make([]float32, l.Out)
+	rowProduct(got, x, l)
+	l.Forward(want, x, 1)
+	for i := range got {
+		if d := math.Abs(float64(got[i] - want[i])); d > 1e-5*(1+math.Abs(float64(want[i]))) || math.IsNaN(float64(got[i])) {
+			t.Fatalf("rowProduct[%d] = %v, Linear.Forward %v", i, got[i], want[i])
+		}
+	}
+}
