@@ -50,3 +50,17 @@ func broadcastTo(disp int, src Mem) {
 	VBROADCASTSS(src, Y12)
 	VMOVUPS(Y12, stack(disp))
 }
+
+// nextVector ends a loop over eight-lane vectors counted down in R8: it
+// advances each pointer by one vector, loops back to loop while vectors
+// remain, then places done and returns.
+func nextVector(loop, done string, ptrs ...Register) {
+	for _, p := range ptrs {
+		ADDQ(U8(32), p)
+	}
+	DECQ(R8)
+	JNZ(lbl("%s", loop))
+	label("%s", done)
+	VZEROUPPER()
+	RET()
+}

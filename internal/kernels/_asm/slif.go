@@ -76,12 +76,7 @@ func slifStepForward(k consts) {
 		VANDPS(Y15, Y12, Y12)
 		VMOVUPS(Y12, row(11+q))
 	}
-	ADDQ(U8(32), RCX)
-	DECQ(R8)
-	JNZ(lbl("ssfVec"))
-	label("ssfDone")
-	VZEROUPPER()
-	RET()
+	nextVector("ssfVec", "ssfDone", RCX)
 }
 
 // slifStepBackward writes SLIFStepBackward.
@@ -166,12 +161,7 @@ func slifStepBackward(k consts) {
 			VMOVUPS(Y13, at(RDI, 96))
 		}
 	}
-	ADDQ(U8(32), RCX)
-	DECQ(R8)
-	JNZ(lbl("ssbVec"))
-	label("ssbDone")
-	VZEROUPPER()
-	RET()
+	nextVector("ssbVec", "ssbDone", RCX)
 }
 
 // slifUnits writes SLIFUnits.

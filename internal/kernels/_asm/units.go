@@ -77,14 +77,7 @@ func lifStatic(one, absMask Mem) {
 	label("lifStore")
 	VMOVUPS(Y9, at(RDI, 0))
 	VMOVUPS(Y10, at(RDX, 0))
-	ADDQ(U8(32), RSI)
-	ADDQ(U8(32), RDI)
-	ADDQ(U8(32), RDX)
-	DECQ(R8)
-	JNZ(lbl("lifVec"))
-	label("lifDone")
-	VZEROUPPER()
-	RET()
+	nextVector("lifVec", "lifDone", RSI, RDI, RDX)
 	// func Adam(val, grad, m, v *float32, n int, k *[8]float32)
 	//
 	// k holds b1, b2, wd, 1−b1, 1−b2, stepSize, sqrtBC2, eps. For eight
@@ -138,15 +131,7 @@ func adam() {
 	VSUBPS(Y10, Y8, Y8)
 	VMOVUPS(Y8, at(RDI, 0))
 	VMOVUPS(Y15, at(RSI, 0))
-	ADDQ(U8(32), RDI)
-	ADDQ(U8(32), RSI)
-	ADDQ(U8(32), RDX)
-	ADDQ(U8(32), RCX)
-	DECQ(R8)
-	JNZ(lbl("adamVec"))
-	label("adamDone")
-	VZEROUPPER()
-	RET()
+	nextVector("adamVec", "adamDone", RDI, RSI, RDX, RCX)
 }
 
 // stepForward writes StepForward: out = [max(x, 0) > θ] for eight
@@ -170,13 +155,7 @@ func stepForward(one Mem) {
 	VCMPPS(U8(0x1e), Y1, Y3, Y3)
 	VANDPS(Y0, Y3, Y3)
 	VMOVUPS(Y3, at(RDI, 0))
-	ADDQ(U8(32), RSI)
-	ADDQ(U8(32), RDI)
-	DECQ(R8)
-	JNZ(lbl("stepFwd"))
-	label("stepFwdDone")
-	VZEROUPPER()
-	RET()
+	nextVector("stepFwd", "stepFwdDone", RSI, RDI)
 }
 
 // stepBackward writes StepBackward:
@@ -211,14 +190,7 @@ func stepBackward(one Mem) {
 	VMULPS(Y8, Y7, Y7)
 	VMULPS(at(RDX, 0), Y7, Y7)
 	VMOVUPS(Y7, at(RDI, 0))
-	ADDQ(U8(32), RSI)
-	ADDQ(U8(32), RDI)
-	ADDQ(U8(32), RDX)
-	DECQ(R8)
-	JNZ(lbl("stepBack"))
-	label("stepBackDone")
-	VZEROUPPER()
-	RET()
+	nextVector("stepBack", "stepBackDone", RSI, RDI, RDX)
 }
 
 // hhStatic writes HHStatic: for eight neurons at a time (n a multiple
@@ -295,16 +267,7 @@ func hhStatic(one, absMask Mem) {
 	label("hhStore")
 	VMOVUPS(Y9, at(RDI, 0))
 	VMOVUPS(Y10, at(RDX, 0))
-	ADDQ(U8(32), RSI)
-	ADDQ(U8(32), RDI)
-	ADDQ(U8(32), RDX)
-	ADDQ(U8(32), R11)
-	ADDQ(U8(32), R12)
-	DECQ(R8)
-	JNZ(lbl("hhVec"))
-	label("hhDone")
-	VZEROUPPER()
-	RET()
+	nextVector("hhVec", "hhDone", RSI, RDI, RDX, R11, R12)
 }
 
 // lifStep writes LIFStep.
@@ -339,15 +302,7 @@ func lifStep(one Mem) {
 	VCMPPS(U8(0x1e), Y2, Y3, Y4)
 	VANDPS(Y0, Y4, Y4)
 	VMOVUPS(Y4, at(RBX, 0))
-	ADDQ(U8(32), RSI)
-	ADDQ(U8(32), RDX)
-	ADDQ(U8(32), RDI)
-	ADDQ(U8(32), RBX)
-	DECQ(R8)
-	JNZ(lbl("lsVec"))
-	label("lsDone")
-	VZEROUPPER()
-	RET()
+	nextVector("lsVec", "lsDone", RSI, RDX, RDI, RBX)
 }
 
 // lifBack writes LIFBack.
@@ -394,15 +349,7 @@ func lifBack(one, absMask Mem) {
 	VADDPS(at(RBX, 0), Y8, Y9)
 	VMOVUPS(Y9, at(RBX, 0))
 	VMOVUPS(Y8, at(RDI, 0))
-	ADDQ(U8(32), RSI)
-	ADDQ(U8(32), RDI)
-	ADDQ(U8(32), RDX)
-	ADDQ(U8(32), RBX)
-	DECQ(R8)
-	JNZ(lbl("lbkVec"))
-	label("lbkDone")
-	VZEROUPPER()
-	RET()
+	nextVector("lbkVec", "lbkDone", RSI, RDI, RDX, RBX)
 }
 
 // hhRowForward writes HHRowForward.
@@ -437,17 +384,7 @@ func hhRowForward(one Mem) {
 	VCMPPS(U8(0x1e), Y2, Y3, Y4)
 	VANDPS(Y0, Y4, Y4)
 	VMOVUPS(Y4, at(RBX, 0))
-	ADDQ(U8(32), R9)
-	ADDQ(U8(32), R10)
-	ADDQ(U8(32), RSI)
-	ADDQ(U8(32), RDX)
-	ADDQ(U8(32), RDI)
-	ADDQ(U8(32), RBX)
-	DECQ(R8)
-	JNZ(lbl("hrfVec"))
-	label("hrfDone")
-	VZEROUPPER()
-	RET()
+	nextVector("hrfVec", "hrfDone", R9, R10, RSI, RDX, RDI, RBX)
 }
 
 // hhRowBackward writes HHRowBackward.
@@ -490,14 +427,5 @@ func hhRowBackward(one, absMask Mem) {
 	VMULPS(at(R9, 0), Y5, Y5)
 	label("hrbStore")
 	VMOVUPS(Y5, at(RDI, 0))
-	ADDQ(U8(32), R9)
-	ADDQ(U8(32), RSI)
-	ADDQ(U8(32), RDI)
-	ADDQ(U8(32), RBX)
-	ADDQ(U8(32), RDX)
-	DECQ(R8)
-	JNZ(lbl("hrbVec"))
-	label("hrbDone")
-	VZEROUPPER()
-	RET()
+	nextVector("hrbVec", "hrbDone", R9, RSI, RDI, RBX, RDX)
 }
