@@ -13,6 +13,7 @@ import (
 
 	"github.com/hhnet/hhnet/dataset"
 	"github.com/hhnet/hhnet/internal/jsonl"
+	"github.com/hhnet/hhnet/internal/kernels"
 	"github.com/hhnet/hhnet/internal/rundir"
 	"github.com/hhnet/hhnet/nn"
 	"github.com/hhnet/hhnet/tensor"
@@ -147,6 +148,7 @@ type trainer struct {
 	average      emaWork
 	pcg          *rand.PCG
 	rng          *rand.Rand
+	draws        drawWork
 	eps          []float32
 	probs        [2][]float64
 	hY, hY1, hY2 float64
@@ -161,8 +163,10 @@ func newTrainer(cfg Config, workers int, test *dataset.Multi) (*trainer, error) 
 	build := func() *Net[float32] {
 		return NewNet[float32](enc, Shape{Pool: pool}, rand.New(rand.NewPCG(cfg.Seed, 0x766962)))
 	}
-	tr := &trainer{cfg: cfg, pool: pool, net: build(), ema: build(), pcg: rand.NewPCG(0, 0)}
-	tr.rng = rand.New(tr.pcg)
+	tr := &trainer{cfg: cfg, pool: pool, net: build(), ema: build()}
+	for d := range tr.draws.streams {
+		tr.draws.streams[d].rng = rand.New(&tr.draws.streams[d].pcg)
+	}
 	tr.adam = nn.NewAdam(tr.net.Params(), 0)
 	tr.adam.Beta1 = adamBeta1
 	tr.adam.Pool = pool
@@ -176,21 +180,6 @@ func newTrainer(cfg Config, workers int, test *dataset.Multi) (*trainer, error) 
 
 func (tr *trainer) close() { tr.pool.Close() }
 
-// draw fills eps with n standard normals of the stream (a, b): each
-// training batch and each evaluation has its own, so that evaluation never
-// moves training's draws and a resumed run draws what it would have.
-func (tr *trainer) draw(n int, a, b uint64) []float32 {
-	tr.pcg.Seed(tr.cfg.Seed^a, b)
-	if cap(tr.eps) < n {
-		tr.eps = make([]float32, n)
-	}
-	tr.eps = tr.eps[:n]
-	for i := range tr.eps {
-		tr.eps[i] = float32(tr.rng.NormFloat64())
-	}
-	return tr.eps
-}
-
 // Stream tags of the normal draws.
 const (
 	trainStream = 0x7472616e // "tran"
@@ -200,7 +189,7 @@ const (
 // step trains on one batch and updates the moving average.
 func (tr *trainer) step(x []float32, labels []int32, n, epoch, batch int, lr float64) Loss {
 	tr.net.Encode(x, n)
-	tr.net.Sample(tr.draw(n*tr.net.K(), trainStream, uint64(epoch)<<32|uint64(batch)))
+	tr.net.Sample(tr.draw(n*tr.net.K(), trainParts, trainStream, uint64(epoch)<<32|uint64(batch)))
 	l := tr.net.Backward(labels, tr.cfg.trainedBeta())
 	tr.adam.Step(tr.net.Params(), lr)
 	tr.average.params = tr.net.Params()
@@ -220,9 +209,21 @@ type emaWork struct {
 }
 
 func (w *emaWork) Range(lo, hi int) {
-	s, v := w.shadow[w.i][lo:hi], w.params[w.i].Value[lo:hi]
-	for j, x := range v {
-		s[j] = emaDecay*s[j] + (1-emaDecay)*x
+	movingAverage(w.shadow[w.i][lo:hi], w.params[w.i].Value[lo:hi])
+}
+
+// movingAverage updates avg to emaDecay·avg + (1 − emaDecay)·x: the
+// leading multiple of eight values in the kernel, the rest here with the
+// same roundings (two products, then their sum).
+func movingAverage(avg, x []float32) {
+	k := [2]float32{emaDecay, 1 - emaDecay}
+	x = x[:len(avg)]
+	vec := len(avg) &^ 7
+	if vec > 0 {
+		kernels.MovingAverage(&avg[0], &x[0], vec, &k)
+	}
+	for j := vec; j < len(avg); j++ {
+		avg[j] = float32(k[0]*avg[j]) + float32(k[1]*x[j])
 	}
 }
 
@@ -244,7 +245,7 @@ func (tr *trainer) evaluate(ctx context.Context, b *dataset.Batches, epoch int) 
 			break
 		}
 		tr.ema.Encode(x, n)
-		eps := tr.draw(manyDraws*n*k, evalStream, uint64(epoch)<<32|uint64(batch))
+		eps := tr.draw(manyDraws*n*k, manyDraws, evalStream, uint64(epoch)<<32|uint64(batch))
 		for q := range tr.probs {
 			tr.probs[q] = slices.Grow(tr.probs[q][:0], n*10)[:n*10]
 			clear(tr.probs[q])
@@ -466,3 +467,54 @@ func (r Record) check(epoch int) error {
 // ErrRunExists is returned when Dir holds an earlier run and neither
 // Resume nor Force was asked for.
 var ErrRunExists = rundir.ErrExists
+
+// draw returns n standard normals of the stream tagged a for position b
+// (epoch and batch): each training batch and each evaluation has its own
+// streams, so that evaluation never moves training's draws and a resumed
+// run draws what it would have. The n values are split into parts, each
+// from a generator of its own, which the pool draws side by side (one
+// generator left the other cores idle for a third of the evaluation);
+// the split is fixed, so the values do not depend on the worker count.
+func (tr *trainer) draw(n, parts int, a, b uint64) []float32 {
+	w := &tr.draws
+	w.eps = slices.Grow(w.eps[:0], n)[:n]
+	w.seed, w.b, w.parts = tr.cfg.Seed^a, b, parts
+	tr.pool.Run(w, parts, 1)
+	return w.eps
+}
+
+// Streams per draw: the training batch's normals in trainParts parts, the
+// evaluation's one per draw of z.
+const (
+	trainParts = 8
+	maxParts   = max(trainParts, manyDraws)
+)
+
+// drawWork is draw's work, kept in the trainer (with a generator per part)
+// so that handing it to the pool allocates nothing.
+type drawWork struct {
+	streams [maxParts]drawStream
+	eps     []float32
+	seed, b uint64
+	parts   int
+}
+
+func (w *drawWork) Range(lo, hi int) {
+	for p := lo; p < hi; p++ {
+		s := &w.streams[p]
+		s.pcg.Seed(w.seed^uint64(p)<<48, w.b)
+		part := w.eps[p*len(w.eps)/w.parts : (p+1)*len(w.eps)/w.parts]
+		for i := range part {
+			part[i] = float32(s.rng.NormFloat64())
+		}
+	}
+}
+
+// drawStream is one draw's generator, padded to a cache line of its own:
+// generators that shared one were 3× slower, each core's writes evicting
+// the other's state.
+type drawStream struct {
+	pcg rand.PCG
+	rng *rand.Rand
+	_   [40]byte
+}

@@ -5944,6 +5944,274 @@ adamDone:
 	VZEROUPPER
 	RET
 
+// func MovingAverage(avg *float32, x *float32, n int, k *[2]float32)
+// Requires: AVX
+TEXT ·MovingAverage(SB), NOSPLIT, $0-32
+	MOVQ         k+24(FP), AX
+	VBROADCASTSS (AX), Y0
+	VBROADCASTSS 4(AX), Y1
+	MOVQ         avg+0(FP), DI
+	MOVQ         x+8(FP), SI
+	MOVQ         n+16(FP), R8
+	SHRQ         $0x03, R8
+	JZ           avgDone
+
+avgVec:
+	VMULPS  (DI), Y0, Y2
+	VMULPS  (SI), Y1, Y3
+	VADDPS  Y3, Y2, Y2
+	VMOVUPS Y2, (DI)
+	ADDQ    $0x20, DI
+	ADDQ    $0x20, SI
+	DECQ    R8
+	JNZ     avgVec
+
+avgDone:
+	VZEROUPPER
+	RET
+
+DATA softplusConsts<>+0(SB)/4, $0x80000000
+DATA softplusConsts<>+4(SB)/4, $0x80000000
+DATA softplusConsts<>+8(SB)/4, $0x80000000
+DATA softplusConsts<>+12(SB)/4, $0x80000000
+DATA softplusConsts<>+16(SB)/4, $0x80000000
+DATA softplusConsts<>+20(SB)/4, $0x80000000
+DATA softplusConsts<>+24(SB)/4, $0x80000000
+DATA softplusConsts<>+28(SB)/4, $0x80000000
+DATA softplusConsts<>+32(SB)/4, $0xc2ae0000
+DATA softplusConsts<>+36(SB)/4, $0xc2ae0000
+DATA softplusConsts<>+40(SB)/4, $0xc2ae0000
+DATA softplusConsts<>+44(SB)/4, $0xc2ae0000
+DATA softplusConsts<>+48(SB)/4, $0xc2ae0000
+DATA softplusConsts<>+52(SB)/4, $0xc2ae0000
+DATA softplusConsts<>+56(SB)/4, $0xc2ae0000
+DATA softplusConsts<>+60(SB)/4, $0xc2ae0000
+DATA softplusConsts<>+64(SB)/4, $0x42b00000
+DATA softplusConsts<>+68(SB)/4, $0x42b00000
+DATA softplusConsts<>+72(SB)/4, $0x42b00000
+DATA softplusConsts<>+76(SB)/4, $0x42b00000
+DATA softplusConsts<>+80(SB)/4, $0x42b00000
+DATA softplusConsts<>+84(SB)/4, $0x42b00000
+DATA softplusConsts<>+88(SB)/4, $0x42b00000
+DATA softplusConsts<>+92(SB)/4, $0x42b00000
+DATA softplusConsts<>+96(SB)/4, $0x3fb8aa3b
+DATA softplusConsts<>+100(SB)/4, $0x3fb8aa3b
+DATA softplusConsts<>+104(SB)/4, $0x3fb8aa3b
+DATA softplusConsts<>+108(SB)/4, $0x3fb8aa3b
+DATA softplusConsts<>+112(SB)/4, $0x3fb8aa3b
+DATA softplusConsts<>+116(SB)/4, $0x3fb8aa3b
+DATA softplusConsts<>+120(SB)/4, $0x3fb8aa3b
+DATA softplusConsts<>+124(SB)/4, $0x3fb8aa3b
+DATA softplusConsts<>+128(SB)/4, $0x3f318000
+DATA softplusConsts<>+132(SB)/4, $0x3f318000
+DATA softplusConsts<>+136(SB)/4, $0x3f318000
+DATA softplusConsts<>+140(SB)/4, $0x3f318000
+DATA softplusConsts<>+144(SB)/4, $0x3f318000
+DATA softplusConsts<>+148(SB)/4, $0x3f318000
+DATA softplusConsts<>+152(SB)/4, $0x3f318000
+DATA softplusConsts<>+156(SB)/4, $0x3f318000
+DATA softplusConsts<>+160(SB)/4, $0xb95e8083
+DATA softplusConsts<>+164(SB)/4, $0xb95e8083
+DATA softplusConsts<>+168(SB)/4, $0xb95e8083
+DATA softplusConsts<>+172(SB)/4, $0xb95e8083
+DATA softplusConsts<>+176(SB)/4, $0xb95e8083
+DATA softplusConsts<>+180(SB)/4, $0xb95e8083
+DATA softplusConsts<>+184(SB)/4, $0xb95e8083
+DATA softplusConsts<>+188(SB)/4, $0xb95e8083
+DATA softplusConsts<>+192(SB)/4, $0x39500d01
+DATA softplusConsts<>+196(SB)/4, $0x39500d01
+DATA softplusConsts<>+200(SB)/4, $0x39500d01
+DATA softplusConsts<>+204(SB)/4, $0x39500d01
+DATA softplusConsts<>+208(SB)/4, $0x39500d01
+DATA softplusConsts<>+212(SB)/4, $0x39500d01
+DATA softplusConsts<>+216(SB)/4, $0x39500d01
+DATA softplusConsts<>+220(SB)/4, $0x39500d01
+DATA softplusConsts<>+224(SB)/4, $0x3ab60b61
+DATA softplusConsts<>+228(SB)/4, $0x3ab60b61
+DATA softplusConsts<>+232(SB)/4, $0x3ab60b61
+DATA softplusConsts<>+236(SB)/4, $0x3ab60b61
+DATA softplusConsts<>+240(SB)/4, $0x3ab60b61
+DATA softplusConsts<>+244(SB)/4, $0x3ab60b61
+DATA softplusConsts<>+248(SB)/4, $0x3ab60b61
+DATA softplusConsts<>+252(SB)/4, $0x3ab60b61
+DATA softplusConsts<>+256(SB)/4, $0x3c088889
+DATA softplusConsts<>+260(SB)/4, $0x3c088889
+DATA softplusConsts<>+264(SB)/4, $0x3c088889
+DATA softplusConsts<>+268(SB)/4, $0x3c088889
+DATA softplusConsts<>+272(SB)/4, $0x3c088889
+DATA softplusConsts<>+276(SB)/4, $0x3c088889
+DATA softplusConsts<>+280(SB)/4, $0x3c088889
+DATA softplusConsts<>+284(SB)/4, $0x3c088889
+DATA softplusConsts<>+288(SB)/4, $0x3d2aaaab
+DATA softplusConsts<>+292(SB)/4, $0x3d2aaaab
+DATA softplusConsts<>+296(SB)/4, $0x3d2aaaab
+DATA softplusConsts<>+300(SB)/4, $0x3d2aaaab
+DATA softplusConsts<>+304(SB)/4, $0x3d2aaaab
+DATA softplusConsts<>+308(SB)/4, $0x3d2aaaab
+DATA softplusConsts<>+312(SB)/4, $0x3d2aaaab
+DATA softplusConsts<>+316(SB)/4, $0x3d2aaaab
+DATA softplusConsts<>+320(SB)/4, $0x3e2aaaab
+DATA softplusConsts<>+324(SB)/4, $0x3e2aaaab
+DATA softplusConsts<>+328(SB)/4, $0x3e2aaaab
+DATA softplusConsts<>+332(SB)/4, $0x3e2aaaab
+DATA softplusConsts<>+336(SB)/4, $0x3e2aaaab
+DATA softplusConsts<>+340(SB)/4, $0x3e2aaaab
+DATA softplusConsts<>+344(SB)/4, $0x3e2aaaab
+DATA softplusConsts<>+348(SB)/4, $0x3e2aaaab
+DATA softplusConsts<>+352(SB)/4, $0x3f000000
+DATA softplusConsts<>+356(SB)/4, $0x3f000000
+DATA softplusConsts<>+360(SB)/4, $0x3f000000
+DATA softplusConsts<>+364(SB)/4, $0x3f000000
+DATA softplusConsts<>+368(SB)/4, $0x3f000000
+DATA softplusConsts<>+372(SB)/4, $0x3f000000
+DATA softplusConsts<>+376(SB)/4, $0x3f000000
+DATA softplusConsts<>+380(SB)/4, $0x3f000000
+DATA softplusConsts<>+384(SB)/4, $0x40000000
+DATA softplusConsts<>+388(SB)/4, $0x40000000
+DATA softplusConsts<>+392(SB)/4, $0x40000000
+DATA softplusConsts<>+396(SB)/4, $0x40000000
+DATA softplusConsts<>+400(SB)/4, $0x40000000
+DATA softplusConsts<>+404(SB)/4, $0x40000000
+DATA softplusConsts<>+408(SB)/4, $0x40000000
+DATA softplusConsts<>+412(SB)/4, $0x40000000
+DATA softplusConsts<>+416(SB)/4, $0x3d9d89d9
+DATA softplusConsts<>+420(SB)/4, $0x3d9d89d9
+DATA softplusConsts<>+424(SB)/4, $0x3d9d89d9
+DATA softplusConsts<>+428(SB)/4, $0x3d9d89d9
+DATA softplusConsts<>+432(SB)/4, $0x3d9d89d9
+DATA softplusConsts<>+436(SB)/4, $0x3d9d89d9
+DATA softplusConsts<>+440(SB)/4, $0x3d9d89d9
+DATA softplusConsts<>+444(SB)/4, $0x3d9d89d9
+DATA softplusConsts<>+448(SB)/4, $0x3dba2e8c
+DATA softplusConsts<>+452(SB)/4, $0x3dba2e8c
+DATA softplusConsts<>+456(SB)/4, $0x3dba2e8c
+DATA softplusConsts<>+460(SB)/4, $0x3dba2e8c
+DATA softplusConsts<>+464(SB)/4, $0x3dba2e8c
+DATA softplusConsts<>+468(SB)/4, $0x3dba2e8c
+DATA softplusConsts<>+472(SB)/4, $0x3dba2e8c
+DATA softplusConsts<>+476(SB)/4, $0x3dba2e8c
+DATA softplusConsts<>+480(SB)/4, $0x3de38e39
+DATA softplusConsts<>+484(SB)/4, $0x3de38e39
+DATA softplusConsts<>+488(SB)/4, $0x3de38e39
+DATA softplusConsts<>+492(SB)/4, $0x3de38e39
+DATA softplusConsts<>+496(SB)/4, $0x3de38e39
+DATA softplusConsts<>+500(SB)/4, $0x3de38e39
+DATA softplusConsts<>+504(SB)/4, $0x3de38e39
+DATA softplusConsts<>+508(SB)/4, $0x3de38e39
+DATA softplusConsts<>+512(SB)/4, $0x3e124925
+DATA softplusConsts<>+516(SB)/4, $0x3e124925
+DATA softplusConsts<>+520(SB)/4, $0x3e124925
+DATA softplusConsts<>+524(SB)/4, $0x3e124925
+DATA softplusConsts<>+528(SB)/4, $0x3e124925
+DATA softplusConsts<>+532(SB)/4, $0x3e124925
+DATA softplusConsts<>+536(SB)/4, $0x3e124925
+DATA softplusConsts<>+540(SB)/4, $0x3e124925
+DATA softplusConsts<>+544(SB)/4, $0x3e4ccccd
+DATA softplusConsts<>+548(SB)/4, $0x3e4ccccd
+DATA softplusConsts<>+552(SB)/4, $0x3e4ccccd
+DATA softplusConsts<>+556(SB)/4, $0x3e4ccccd
+DATA softplusConsts<>+560(SB)/4, $0x3e4ccccd
+DATA softplusConsts<>+564(SB)/4, $0x3e4ccccd
+DATA softplusConsts<>+568(SB)/4, $0x3e4ccccd
+DATA softplusConsts<>+572(SB)/4, $0x3e4ccccd
+DATA softplusConsts<>+576(SB)/4, $0x3eaaaaab
+DATA softplusConsts<>+580(SB)/4, $0x3eaaaaab
+DATA softplusConsts<>+584(SB)/4, $0x3eaaaaab
+DATA softplusConsts<>+588(SB)/4, $0x3eaaaaab
+DATA softplusConsts<>+592(SB)/4, $0x3eaaaaab
+DATA softplusConsts<>+596(SB)/4, $0x3eaaaaab
+DATA softplusConsts<>+600(SB)/4, $0x3eaaaaab
+DATA softplusConsts<>+604(SB)/4, $0x3eaaaaab
+DATA softplusConsts<>+608(SB)/4, $0x0000007f
+DATA softplusConsts<>+612(SB)/4, $0x0000007f
+DATA softplusConsts<>+616(SB)/4, $0x0000007f
+DATA softplusConsts<>+620(SB)/4, $0x0000007f
+DATA softplusConsts<>+624(SB)/4, $0x0000007f
+DATA softplusConsts<>+628(SB)/4, $0x0000007f
+DATA softplusConsts<>+632(SB)/4, $0x0000007f
+DATA softplusConsts<>+636(SB)/4, $0x0000007f
+GLOBL softplusConsts<>(SB), RODATA|NOPTR, $640
+
+// func Softplus(sigma *float32, slope *float32, s *float32, shift float32, n int)
+// Requires: AVX, AVX2
+TEXT ·Softplus(SB), NOSPLIT, $0-40
+	VBROADCASTSS shift+24(FP), Y15
+	VBROADCASTSS one<>+0(SB), Y13
+	VXORPS       Y12, Y12, Y12
+	MOVQ         sigma+0(FP), DI
+	MOVQ         slope+8(FP), DX
+	MOVQ         s+16(FP), SI
+	MOVQ         n+32(FP), R8
+	SHRQ         $0x03, R8
+	JZ           spDone
+
+spVec:
+	VMOVUPS   (SI), Y0
+	VSUBPS    Y15, Y0, Y0
+	VORPS     softplusConsts<>+0(SB), Y0, Y1
+	VMAXPS    softplusConsts<>+32(SB), Y1, Y1
+	VMINPS    softplusConsts<>+64(SB), Y1, Y1
+	VMULPS    softplusConsts<>+96(SB), Y1, Y2
+	VROUNDPS  $0x08, Y2, Y2
+	VMULPS    softplusConsts<>+128(SB), Y2, Y3
+	VSUBPS    Y3, Y1, Y3
+	VMULPS    softplusConsts<>+160(SB), Y2, Y4
+	VSUBPS    Y4, Y3, Y3
+	VMOVUPS   softplusConsts<>+192(SB), Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    softplusConsts<>+224(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    softplusConsts<>+256(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    softplusConsts<>+288(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    softplusConsts<>+320(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    softplusConsts<>+352(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    Y13, Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    Y13, Y4, Y4
+	VCVTPS2DQ Y2, Y5
+	VPADDD    softplusConsts<>+608(SB), Y5, Y5
+	VPSLLD    $0x17, Y5, Y5
+	VMULPS    Y5, Y4, Y4
+	VADDPS    Y13, Y4, Y5
+	VADDPS    softplusConsts<>+384(SB), Y4, Y6
+	VDIVPS    Y6, Y4, Y6
+	VMULPS    Y6, Y6, Y7
+	VMOVUPS   softplusConsts<>+416(SB), Y8
+	VMULPS    Y7, Y8, Y8
+	VADDPS    softplusConsts<>+448(SB), Y8, Y8
+	VMULPS    Y7, Y8, Y8
+	VADDPS    softplusConsts<>+480(SB), Y8, Y8
+	VMULPS    Y7, Y8, Y8
+	VADDPS    softplusConsts<>+512(SB), Y8, Y8
+	VMULPS    Y7, Y8, Y8
+	VADDPS    softplusConsts<>+544(SB), Y8, Y8
+	VMULPS    Y7, Y8, Y8
+	VADDPS    softplusConsts<>+576(SB), Y8, Y8
+	VMULPS    Y7, Y8, Y8
+	VADDPS    Y13, Y8, Y8
+	VMULPS    Y8, Y6, Y8
+	VADDPS    Y8, Y8, Y8
+	VMAXPS    Y12, Y0, Y9
+	VADDPS    Y8, Y9, Y9
+	VCMPPS    $0x1d, Y12, Y0, Y10
+	VBLENDVPS Y10, Y13, Y4, Y11
+	VDIVPS    Y5, Y11, Y11
+	VMOVUPS   Y9, (DI)
+	VMOVUPS   Y11, (DX)
+	ADDQ      $0x20, SI
+	ADDQ      $0x20, DI
+	ADDQ      $0x20, DX
+	DECQ      R8
+	JNZ       spVec
+
+spDone:
+	VZEROUPPER
+	RET
+
 // func StepForward(th float32, out *float32, x *float32, n int)
 // Requires: AVX
 TEXT ·StepForward(SB), NOSPLIT, $0-32

@@ -2,7 +2,11 @@
 
 package kernels
 
-import "math"
+import (
+	"math"
+
+	"github.com/hhnet/hhnet/internal/f32"
+)
 
 // above is 1 if a > b, else 0, from the sign bit of b − a, as package nn's
 // float32 code and the assembly compute it.
@@ -133,5 +137,25 @@ func HHRowBackward(dt, th, lens float32, attached bool, leak, v, cV, dIn, dSp *f
 		} else {
 			c[i] = dv
 		}
+	}
+}
+
+// MovingAverage is the exponential moving average avg = k[0]·avg + k[1]·x
+// of n values.
+func MovingAverage(avg, x *float32, n int, k *[2]float32) {
+	xs := row(x, 0, n)
+	as := row(avg, 0, n)
+	// The conversions keep the products rounded apart (no fused multiply-add), as the assembly does.
+	for j, a := range as {
+		as[j] = float32(k[0]*a) + float32(k[1]*xs[j])
+	}
+}
+
+// Softplus is package f32's Softplus of s − shift for n values: the
+// values to sigma, the derivatives to slope.
+func Softplus(sigma, slope, s *float32, shift float32, n int) {
+	ys, ds := row(sigma, 0, n), row(slope, 0, n)
+	for i, v := range row(s, 0, n) {
+		ys[i], ds[i] = f32.Softplus(v - shift)
 	}
 }

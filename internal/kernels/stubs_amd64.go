@@ -107,6 +107,18 @@ func LIFStatic(d float32, th float32, lens float32, steps int, in *float32, cnt 
 //go:noescape
 func Adam(val *float32, grad *float32, m *float32, v *float32, n int, k *[8]float32)
 
+// MovingAverage is the exponential moving average avg = k[0]·avg +
+// k[1]·x of n values, n a multiple of 8.
+//
+//go:noescape
+func MovingAverage(avg *float32, x *float32, n int, k *[2]float32)
+
+// Softplus is package f32's Softplus of s − shift for n values, n a
+// multiple of 8: the values to sigma, the derivatives to slope.
+//
+//go:noescape
+func Softplus(sigma *float32, slope *float32, s *float32, shift float32, n int)
+
 // StepForward is package nn's binary-unit forward for n values, n a
 // multiple of 8.
 //

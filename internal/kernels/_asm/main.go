@@ -31,6 +31,8 @@ func main() {
 	one, absMask := unitData()
 	lifStatic(one, absMask)
 	adam()
+	movingAverage()
+	softplus(one)
 	stepForward(one)
 	stepBackward(one)
 	hhStatic(one, absMask)

@@ -429,3 +429,26 @@ func hhRowBackward(one, absMask Mem) {
 	VMOVUPS(Y5, at(RDI, 0))
 	nextVector("hrbVec", "hrbDone", R9, RSI, RDI, RBX, RDX)
 }
+
+// movingAverage writes MovingAverage: avg = k0·avg + k1·x, a product then a
+// product then a sum (no fused multiply-add), eight values at a time.
+func movingAverage() {
+	TEXT("MovingAverage", NOSPLIT, "func(avg, x *float32, n int, k *[2]float32)")
+	Pragma("noescape")
+	Doc("MovingAverage is the exponential moving average avg = k[0]·avg +",
+		"k[1]·x of n values, n a multiple of 8.")
+	MOVQ(param("k"), RAX)
+	VBROADCASTSS(at(RAX, 0), Y0)
+	VBROADCASTSS(at(RAX, 4), Y1)
+	MOVQ(param("avg"), RDI)
+	MOVQ(param("x"), RSI)
+	MOVQ(param("n"), R8)
+	SHRQ(U8(3), R8)
+	JZ(lbl("avgDone"))
+	label("avgVec")
+	VMULPS(at(RDI, 0), Y0, Y2)
+	VMULPS(at(RSI, 0), Y1, Y3)
+	VADDPS(Y3, Y2, Y2)
+	VMOVUPS(Y2, at(RDI, 0))
+	nextVector("avgVec", "avgDone", RDI, RSI)
+}
