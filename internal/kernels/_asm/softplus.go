@@ -83,7 +83,7 @@ func softplus(one Mem) {
 	VCVTPS2DQ(Y2, Y5)
 	VPADDD(k("bias"), Y5, Y5)
 	VPSLLD(U8(23), Y5, Y5)
-	VMULPS(Y5, Y4, Y4) // e
+	VMULPS(Y5, Y4, Y4)  // e
 	VADDPS(Y13, Y4, Y5) // den = 1 + e
 	// ln(1 + e) = 2·atanh(t), t = e/(2 + e)
 	VADDPS(k("two"), Y4, Y6)
