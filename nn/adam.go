@@ -16,7 +16,11 @@ type Adam[F Float] struct {
 	Steps             int          // updates done; the bias corrections use it
 	M, V              [][]F        // moments, one slice per parameter
 	Pool              *tensor.Pool // splits the update; nil runs it here
-	work              adamWork[F]
+	// Average, when set, is a moving average of the parameters that Step
+	// updates block by block right after Adam, while the new values are
+	// still in cache.
+	Average *Average[F]
+	work    adamWork[F]
 }
 
 // NewAdam returns Adam with PyTorch's default β and ε for params.
@@ -38,12 +42,19 @@ func (a *Adam[F]) Step(params []*Param[F], lr float64) {
 	a.Steps++
 	bc1 := 1 - math.Pow(a.Beta1, float64(a.Steps))
 	bc2 := 1 - math.Pow(a.Beta2, float64(a.Steps))
+	if a.Average != nil {
+		a.work.avgK = [2]F{F(a.Average.Decay), F(1 - a.Average.Decay)}
+	}
 	a.work.k = adamKernel[F]{b1: F(a.Beta1), b2: F(a.Beta2), wd: F(a.WeightDecay), stepSize: F(lr / bc1),
 		sqrtBC2: F(math.Sqrt(bc2)), eps: F(a.Eps)}
 	for i, p := range params {
 		n := len(p.Value)
 		w := &a.work
 		w.val, w.grad, w.m, w.v = p.Value, p.Grad[:n], a.M[i][:n], a.V[i][:n]
+		w.avg = nil
+		if a.Average != nil {
+			w.avg = a.Average.Values[i][:n]
+		}
 		// Elementwise, so splitting it changes no result.
 		a.Pool.Run(w, n, 1<<14)
 	}
@@ -55,14 +66,22 @@ func (a *Adam[F]) Step(params []*Param[F], lr float64) {
 type adamWork[F Float] struct {
 	k               adamKernel[F]
 	val, grad, m, v []F
+	avg             []F // the moving average, or nil
+	avgK            [2]F
 }
 
 func (w *adamWork[F]) Range(lo, hi int) {
 	if w32, ok := any(w).(*adamWork[float32]); ok {
 		adam32(&w32.k, w32.val[lo:hi], w32.grad[lo:hi], w32.m[lo:hi], w32.v[lo:hi])
+		if w32.avg != nil {
+			average32(&w32.avgK, w32.avg[lo:hi], w32.val[lo:hi])
+		}
 		return
 	}
 	w.k.update(w.val[lo:hi], w.grad[lo:hi], w.m[lo:hi], w.v[lo:hi])
+	if w.avg != nil {
+		average(w.avgK, w.avg[lo:hi], w.val[lo:hi])
+	}
 }
 
 type adamKernel[F Float] struct{ b1, b2, wd, stepSize, sqrtBC2, eps F }
@@ -110,5 +129,33 @@ func adam32(k *adamKernel[float32], val, grad, m, v []float32) {
 	}
 	if i < len(val) {
 		k.update(val[i:], grad[i:], m[i:], v[i:])
+	}
+}
+
+// Average is an exponential moving average of parameters (Polyak
+// averaging): after every step Values[i] = Decay·Values[i] +
+// (1 − Decay)·params[i].Value, the two products rounded apart, then summed.
+type Average[F Float] struct {
+	Decay  float64
+	Values [][]F // one slice per parameter, started by the caller
+}
+
+// average is the moving average's update (Average).
+func average[F Float](k [2]F, avg, x []F) {
+	x = x[:len(avg)]
+	for j, a := range avg {
+		avg[j] = F(k[0]*a) + F(k[1]*x[j])
+	}
+}
+
+// average32 is the float32 update, the leading multiple of eight values
+// in the kernel.
+func average32(k *[2]float32, avg, x []float32) {
+	i := vectorPart(len(avg))
+	if i > 0 {
+		kernels.MovingAverage(&avg[0], &x[0], i, k)
+	}
+	if i < len(avg) {
+		average(*k, avg[i:], x[i:len(avg)])
 	}
 }

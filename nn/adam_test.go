@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"github.com/hhnet/hhnet/tensor"
 )
 
 // TestAdam pins two steps against the update written out by hand
@@ -72,5 +74,42 @@ func TestAdamKernelMatchesGeneric(t *testing.T) {
 	adam32(&k, val2, grad2, m2, v2)
 	if !slices.Equal(val, val2) || !slices.Equal(m, m2) || !slices.Equal(v, v2) || !slices.Equal(grad, grad2) {
 		t.Error("float32 Adam kernel differs from the generic update")
+	}
+}
+
+// TestAverage checks Adam's moving average against the update written
+// out, in float64 and in float32 (kernel and tail, bit for bit), with a
+// pool splitting the parameters into blocks.
+func TestAverage(t *testing.T) {
+	for _, n := range []int{1, 7, 8, 37, 20000} {
+		t.Run("float32", func(t *testing.T) { checkAverage[float32](t, n) })
+		t.Run("float64", func(t *testing.T) { checkAverage[float64](t, n) })
+	}
+}
+
+func checkAverage[F Float](t *testing.T, n int) {
+	rng := rand.New(rand.NewPCG(uint64(n), 3))
+	p := &Param[F]{Name: "p", Value: make([]F, n), Grad: make([]F, n)}
+	avg := make([]F, n)
+	for i := range avg {
+		p.Value[i], p.Grad[i], avg[i] = F(rng.NormFloat64()), F(rng.NormFloat64()), F(rng.NormFloat64())
+	}
+	pool := tensor.NewPool(2)
+	defer pool.Close()
+	a := NewAdam([]*Param[F]{p}, 0)
+	a.Pool = pool
+	want := slices.Clone(avg)
+	decay := 0.999
+	a.Average = &Average[F]{Decay: decay, Values: [][]F{avg}}
+	a.Step([]*Param[F]{p}, 1e-3)
+	for i := range want {
+		x := F(decay) * want[i]
+		y := F(1-decay) * p.Value[i]
+		want[i] = x + y
+	}
+	for i := range want {
+		if avg[i] != want[i] {
+			t.Fatalf("n=%d: average[%d] = %v, want %v", n, i, avg[i], want[i])
+		}
 	}
 }

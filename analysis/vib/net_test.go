@@ -149,27 +149,3 @@ func TestLogSum(t *testing.T) {
 		})
 	}
 }
-
-// TestMovingAverage checks the kernel and the tail against the update
-// written out, bit for bit, on lengths around the vector width.
-func TestMovingAverage(t *testing.T) {
-	rng := rand.New(rand.NewPCG(5, 5))
-	for _, n := range []int{0, 1, 7, 8, 9, 16, 37} {
-		avg, x := make([]float32, n), make([]float32, n)
-		for i := range avg {
-			avg[i], x[i] = float32(rng.NormFloat64()), float32(rng.NormFloat64()*100)
-		}
-		want := make([]float32, n)
-		for i := range want {
-			a := float32(0.999) * avg[i]
-			b := float32(0.001) * x[i]
-			want[i] = a + b
-		}
-		movingAverage(avg, x)
-		for i := range want {
-			if math.Float32bits(avg[i]) != math.Float32bits(want[i]) {
-				t.Fatalf("n=%d: avg[%d] = %v, want %v", n, i, avg[i], want[i])
-			}
-		}
-	}
-}

@@ -13,7 +13,6 @@ import (
 
 	"github.com/hhnet/hhnet/dataset"
 	"github.com/hhnet/hhnet/internal/jsonl"
-	"github.com/hhnet/hhnet/internal/kernels"
 	"github.com/hhnet/hhnet/internal/rundir"
 	"github.com/hhnet/hhnet/nn"
 	"github.com/hhnet/hhnet/tensor"
@@ -145,7 +144,6 @@ type trainer struct {
 	net, ema     *Net[float32]
 	adam         *nn.Adam[float32]
 	shadow       [][]float32
-	average      emaWork
 	pcg          *rand.PCG
 	rng          *rand.Rand
 	draws        drawWork
@@ -173,7 +171,7 @@ func newTrainer(cfg Config, workers int, test *dataset.Multi) (*trainer, error) 
 	for _, p := range tr.net.Params() {
 		tr.shadow = append(tr.shadow, slices.Clone(p.Value))
 	}
-	tr.average.shadow = tr.shadow
+	tr.adam.Average = &nn.Average[float32]{Decay: emaDecay, Values: tr.shadow}
 	tr.hY, tr.hY1, tr.hY2 = LabelEntropy(test)
 	return tr, nil
 }
@@ -186,45 +184,13 @@ const (
 	evalStream  = 0x6576616c // "eval"
 )
 
-// step trains on one batch and updates the moving average.
+// step trains on one batch; Adam updates the moving average too.
 func (tr *trainer) step(x []float32, labels []int32, n, epoch, batch int, lr float64) Loss {
 	tr.net.Encode(x, n)
 	tr.net.Sample(tr.draw(n*tr.net.K(), trainParts, trainStream, uint64(epoch)<<32|uint64(batch)))
 	l := tr.net.Backward(labels, tr.cfg.trainedBeta())
 	tr.adam.Step(tr.net.Params(), lr)
-	tr.average.params = tr.net.Params()
-	for i := range tr.average.params {
-		tr.average.i = i
-		tr.pool.Run(&tr.average, len(tr.shadow[i]), 1<<14)
-	}
 	return l
-}
-
-// emaWork updates a slice of the moving average of parameter i; kept in
-// the trainer so that handing it to the pool allocates nothing.
-type emaWork struct {
-	params []*nn.Param[float32]
-	shadow [][]float32
-	i      int
-}
-
-func (w *emaWork) Range(lo, hi int) {
-	movingAverage(w.shadow[w.i][lo:hi], w.params[w.i].Value[lo:hi])
-}
-
-// movingAverage updates avg to emaDecay·avg + (1 − emaDecay)·x: the
-// leading multiple of eight values in the kernel, the rest here with the
-// same roundings (two products, then their sum).
-func movingAverage(avg, x []float32) {
-	k := [2]float32{emaDecay, 1 - emaDecay}
-	x = x[:len(avg)]
-	vec := len(avg) &^ 7
-	if vec > 0 {
-		kernels.MovingAverage(&avg[0], &x[0], vec, &k)
-	}
-	for j := vec; j < len(avg); j++ {
-		avg[j] = float32(k[0]*avg[j]) + float32(k[1]*x[j])
-	}
 }
 
 // evaluate measures the test set with the moving-average weights.
