@@ -130,7 +130,12 @@ func (p *HHParams) Rest() (v, m, n, h float64) {
 // IExt is the external current (µA/cm²), set by the caller before each step
 // and held constant over it. There is no reset: the dynamics make the spike.
 type HH struct {
-	Params     HHParams
+	Params HHParams
+	// ExpVoltage makes Gates report V as linear too, V' = a − b·V with
+	// b = g/C and a = (g_Na·E_Na + g_K·E_K + g_L·E_L + I)/C at the old gates,
+	// so that Rush–Larsen takes an exponential Euler step in V as well
+	// (the method of package nn's HHv layer).
+	ExpVoltage bool
 	Y          []float64
 	V, M, N, H []float64
 	IExt       []float64
@@ -189,6 +194,11 @@ func (h *HH) Gates(a, b []float64, t float64, y []float64) {
 		am, bm, an, bn, ah, bh := p.Rates(v[i])
 		ion := p.ionic(v[i], m[i], nn[i], hg[i])
 		a[i], b[i] = (-ion+h.IExt[i])/p.C, 0
+		if h.ExpVoltage {
+			gNa, gK := p.GNa*m[i]*m[i]*m[i]*hg[i], p.GK*nn[i]*nn[i]*nn[i]*nn[i]
+			a[i] = (gNa*p.ENa + gK*p.EK + p.GL*p.EL + h.IExt[i]) / p.C
+			b[i] = (gNa + gK + p.GL) / p.C
+		}
 		a[n+i], b[n+i] = am, am+bm
 		a[2*n+i], b[2*n+i] = an, an+bn
 		a[3*n+i], b[3*n+i] = ah, ah+bh
