@@ -1,18 +1,10 @@
 package nn
 
 import (
-	"math"
-
-	"github.com/hhnet/hhnet/internal/f32"
+	"github.com/hhnet/hhnet/internal/hhv"
+	"github.com/hhnet/hhnet/internal/kernels"
 	"github.com/hhnet/hhnet/neuron"
 	"github.com/hhnet/hhnet/tensor"
-)
-
-// Membrane constants of HHv: the shifted convention of package neuron's
-// simulations (rest ≈ 0 mV), C = 1 µF/cm².
-const (
-	hhvGNa, hhvGK, hhvGL = 120, 36, 0.3
-	hhvENa, hhvEK, hhvEL = 115, -12, 10.613
 )
 
 // HHv defaults (docs/model.md §8).
@@ -29,7 +21,8 @@ const (
 
 // HHv is a layer of Hodgkin–Huxley neurons with the real voltage-dependent
 // gating: per neuron the state (V, m, h, n) of package neuron's shifted
-// convention, started at the steady state of rest. Each network step
+// convention (E_Na 115, E_K −12, E_L 10.613 mV; ḡ 120, 36, 0.3 mS/cm²;
+// C = 1 µF/cm²), started at the steady state of rest. Each network step
 // integrates Substeps substeps of H ms with the input current I =
 // Gain·in held constant: the gates by the exponential (Rush–Larsen) step
 // x ← x∞ + (x − x∞)·e^{−H(α+β)}, and V by the exponential Euler step of
@@ -42,7 +35,8 @@ const (
 // upward during it (at most once per step; a smooth surrogate spikes by
 // the step's maximum V); no reset, the dynamics make their own. Backward
 // uses Surrogate.Grad at the step's maximum V, times that V's exact
-// derivative through every substep and all four state variables.
+// derivative through every substep and all four state variables
+// (package internal/hhv holds the neuron).
 //
 // Two forms: ForwardStatic/BackwardStatic for an input that is the same at
 // every step (the fc models and the information bottleneck: the
@@ -52,7 +46,8 @@ const (
 // by recomputing its substeps from there (memory 4·T values per neuron).
 //
 // In float32 the exponentials are package f32's, defined operation by
-// operation; in float64 they are math's.
+// operation, and the static form runs in an assembly kernel that gives
+// the Go code's bits; in float64 they are math's.
 type HHv[F Float] struct {
 	Substeps  int
 	H         F // substep, ms
@@ -62,8 +57,7 @@ type HHv[F Float] struct {
 	// Pool splits the neurons over goroutines; nil runs them here.
 	Pool *tensor.Pool
 
-	rest        hhvState[F]
-	small       F // |x| below which α_n and α_m use their series
+	neuron      hhv.Neuron[F]
 	size, steps int
 	static      hhvStatic[F]
 	step        hhvStepWork[F]
@@ -87,121 +81,28 @@ func NewHHv[F Float](name string, gain float64, sg Surrogate[F]) *HHv[F] {
 // Params returns the gain.
 func (l *HHv[F]) Params() []*Param[F] { return []*Param[F]{l.Gain} }
 
-type hhvState[F Float] struct{ v, m, h, n F }
-
-// hhvJac is a substep's derivatives: of the new V by the old V, I, m, h,
-// n, and of each new gate by the old V and itself (a gate depends on no
-// other gate).
-type hhvJac[F Float] struct {
-	vv, vi, vm, vh, vn F
-	mv, mm, hv, hh     F
-	nv, nn             F
-}
-
-func (l *HHv[F]) prepare() {
-	if l.rest.m == 0 {
-		p := neuron.HHShifted()
-		v, m, n, h := p.Rest()
-		l.rest = hhvState[F]{v: F(v), m: F(m), h: F(h), n: F(n)}
+// Reset prepares steps network steps of size neurons.
+func (l *HHv[F]) Reset(size, steps int) {
+	if l.Substeps < 1 || l.Substeps > hhv.MaxSubsteps || !(l.H > 0) {
+		panic("nn: HHv needs 1 to 256 substeps of a positive length")
 	}
-	var z F
-	if _, is32 := any(z).(float32); is32 {
-		// 1 − e^{−x/10} keeps about 24 − log₂(10/|x|) bits; the series'
-		// first omitted term is (x/10)⁶/30240.
-		l.small = 0.5
-	} else {
-		l.small = 1e-6
-	}
+	l.size, l.steps = size, steps
+	p := neuron.HHShifted()
+	v, m, n, h := p.Rest()
+	rest := hhv.State[F]{V: F(v), M: F(m), H: F(h), N: F(n)}
+	l.neuron = hhv.NewNeuron(rest, l.H, l.Theta, l.Surrogate.Lens, l.Surrogate.Smooth, steps, l.Substeps)
 }
 
-// expF is e^x: package f32's in float32, math's in float64.
-func expF[F Float](x F) F {
-	if x32, ok := any(x).(float32); ok {
-		return F(f32.Exp(x32))
-	}
-	return F(math.Exp(float64(x)))
-}
-
-// linRate returns s·x/(1 − e^{−x/10}), the form of α_n and α_m, and its
-// derivative; for |x| < small the series 10s(1 + y/2 + y²/12 − y⁴/720),
-// y = x/10, so that the 0/0 point gives its limit 10s.
-func linRate[F Float](s, x, small F) (f, df F) {
-	if x < small && x > -small {
-		y := x / 10
-		y2 := y * y
-		return 10 * s * (1 + y/2 + y2/12 - y2*y2/720), s * (0.5 + y/6 - y2*y/180)
-	}
-	e := expF(-x / 10)
-	d := 1 - e
-	return s * x / d, s * (d - x*e/10) / (d * d)
-}
-
-// gate is the exponential step of a gate x with rates a, b and their
-// derivatives da, db by V: the new value and its derivatives by x and V.
-func gate[F Float](x, a, b, da, db, hs F) (nx, dx, dv F) {
-	k := a + b
-	inf := a / k
-	e := expF(-hs * k)
-	nx = inf + (x-inf)*e
-	dk := da + db
-	dinf := (da - inf*dk) / k
-	return nx, e, dinf*(1-e) - (x-inf)*e*hs*dk
-}
-
-// substep advances s by one substep of hs ms with input current i and,
-// when j is not nil, fills it with the substep's derivatives.
-func substep[F Float](s hhvState[F], i, hs, small F, j *hhvJac[F]) hhvState[F] {
-	v := s.v
-	an, dan := linRate(0.01, v-10, small)
-	am, dam := linRate(0.1, v-25, small)
-	ah := 0.07 * expF(-v/20)
-	bn := 0.125 * expF(-v/80)
-	bm := 4 * expF(-v/18)
-	bh := 1 / (1 + expF(-(v-30)/10))
-	var out hhvState[F]
-	var dmm, dmv, dhh, dhv, dnn, dnv F
-	out.m, dmm, dmv = gate(s.m, am, bm, dam, -bm/18, hs)
-	out.h, dhh, dhv = gate(s.h, ah, bh, -ah/20, bh*(1-bh)/10, hs)
-	out.n, dnn, dnv = gate(s.n, an, bn, dan, -bn/80, hs)
-
-	m3 := s.m * s.m * s.m
-	n3 := s.n * s.n * s.n
-	gna := hhvGNa * m3 * s.h
-	gk := hhvGK * n3 * s.n
-	g := gna + gk + hhvGL
-	vinf := (gna*hhvENa + gk*hhvEK + hhvGL*hhvEL + i) / g
-	ev := expF(-hs * g)
-	out.v = vinf + (v-vinf)*ev
-	if j != nil {
-		p := (1 - ev) / g
-		q := -hs * (v - vinf) * ev
-		dA := hhvGNa * ((hhvENa-vinf)*p + q)
-		dB := hhvGK * ((hhvEK-vinf)*p + q)
-		*j = hhvJac[F]{vv: ev, vi: p, vm: dA * 3 * s.m * s.m * s.h, vh: dA * m3, vn: dB * 4 * n3,
-			mv: dmv, mm: dmm, hv: dhv, hh: dhh, nv: dnv, nn: dnn}
-	}
-	return out
-}
-
-// ForwardStatic runs steps steps (Reset) of size neurons on the constant
-// input in and overwrites count with their spike counts; it keeps the
-// counts' derivatives by the input for BackwardStatic.
+// ForwardStatic runs the steps of Reset on the constant input in and
+// overwrites count with the spike counts; it keeps the counts'
+// derivatives by the input for BackwardStatic.
 func (l *HHv[F]) ForwardStatic(count, in []F) {
 	checkStatic(l.steps, min(len(in), len(count)), l.size)
-	l.prepare()
 	l.in = in[:l.size]
 	l.sens = grow(l.sens, l.size)
 	l.static = hhvStatic[F]{l: l, in: in, count: count}
 	l.Pool.Run(&l.static, l.size, 64)
 	l.static = hhvStatic[F]{}
-}
-
-// Reset prepares steps network steps of size neurons.
-func (l *HHv[F]) Reset(size, steps int) {
-	if l.Substeps < 1 || l.Substeps > hhvMaxSubsteps || !(l.H > 0) {
-		panic("nn: HHv needs 1 to 256 substeps of a positive length")
-	}
-	l.size, l.steps = size, steps
 }
 
 type hhvStatic[F Float] struct {
@@ -211,50 +112,20 @@ type hhvStatic[F Float] struct {
 
 func (w *hhvStatic[F]) Range(lo, hi int) {
 	l := w.l
+	in, count, sens := w.in[lo:hi], w.count[lo:hi], l.sens[lo:hi]
 	gain := l.Gain.Value[0]
-	for j := lo; j < hi; j++ {
-		w.count[j], l.sens[j] = l.courseStatic(gain * w.in[j])
-	}
-}
-
-// courseStatic runs one neuron through every step on current i and returns
-// its spike count and the count's derivative by i, carrying the state's
-// derivatives by i (forward mode).
-func (l *HHv[F]) courseStatic(i F) (count, sens F) {
-	s := l.rest
-	var tv, tm, th, tn F // d(state)/di
-	var jac hhvJac[F]
-	for t := 0; t < l.steps; t++ {
-		maxV, tMax := F(math.Inf(-1)), F(0)
-		crossed := false
-		for range l.Substeps {
-			ns := substep(s, i, l.H, l.small, &jac)
-			tv, tm, th, tn = jac.vv*tv+jac.vm*tm+jac.vh*th+jac.vn*tn+jac.vi,
-				jac.mv*tv+jac.mm*tm, jac.hv*tv+jac.hh*th, jac.nv*tv+jac.nn*tn
-			if s.v <= l.Theta && ns.v > l.Theta {
-				crossed = true
-			}
-			if ns.v > maxV {
-				maxV, tMax = ns.v, tv
-			}
-			s = ns
+	if isFast32(l.Surrogate) {
+		if i := vectorPart(len(in)); i > 0 {
+			nr := any(&l.neuron).(*hhv.Neuron[float32])
+			k := [9]float32{float32(gain), -nr.H, nr.Theta, nr.Lens, nr.Small, nr.Rest.V, nr.Rest.M, nr.Rest.H, nr.Rest.N}
+			kernels.HHvStatic(any(&in[0]).(*float32), any(&count[0]).(*float32), any(&sens[0]).(*float32),
+				i, nr.Steps, nr.Substeps, &k)
+			in, count, sens = in[i:], count[i:], sens[i:]
 		}
-		count += l.spikeOf(crossed, maxV)
-		sens += l.Surrogate.Grad(maxV-l.Theta) * tMax
 	}
-	return count, sens
-}
-
-// spikeOf is a step's spike: the upward crossing, or with a smooth
-// surrogate the sigmoid of the step's maximum V.
-func (l *HHv[F]) spikeOf(crossed bool, maxV F) F {
-	if l.Surrogate.Smooth > 0 {
-		return l.Surrogate.Spike(maxV - l.Theta)
+	for j, x := range in {
+		count[j], sens[j] = l.neuron.Static(gain * x)
 	}
-	if crossed {
-		return 1
-	}
-	return 0
 }
 
 // BackwardStatic overwrites dIn with the input's gradient given dCount,
@@ -274,19 +145,19 @@ func (l *HHv[F]) BackwardStatic(dIn, dCount []F) {
 // returns its spikes (the layer's own slice).
 func (l *HHv[F]) Forward(t int, in []F) []F {
 	checkStep(t, l.steps, len(in), l.size)
+	n := l.size
 	if t == 0 {
-		l.prepare()
-		n := l.size
 		l.ck, l.spk = growSteps(l.ck, 4*n, l.steps), growSteps(l.spk, n, l.steps)
 		l.state, l.adj = grow(l.state, 4*n), grow(l.adj, 4*n)
+		r := l.neuron.Rest
 		for j := range n {
-			l.state[j], l.state[n+j], l.state[2*n+j], l.state[3*n+j] = l.rest.v, l.rest.m, l.rest.h, l.rest.n
+			l.state[j], l.state[n+j], l.state[2*n+j], l.state[3*n+j] = r.V, r.M, r.H, r.N
 		}
 		clear(l.adj)
 	}
 	copy(l.ck[t], l.state)
 	l.step = hhvStepWork[F]{l: l, t: t, in: in}
-	l.Pool.Run(&l.step, l.size, 64)
+	l.Pool.Run(&l.step, n, 64)
 	l.step = hhvStepWork[F]{}
 	return l.spk[t]
 }
@@ -303,7 +174,7 @@ func (l *HHv[F]) Backward(t int, dIn, dSpk, in []F) {
 	l.step = hhvStepWork[F]{}
 	var dGain float64
 	for _, g := range l.gainPart[:blocks] {
-		dGain += g
+		dGain += g // in block order: the sum does not depend on the workers
 	}
 	l.Gain.Grad[0] += F(dGain)
 }
@@ -321,75 +192,21 @@ func (w *hhvStepWork[F]) Range(lo, hi int) {
 	gain := l.Gain.Value[0]
 	var dGain float64
 	for j := lo; j < hi; j++ {
-		s := hhvState[F]{v: ck[j], m: ck[n+j], h: ck[2*n+j], n: ck[3*n+j]}
+		s := hhv.State[F]{V: ck[j], M: ck[n+j], H: ck[2*n+j], N: ck[3*n+j]}
 		i := gain * w.in[j]
 		if !w.back {
-			s, w.l.spk[w.t][j] = l.stepForward(s, i)
-			l.state[j], l.state[n+j], l.state[2*n+j], l.state[3*n+j] = s.v, s.m, s.h, s.n
+			s, l.spk[w.t][j] = l.neuron.Step(s, i)
+			l.state[j], l.state[n+j], l.state[2*n+j], l.state[3*n+j] = s.V, s.M, s.H, s.N
 			continue
 		}
-		a := hhvState[F]{v: l.adj[j], m: l.adj[n+j], h: l.adj[2*n+j], n: l.adj[3*n+j]}
+		a := hhv.State[F]{V: l.adj[j], M: l.adj[n+j], H: l.adj[2*n+j], N: l.adj[3*n+j]}
 		var di F
-		a, di = l.stepBackward(s, i, a, w.dSpk[j])
-		l.adj[j], l.adj[n+j], l.adj[2*n+j], l.adj[3*n+j] = a.v, a.m, a.h, a.n
+		a, di = l.neuron.StepBack(s, i, a, w.dSpk[j])
+		l.adj[j], l.adj[n+j], l.adj[2*n+j], l.adj[3*n+j] = a.V, a.M, a.H, a.N
 		w.dIn[j] += di * gain
 		dGain += float64(di * w.in[j])
 	}
 	if w.back {
 		l.gainPart[lo/64] = dGain
 	}
-}
-
-// stepForward runs one network step of one neuron from s on current i and
-// returns the new state and the step's spike.
-func (l *HHv[F]) stepForward(s hhvState[F], i F) (hhvState[F], F) {
-	maxV := F(math.Inf(-1))
-	crossed := false
-	for range l.Substeps {
-		ns := substep(s, i, l.H, l.small, nil)
-		if s.v <= l.Theta && ns.v > l.Theta {
-			crossed = true
-		}
-		maxV = max(maxV, ns.v)
-		s = ns
-	}
-	return s, l.spikeOf(crossed, maxV)
-}
-
-// hhvMaxSubsteps bounds Substeps: a step's states are recomputed into a
-// buffer on the stack.
-const hhvMaxSubsteps = 256
-
-// stepBackward back-propagates one network step of one neuron that started
-// at s on current i: a is the adjoint of the state at the step's end and
-// dSpk the gradient of its spike. It returns the adjoint of the state at
-// the step's start and the gradient of i. The substeps are recomputed
-// from s.
-func (l *HHv[F]) stepBackward(s hhvState[F], i F, a hhvState[F], dSpk F) (hhvState[F], F) {
-	var states [hhvMaxSubsteps + 1]hhvState[F]
-	states[0] = s
-	at, maxV := 0, F(math.Inf(-1))
-	for k := 1; k <= l.Substeps; k++ {
-		states[k] = substep(states[k-1], i, l.H, l.small, nil)
-		if states[k].v > maxV {
-			at, maxV = k, states[k].v
-		}
-	}
-	inject := dSpk * l.Surrogate.Grad(maxV-l.Theta)
-	var di F
-	var j hhvJac[F]
-	for k := l.Substeps; k >= 1; k-- {
-		if k == at {
-			a.v += inject
-		}
-		substep(states[k-1], i, l.H, l.small, &j)
-		di += j.vi * a.v
-		a = hhvState[F]{
-			v: j.vv*a.v + j.mv*a.m + j.hv*a.h + j.nv*a.n,
-			m: j.vm*a.v + j.mm*a.m,
-			h: j.vh*a.v + j.hh*a.h,
-			n: j.vn*a.v + j.nn*a.n,
-		}
-	}
-	return a, di
 }

@@ -8,53 +8,8 @@ import (
 
 	"github.com/hhnet/hhnet/neuron"
 	"github.com/hhnet/hhnet/ode"
+	"github.com/hhnet/hhnet/tensor"
 )
-
-// TestHHvSubstepJacobian checks every derivative of a substep against
-// central differences, at random states and at the 0/0 points of α_n
-// (V = 10) and α_m (V = 25).
-func TestHHvSubstepJacobian(t *testing.T) {
-	rng := rand.New(rand.NewPCG(1, 7))
-	type in struct{ v, m, h, n, i float64 }
-	cases := []in{{10, 0.3, 0.5, 0.4, 5}, {25 + 3e-7, 0.6, 0.2, 0.7, -3}, {25, 0.1, 0.9, 0.2, 0}}
-	for range 40 {
-		cases = append(cases, in{-20 + 140*rng.Float64(), rng.Float64(), rng.Float64(), rng.Float64(), -10 + 50*rng.Float64()})
-	}
-	const hs, small = 0.05, 1e-6
-	for _, c := range cases {
-		f := func(x []float64) hhvState[float64] {
-			return substep(hhvState[float64]{v: x[0], m: x[1], h: x[2], n: x[3]}, x[4], hs, small, nil)
-		}
-		var j hhvJac[float64]
-		substep(hhvState[float64]{v: c.v, m: c.m, h: c.h, n: c.n}, c.i, hs, small, &j)
-		x := []float64{c.v, c.m, c.h, c.n, c.i}
-		// want[out][in]: rows V, m, h, n of the new state; columns V, m, h, n, I.
-		want := [4][5]float64{
-			{j.vv, j.vm, j.vh, j.vn, j.vi},
-			{j.mv, j.mm, 0, 0, 0},
-			{j.hv, 0, j.hh, 0, 0},
-			{j.nv, 0, 0, j.nn, 0},
-		}
-		for col := range 5 {
-			step := 1e-6
-			if col == 0 && (math.Abs(c.v-10) < 1e-3 || math.Abs(c.v-25) < 1e-3) {
-				// Beside a 0/0 point 1 − e^{−x/10} keeps too few digits
-				// for a step of 1e-6 to resolve the slope.
-				step = 1e-3
-			}
-			up, down := append([]float64(nil), x...), append([]float64(nil), x...)
-			up[col] += step
-			down[col] -= step
-			a, b := f(up), f(down)
-			got := [4]float64{(a.v - b.v) / (2 * step), (a.m - b.m) / (2 * step), (a.h - b.h) / (2 * step), (a.n - b.n) / (2 * step)}
-			for row := range 4 {
-				if d := math.Abs(got[row] - want[row][col]); d > 1e-6*max(1, math.Abs(got[row])) {
-					t.Fatalf("state %+v: d(new %d)/d(old %d) = %.9g, finite differences %.9g", c, row, col, want[row][col], got[row])
-				}
-			}
-		}
-	}
-}
 
 // smallHHv is a float64 layer with short substeps and smooth spikes.
 func smallHHv(gain float64) *HHv[float64] {
@@ -229,5 +184,26 @@ func TestHHvSubstepAccuracy(t *testing.T) {
 		if h == HHvSubstep && worst > 0.5 {
 			t.Errorf("default substep %v ms: onsets off by %.3g ms, more than half a network step", h, worst)
 		}
+	}
+}
+
+// BenchmarkHHvStatic is the static form of HHv_fc's layer: 128 images ×
+// 512 neurons, 15 steps of 20 substeps, forward with the derivatives.
+func BenchmarkHHvStatic(b *testing.B) {
+	const size = 128 * 512
+	rng := rand.New(rand.NewPCG(5, 7))
+	in := make([]float32, size)
+	for i := range in {
+		in[i] = float32(rng.NormFloat64() * 0.3)
+	}
+	pool := tensor.NewPool(0)
+	defer pool.Close()
+	l := NewHHv("hhv", 20, Rect[float32](HHvLens))
+	l.Pool = pool
+	count := make([]float32, size)
+	b.ReportAllocs()
+	for b.Loop() {
+		l.Reset(size, 15)
+		l.ForwardStatic(count, in)
 	}
 }

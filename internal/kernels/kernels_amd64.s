@@ -8237,3 +8237,1141 @@ hfDone:
 	VZEROUPPER
 	MOVQ DX, ret+56(FP)
 	RET
+
+// func HHvStatic(in *float32, count *float32, sens *float32, n int, steps int, substeps int, k *[9]float32)
+// Requires: AVX, AVX2
+TEXT ·HHvStatic(SB), $6624-56
+	MOVQ         k+48(FP), AX
+	VBROADCASTSS (AX), Y0
+	VMOVUPS      Y0, (SP)
+	VBROADCASTSS 4(AX), Y0
+	VMOVUPS      Y0, 32(SP)
+	VBROADCASTSS 8(AX), Y0
+	VMOVUPS      Y0, 64(SP)
+	VBROADCASTSS 12(AX), Y0
+	VMOVUPS      Y0, 96(SP)
+	VBROADCASTSS 16(AX), Y0
+	VMOVUPS      Y0, 128(SP)
+	VBROADCASTSS 20(AX), Y0
+	VMOVUPS      Y0, 160(SP)
+	VBROADCASTSS 24(AX), Y0
+	VMOVUPS      Y0, 192(SP)
+	VBROADCASTSS 28(AX), Y0
+	VMOVUPS      Y0, 224(SP)
+	VBROADCASTSS 32(AX), Y0
+	VMOVUPS      Y0, 256(SP)
+	MOVQ         in+0(FP), SI
+	MOVQ         count+8(FP), DI
+	MOVQ         sens+16(FP), DX
+	MOVQ         n+24(FP), R8
+	SHRQ         $0x03, R8
+	JZ           hhvDone
+
+hhvGroup:
+	VMOVUPS (SP), Y0
+	VMULPS  (SI), Y0, Y0
+	VMOVUPS Y0, 544(SP)
+	VMOVUPS 160(SP), Y0
+	VMOVUPS Y0, 288(SP)
+	VMOVUPS 192(SP), Y0
+	VMOVUPS Y0, 320(SP)
+	VMOVUPS 224(SP), Y0
+	VMOVUPS Y0, 352(SP)
+	VMOVUPS 256(SP), Y0
+	VMOVUPS Y0, 384(SP)
+	VXORPS  Y0, Y0, Y0
+	VMOVUPS Y0, 416(SP)
+	VMOVUPS Y0, 448(SP)
+	VMOVUPS Y0, 480(SP)
+	VMOVUPS Y0, 512(SP)
+	VMOVUPS Y0, 576(SP)
+	VMOVUPS Y0, 608(SP)
+	MOVQ    steps+32(FP), R9
+	TESTQ   R9, R9
+	JZ      hhvStore
+
+hhvStep:
+	VMOVUPS hhvConsts<>+0(SB), Y0
+	VMOVUPS Y0, 640(SP)
+	VXORPS  Y0, Y0, Y0
+	VMOVUPS Y0, 672(SP)
+	VMOVUPS Y0, 704(SP)
+	MOVQ    substeps+40(FP), R10
+
+hhvSub:
+	VMOVUPS   288(SP), Y0
+	VMULPS    hhvConsts<>+32(SB), Y0, Y0
+	VMOVUPS   Y0, 736(SP)
+	VMOVUPS   736(SP), Y1
+	VMAXPS    hhvConsts<>+64(SB), Y1, Y1
+	VMINPS    hhvConsts<>+96(SB), Y1, Y1
+	VMULPS    hhvConsts<>+128(SB), Y1, Y2
+	VROUNDPS  $0x08, Y2, Y2
+	VMULPS    hhvConsts<>+160(SB), Y2, Y3
+	VSUBPS    Y3, Y1, Y3
+	VMULPS    hhvConsts<>+192(SB), Y2, Y4
+	VSUBPS    Y4, Y3, Y3
+	VMOVUPS   hhvConsts<>+224(SB), Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvConsts<>+256(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvConsts<>+288(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvConsts<>+320(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvConsts<>+352(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvConsts<>+384(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvConsts<>+416(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvConsts<>+416(SB), Y4, Y4
+	VCVTPS2DQ Y2, Y5
+	VPADDD    hhvConsts<>+448(SB), Y5, Y5
+	VPSLLD    $0x17, Y5, Y5
+	VMULPS    Y5, Y4, Y4
+	VMOVUPS   Y4, 768(SP)
+	VMOVUPS   288(SP), Y0
+	VSUBPS    hhvConsts<>+480(SB), Y0, Y0
+	VMOVUPS   Y0, 800(SP)
+	VMOVUPS   768(SP), Y0
+	VMULPS    hhvConsts<>+512(SB), Y0, Y0
+	VMOVUPS   Y0, 832(SP)
+	VMOVUPS   800(SP), Y0
+	VMULPS    hhvConsts<>+544(SB), Y0, Y0
+	VMOVUPS   Y0, 864(SP)
+	VMOVUPS   864(SP), Y0
+	VMULPS    864(SP), Y0, Y0
+	VMOVUPS   Y0, 896(SP)
+	VMOVUPS   864(SP), Y0
+	VMULPS    hhvConsts<>+384(SB), Y0, Y0
+	VMOVUPS   Y0, 928(SP)
+	VMOVUPS   928(SP), Y0
+	VADDPS    hhvConsts<>+416(SB), Y0, Y0
+	VMOVUPS   Y0, 960(SP)
+	VMOVUPS   896(SP), Y0
+	VMULPS    hhvConsts<>+576(SB), Y0, Y0
+	VMOVUPS   Y0, 992(SP)
+	VMOVUPS   960(SP), Y0
+	VADDPS    992(SP), Y0, Y0
+	VMOVUPS   Y0, 1024(SP)
+	VMOVUPS   896(SP), Y0
+	VMULPS    896(SP), Y0, Y0
+	VMOVUPS   Y0, 1056(SP)
+	VMOVUPS   1056(SP), Y0
+	VMULPS    hhvConsts<>+256(SB), Y0, Y0
+	VMOVUPS   Y0, 1088(SP)
+	VMOVUPS   1024(SP), Y0
+	VSUBPS    1088(SP), Y0, Y0
+	VMOVUPS   Y0, 1120(SP)
+	VMOVUPS   1120(SP), Y0
+	VMULPS    hhvConsts<>+544(SB), Y0, Y0
+	VMOVUPS   Y0, 1152(SP)
+	VMOVUPS   864(SP), Y0
+	VMULPS    hhvConsts<>+352(SB), Y0, Y0
+	VMOVUPS   Y0, 1184(SP)
+	VMOVUPS   1184(SP), Y0
+	VADDPS    hhvConsts<>+384(SB), Y0, Y0
+	VMOVUPS   Y0, 1216(SP)
+	VMOVUPS   896(SP), Y0
+	VMULPS    864(SP), Y0, Y0
+	VMOVUPS   Y0, 1248(SP)
+	VMOVUPS   1248(SP), Y0
+	VMULPS    hhvConsts<>+608(SB), Y0, Y0
+	VMOVUPS   Y0, 1280(SP)
+	VMOVUPS   1216(SP), Y0
+	VSUBPS    1280(SP), Y0, Y0
+	VMOVUPS   Y0, 1312(SP)
+	VMOVUPS   1312(SP), Y0
+	VMULPS    hhvConsts<>+640(SB), Y0, Y0
+	VMOVUPS   Y0, 1344(SP)
+	VMOVUPS   hhvConsts<>+416(SB), Y0
+	VSUBPS    832(SP), Y0, Y0
+	VMOVUPS   Y0, 1376(SP)
+	VMOVUPS   800(SP), Y0
+	VMULPS    hhvConsts<>+640(SB), Y0, Y0
+	VMOVUPS   Y0, 1408(SP)
+	VMOVUPS   1408(SP), Y0
+	VDIVPS    1376(SP), Y0, Y0
+	VMOVUPS   Y0, 1440(SP)
+	VMOVUPS   800(SP), Y0
+	VMULPS    832(SP), Y0, Y0
+	VMOVUPS   Y0, 1472(SP)
+	VMOVUPS   1472(SP), Y0
+	VMULPS    hhvConsts<>+544(SB), Y0, Y0
+	VMOVUPS   Y0, 1504(SP)
+	VMOVUPS   1376(SP), Y0
+	VSUBPS    1504(SP), Y0, Y0
+	VMOVUPS   Y0, 1536(SP)
+	VMOVUPS   1536(SP), Y0
+	VMULPS    hhvConsts<>+640(SB), Y0, Y0
+	VMOVUPS   Y0, 1568(SP)
+	VMOVUPS   1376(SP), Y0
+	VMULPS    1376(SP), Y0, Y0
+	VMOVUPS   Y0, 1600(SP)
+	VMOVUPS   1568(SP), Y0
+	VDIVPS    1600(SP), Y0, Y0
+	VMOVUPS   Y0, 1632(SP)
+	VMOVUPS   800(SP), Y0
+	VANDPS    hhvConsts<>+672(SB), Y0, Y0
+	VCMPPS    $0x11, 128(SP), Y0, Y0
+	VMOVUPS   Y0, 1664(SP)
+	VMOVUPS   1664(SP), Y1
+	VMOVUPS   1440(SP), Y0
+	VBLENDVPS Y1, 1152(SP), Y0, Y0
+	VMOVUPS   Y0, 1696(SP)
+	VMOVUPS   1664(SP), Y1
+	VMOVUPS   1632(SP), Y0
+	VBLENDVPS Y1, 1344(SP), Y0, Y0
+	VMOVUPS   Y0, 1728(SP)
+	VMOVUPS   288(SP), Y0
+	VSUBPS    hhvConsts<>+704(SB), Y0, Y0
+	VMOVUPS   Y0, 1760(SP)
+	VMOVUPS   768(SP), Y0
+	VMULPS    hhvConsts<>+736(SB), Y0, Y0
+	VMOVUPS   Y0, 1792(SP)
+	VMOVUPS   1760(SP), Y0
+	VMULPS    hhvConsts<>+544(SB), Y0, Y0
+	VMOVUPS   Y0, 1824(SP)
+	VMOVUPS   1824(SP), Y0
+	VMULPS    1824(SP), Y0, Y0
+	VMOVUPS   Y0, 1856(SP)
+	VMOVUPS   1824(SP), Y0
+	VMULPS    hhvConsts<>+384(SB), Y0, Y0
+	VMOVUPS   Y0, 1888(SP)
+	VMOVUPS   1888(SP), Y0
+	VADDPS    hhvConsts<>+416(SB), Y0, Y0
+	VMOVUPS   Y0, 1920(SP)
+	VMOVUPS   1856(SP), Y0
+	VMULPS    hhvConsts<>+576(SB), Y0, Y0
+	VMOVUPS   Y0, 1952(SP)
+	VMOVUPS   1920(SP), Y0
+	VADDPS    1952(SP), Y0, Y0
+	VMOVUPS   Y0, 1984(SP)
+	VMOVUPS   1856(SP), Y0
+	VMULPS    1856(SP), Y0, Y0
+	VMOVUPS   Y0, 2016(SP)
+	VMOVUPS   2016(SP), Y0
+	VMULPS    hhvConsts<>+256(SB), Y0, Y0
+	VMOVUPS   Y0, 2048(SP)
+	VMOVUPS   1984(SP), Y0
+	VSUBPS    2048(SP), Y0, Y0
+	VMOVUPS   Y0, 2080(SP)
+	VMOVUPS   2080(SP), Y0
+	VMULPS    hhvConsts<>+416(SB), Y0, Y0
+	VMOVUPS   Y0, 2112(SP)
+	VMOVUPS   1824(SP), Y0
+	VMULPS    hhvConsts<>+352(SB), Y0, Y0
+	VMOVUPS   Y0, 2144(SP)
+	VMOVUPS   2144(SP), Y0
+	VADDPS    hhvConsts<>+384(SB), Y0, Y0
+	VMOVUPS   Y0, 2176(SP)
+	VMOVUPS   1856(SP), Y0
+	VMULPS    1824(SP), Y0, Y0
+	VMOVUPS   Y0, 2208(SP)
+	VMOVUPS   2208(SP), Y0
+	VMULPS    hhvConsts<>+608(SB), Y0, Y0
+	VMOVUPS   Y0, 2240(SP)
+	VMOVUPS   2176(SP), Y0
+	VSUBPS    2240(SP), Y0, Y0
+	VMOVUPS   Y0, 2272(SP)
+	VMOVUPS   2272(SP), Y0
+	VMULPS    hhvConsts<>+544(SB), Y0, Y0
+	VMOVUPS   Y0, 2304(SP)
+	VMOVUPS   hhvConsts<>+416(SB), Y0
+	VSUBPS    1792(SP), Y0, Y0
+	VMOVUPS   Y0, 2336(SP)
+	VMOVUPS   1760(SP), Y0
+	VMULPS    hhvConsts<>+544(SB), Y0, Y0
+	VMOVUPS   Y0, 2368(SP)
+	VMOVUPS   2368(SP), Y0
+	VDIVPS    2336(SP), Y0, Y0
+	VMOVUPS   Y0, 2400(SP)
+	VMOVUPS   1760(SP), Y0
+	VMULPS    1792(SP), Y0, Y0
+	VMOVUPS   Y0, 2432(SP)
+	VMOVUPS   2432(SP), Y0
+	VMULPS    hhvConsts<>+544(SB), Y0, Y0
+	VMOVUPS   Y0, 2464(SP)
+	VMOVUPS   2336(SP), Y0
+	VSUBPS    2464(SP), Y0, Y0
+	VMOVUPS   Y0, 2496(SP)
+	VMOVUPS   2496(SP), Y0
+	VMULPS    hhvConsts<>+544(SB), Y0, Y0
+	VMOVUPS   Y0, 2528(SP)
+	VMOVUPS   2336(SP), Y0
+	VMULPS    2336(SP), Y0, Y0
+	VMOVUPS   Y0, 2560(SP)
+	VMOVUPS   2528(SP), Y0
+	VDIVPS    2560(SP), Y0, Y0
+	VMOVUPS   Y0, 2592(SP)
+	VMOVUPS   1760(SP), Y0
+	VANDPS    hhvConsts<>+672(SB), Y0, Y0
+	VCMPPS    $0x11, 128(SP), Y0, Y0
+	VMOVUPS   Y0, 2624(SP)
+	VMOVUPS   2624(SP), Y1
+	VMOVUPS   2400(SP), Y0
+	VBLENDVPS Y1, 2112(SP), Y0, Y0
+	VMOVUPS   Y0, 2656(SP)
+	VMOVUPS   2624(SP), Y1
+	VMOVUPS   2592(SP), Y0
+	VBLENDVPS Y1, 2304(SP), Y0, Y0
+	VMOVUPS   Y0, 2688(SP)
+	VSQRTPS   768(SP), Y0
+	VMOVUPS   Y0, 2720(SP)
+	VMOVUPS   2720(SP), Y0
+	VMULPS    hhvConsts<>+768(SB), Y0, Y0
+	VMOVUPS   Y0, 2752(SP)
+	VSQRTPS   2720(SP), Y0
+	VMOVUPS   Y0, 2784(SP)
+	VSQRTPS   2784(SP), Y0
+	VMOVUPS   Y0, 2816(SP)
+	VMOVUPS   2816(SP), Y0
+	VMULPS    hhvConsts<>+800(SB), Y0, Y0
+	VMOVUPS   Y0, 2848(SP)
+	VMOVUPS   288(SP), Y0
+	VMULPS    hhvConsts<>+832(SB), Y0, Y0
+	VMOVUPS   Y0, 2880(SP)
+	VMOVUPS   2880(SP), Y1
+	VMAXPS    hhvConsts<>+64(SB), Y1, Y1
+	VMINPS    hhvConsts<>+96(SB), Y1, Y1
+	VMULPS    hhvConsts<>+128(SB), Y1, Y2
+	VROUNDPS  $0x08, Y2, Y2
+	VMULPS    hhvConsts<>+160(SB), Y2, Y3
+	VSUBPS    Y3, Y1, Y3
+	VMULPS    hhvConsts<>+192(SB), Y2, Y4
+	VSUBPS    Y4, Y3, Y3
+	VMOVUPS   hhvConsts<>+224(SB), Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvConsts<>+256(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvConsts<>+288(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvConsts<>+320(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvConsts<>+352(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvConsts<>+384(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvConsts<>+416(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvConsts<>+416(SB), Y4, Y4
+	VCVTPS2DQ Y2, Y5
+	VPADDD    hhvConsts<>+448(SB), Y5, Y5
+	VPSLLD    $0x17, Y5, Y5
+	VMULPS    Y5, Y4, Y4
+	VMOVUPS   Y4, 2912(SP)
+	VMOVUPS   2912(SP), Y0
+	VMULPS    hhvConsts<>+864(SB), Y0, Y0
+	VMOVUPS   Y0, 2944(SP)
+	VMOVUPS   768(SP), Y0
+	VMULPS    hhvConsts<>+896(SB), Y0, Y0
+	VMOVUPS   Y0, 2976(SP)
+	VMOVUPS   2976(SP), Y0
+	VADDPS    hhvConsts<>+416(SB), Y0, Y0
+	VMOVUPS   Y0, 3008(SP)
+	VMOVUPS   hhvConsts<>+416(SB), Y0
+	VDIVPS    3008(SP), Y0, Y0
+	VMOVUPS   Y0, 3040(SP)
+	VMOVUPS   2944(SP), Y0
+	VMULPS    hhvConsts<>+832(SB), Y0, Y0
+	VMOVUPS   Y0, 3072(SP)
+	VMOVUPS   2656(SP), Y0
+	VADDPS    2944(SP), Y0, Y0
+	VMOVUPS   Y0, 3104(SP)
+	VMOVUPS   2656(SP), Y0
+	VDIVPS    3104(SP), Y0, Y0
+	VMOVUPS   Y0, 3136(SP)
+	VMOVUPS   3104(SP), Y0
+	VMULPS    32(SP), Y0, Y0
+	VMOVUPS   Y0, 3168(SP)
+	VMOVUPS   3168(SP), Y1
+	VMAXPS    hhvConsts<>+64(SB), Y1, Y1
+	VMINPS    hhvConsts<>+96(SB), Y1, Y1
+	VMULPS    hhvConsts<>+128(SB), Y1, Y2
+	VROUNDPS  $0x08, Y2, Y2
+	VMULPS    hhvConsts<>+160(SB), Y2, Y3
+	VSUBPS    Y3, Y1, Y3
+	VMULPS    hhvConsts<>+192(SB), Y2, Y4
+	VSUBPS    Y4, Y3, Y3
+	VMOVUPS   hhvConsts<>+224(SB), Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvConsts<>+256(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvConsts<>+288(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvConsts<>+320(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvConsts<>+352(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvConsts<>+384(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvConsts<>+416(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvConsts<>+416(SB), Y4, Y4
+	VCVTPS2DQ Y2, Y5
+	VPADDD    hhvConsts<>+448(SB), Y5, Y5
+	VPSLLD    $0x17, Y5, Y5
+	VMULPS    Y5, Y4, Y4
+	VMOVUPS   Y4, 3200(SP)
+	VMOVUPS   320(SP), Y0
+	VSUBPS    3136(SP), Y0, Y0
+	VMOVUPS   Y0, 3232(SP)
+	VMOVUPS   3232(SP), Y0
+	VMULPS    3200(SP), Y0, Y0
+	VMOVUPS   Y0, 3264(SP)
+	VMOVUPS   2688(SP), Y0
+	VADDPS    3072(SP), Y0, Y0
+	VMOVUPS   Y0, 3296(SP)
+	VMOVUPS   3136(SP), Y0
+	VMULPS    3296(SP), Y0, Y0
+	VMOVUPS   Y0, 3328(SP)
+	VMOVUPS   2688(SP), Y0
+	VSUBPS    3328(SP), Y0, Y0
+	VMOVUPS   Y0, 3360(SP)
+	VMOVUPS   3360(SP), Y0
+	VDIVPS    3104(SP), Y0, Y0
+	VMOVUPS   Y0, 3392(SP)
+	VMOVUPS   3136(SP), Y0
+	VADDPS    3264(SP), Y0, Y0
+	VMOVUPS   Y0, 3424(SP)
+	VMOVUPS   hhvConsts<>+416(SB), Y0
+	VSUBPS    3200(SP), Y0, Y0
+	VMOVUPS   Y0, 3456(SP)
+	VMOVUPS   3392(SP), Y0
+	VMULPS    3456(SP), Y0, Y0
+	VMOVUPS   Y0, 3488(SP)
+	VMOVUPS   3264(SP), Y0
+	VMULPS    32(SP), Y0, Y0
+	VMOVUPS   Y0, 3520(SP)
+	VMOVUPS   3520(SP), Y0
+	VMULPS    3296(SP), Y0, Y0
+	VMOVUPS   Y0, 3552(SP)
+	VMOVUPS   3488(SP), Y0
+	VADDPS    3552(SP), Y0, Y0
+	VMOVUPS   Y0, 3584(SP)
+	VMOVUPS   2752(SP), Y0
+	VMULPS    hhvConsts<>+928(SB), Y0, Y0
+	VMOVUPS   Y0, 3616(SP)
+	VMOVUPS   hhvConsts<>+416(SB), Y0
+	VSUBPS    3040(SP), Y0, Y0
+	VMOVUPS   Y0, 3648(SP)
+	VMOVUPS   3040(SP), Y0
+	VMULPS    3648(SP), Y0, Y0
+	VMOVUPS   Y0, 3680(SP)
+	VMOVUPS   3680(SP), Y0
+	VMULPS    hhvConsts<>+544(SB), Y0, Y0
+	VMOVUPS   Y0, 3712(SP)
+	VMOVUPS   2752(SP), Y0
+	VADDPS    3040(SP), Y0, Y0
+	VMOVUPS   Y0, 3744(SP)
+	VMOVUPS   2752(SP), Y0
+	VDIVPS    3744(SP), Y0, Y0
+	VMOVUPS   Y0, 3776(SP)
+	VMOVUPS   3744(SP), Y0
+	VMULPS    32(SP), Y0, Y0
+	VMOVUPS   Y0, 3808(SP)
+	VMOVUPS   3808(SP), Y1
+	VMAXPS    hhvConsts<>+64(SB), Y1, Y1
+	VMINPS    hhvConsts<>+96(SB), Y1, Y1
+	VMULPS    hhvConsts<>+128(SB), Y1, Y2
+	VROUNDPS  $0x08, Y2, Y2
+	VMULPS    hhvConsts<>+160(SB), Y2, Y3
+	VSUBPS    Y3, Y1, Y3
+	VMULPS    hhvConsts<>+192(SB), Y2, Y4
+	VSUBPS    Y4, Y3, Y3
+	VMOVUPS   hhvConsts<>+224(SB), Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvConsts<>+256(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvConsts<>+288(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvConsts<>+320(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvConsts<>+352(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvConsts<>+384(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvConsts<>+416(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvConsts<>+416(SB), Y4, Y4
+	VCVTPS2DQ Y2, Y5
+	VPADDD    hhvConsts<>+448(SB), Y5, Y5
+	VPSLLD    $0x17, Y5, Y5
+	VMULPS    Y5, Y4, Y4
+	VMOVUPS   Y4, 3840(SP)
+	VMOVUPS   352(SP), Y0
+	VSUBPS    3776(SP), Y0, Y0
+	VMOVUPS   Y0, 3872(SP)
+	VMOVUPS   3872(SP), Y0
+	VMULPS    3840(SP), Y0, Y0
+	VMOVUPS   Y0, 3904(SP)
+	VMOVUPS   3616(SP), Y0
+	VADDPS    3712(SP), Y0, Y0
+	VMOVUPS   Y0, 3936(SP)
+	VMOVUPS   3776(SP), Y0
+	VMULPS    3936(SP), Y0, Y0
+	VMOVUPS   Y0, 3968(SP)
+	VMOVUPS   3616(SP), Y0
+	VSUBPS    3968(SP), Y0, Y0
+	VMOVUPS   Y0, 4000(SP)
+	VMOVUPS   4000(SP), Y0
+	VDIVPS    3744(SP), Y0, Y0
+	VMOVUPS   Y0, 4032(SP)
+	VMOVUPS   3776(SP), Y0
+	VADDPS    3904(SP), Y0, Y0
+	VMOVUPS   Y0, 4064(SP)
+	VMOVUPS   hhvConsts<>+416(SB), Y0
+	VSUBPS    3840(SP), Y0, Y0
+	VMOVUPS   Y0, 4096(SP)
+	VMOVUPS   4032(SP), Y0
+	VMULPS    4096(SP), Y0, Y0
+	VMOVUPS   Y0, 4128(SP)
+	VMOVUPS   3904(SP), Y0
+	VMULPS    32(SP), Y0, Y0
+	VMOVUPS   Y0, 4160(SP)
+	VMOVUPS   4160(SP), Y0
+	VMULPS    3936(SP), Y0, Y0
+	VMOVUPS   Y0, 4192(SP)
+	VMOVUPS   4128(SP), Y0
+	VADDPS    4192(SP), Y0, Y0
+	VMOVUPS   Y0, 4224(SP)
+	VMOVUPS   2848(SP), Y0
+	VMULPS    hhvConsts<>+960(SB), Y0, Y0
+	VMOVUPS   Y0, 4256(SP)
+	VMOVUPS   1696(SP), Y0
+	VADDPS    2848(SP), Y0, Y0
+	VMOVUPS   Y0, 4288(SP)
+	VMOVUPS   1696(SP), Y0
+	VDIVPS    4288(SP), Y0, Y0
+	VMOVUPS   Y0, 4320(SP)
+	VMOVUPS   4288(SP), Y0
+	VMULPS    32(SP), Y0, Y0
+	VMOVUPS   Y0, 4352(SP)
+	VMOVUPS   4352(SP), Y1
+	VMAXPS    hhvConsts<>+64(SB), Y1, Y1
+	VMINPS    hhvConsts<>+96(SB), Y1, Y1
+	VMULPS    hhvConsts<>+128(SB), Y1, Y2
+	VROUNDPS  $0x08, Y2, Y2
+	VMULPS    hhvConsts<>+160(SB), Y2, Y3
+	VSUBPS    Y3, Y1, Y3
+	VMULPS    hhvConsts<>+192(SB), Y2, Y4
+	VSUBPS    Y4, Y3, Y3
+	VMOVUPS   hhvConsts<>+224(SB), Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvConsts<>+256(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvConsts<>+288(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvConsts<>+320(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvConsts<>+352(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvConsts<>+384(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvConsts<>+416(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvConsts<>+416(SB), Y4, Y4
+	VCVTPS2DQ Y2, Y5
+	VPADDD    hhvConsts<>+448(SB), Y5, Y5
+	VPSLLD    $0x17, Y5, Y5
+	VMULPS    Y5, Y4, Y4
+	VMOVUPS   Y4, 4384(SP)
+	VMOVUPS   384(SP), Y0
+	VSUBPS    4320(SP), Y0, Y0
+	VMOVUPS   Y0, 4416(SP)
+	VMOVUPS   4416(SP), Y0
+	VMULPS    4384(SP), Y0, Y0
+	VMOVUPS   Y0, 4448(SP)
+	VMOVUPS   1728(SP), Y0
+	VADDPS    4256(SP), Y0, Y0
+	VMOVUPS   Y0, 4480(SP)
+	VMOVUPS   4320(SP), Y0
+	VMULPS    4480(SP), Y0, Y0
+	VMOVUPS   Y0, 4512(SP)
+	VMOVUPS   1728(SP), Y0
+	VSUBPS    4512(SP), Y0, Y0
+	VMOVUPS   Y0, 4544(SP)
+	VMOVUPS   4544(SP), Y0
+	VDIVPS    4288(SP), Y0, Y0
+	VMOVUPS   Y0, 4576(SP)
+	VMOVUPS   4320(SP), Y0
+	VADDPS    4448(SP), Y0, Y0
+	VMOVUPS   Y0, 4608(SP)
+	VMOVUPS   hhvConsts<>+416(SB), Y0
+	VSUBPS    4384(SP), Y0, Y0
+	VMOVUPS   Y0, 4640(SP)
+	VMOVUPS   4576(SP), Y0
+	VMULPS    4640(SP), Y0, Y0
+	VMOVUPS   Y0, 4672(SP)
+	VMOVUPS   4448(SP), Y0
+	VMULPS    32(SP), Y0, Y0
+	VMOVUPS   Y0, 4704(SP)
+	VMOVUPS   4704(SP), Y0
+	VMULPS    4480(SP), Y0, Y0
+	VMOVUPS   Y0, 4736(SP)
+	VMOVUPS   4672(SP), Y0
+	VADDPS    4736(SP), Y0, Y0
+	VMOVUPS   Y0, 4768(SP)
+	VMOVUPS   320(SP), Y0
+	VMULPS    320(SP), Y0, Y0
+	VMOVUPS   Y0, 4800(SP)
+	VMOVUPS   4800(SP), Y0
+	VMULPS    320(SP), Y0, Y0
+	VMOVUPS   Y0, 4832(SP)
+	VMOVUPS   384(SP), Y0
+	VMULPS    384(SP), Y0, Y0
+	VMOVUPS   Y0, 4864(SP)
+	VMOVUPS   4864(SP), Y0
+	VMULPS    384(SP), Y0, Y0
+	VMOVUPS   Y0, 4896(SP)
+	VMOVUPS   4832(SP), Y0
+	VMULPS    hhvConsts<>+992(SB), Y0, Y0
+	VMOVUPS   Y0, 4928(SP)
+	VMOVUPS   4928(SP), Y0
+	VMULPS    352(SP), Y0, Y0
+	VMOVUPS   Y0, 4960(SP)
+	VMOVUPS   4896(SP), Y0
+	VMULPS    hhvConsts<>+1024(SB), Y0, Y0
+	VMOVUPS   Y0, 4992(SP)
+	VMOVUPS   4992(SP), Y0
+	VMULPS    384(SP), Y0, Y0
+	VMOVUPS   Y0, 5024(SP)
+	VMOVUPS   4960(SP), Y0
+	VADDPS    5024(SP), Y0, Y0
+	VMOVUPS   Y0, 5056(SP)
+	VMOVUPS   5056(SP), Y0
+	VADDPS    hhvConsts<>+1056(SB), Y0, Y0
+	VMOVUPS   Y0, 5088(SP)
+	VMOVUPS   4960(SP), Y0
+	VMULPS    hhvConsts<>+1088(SB), Y0, Y0
+	VMOVUPS   Y0, 5120(SP)
+	VMOVUPS   5024(SP), Y0
+	VMULPS    hhvConsts<>+1120(SB), Y0, Y0
+	VMOVUPS   Y0, 5152(SP)
+	VMOVUPS   5120(SP), Y0
+	VADDPS    5152(SP), Y0, Y0
+	VMOVUPS   Y0, 5184(SP)
+	VMOVUPS   5184(SP), Y0
+	VADDPS    hhvConsts<>+1152(SB), Y0, Y0
+	VMOVUPS   Y0, 5216(SP)
+	VMOVUPS   5216(SP), Y0
+	VADDPS    544(SP), Y0, Y0
+	VMOVUPS   Y0, 5248(SP)
+	VMOVUPS   5248(SP), Y0
+	VDIVPS    5088(SP), Y0, Y0
+	VMOVUPS   Y0, 5280(SP)
+	VMOVUPS   32(SP), Y0
+	VMULPS    5088(SP), Y0, Y0
+	VMOVUPS   Y0, 5312(SP)
+	VMOVUPS   5312(SP), Y1
+	VMAXPS    hhvConsts<>+64(SB), Y1, Y1
+	VMINPS    hhvConsts<>+96(SB), Y1, Y1
+	VMULPS    hhvConsts<>+128(SB), Y1, Y2
+	VROUNDPS  $0x08, Y2, Y2
+	VMULPS    hhvConsts<>+160(SB), Y2, Y3
+	VSUBPS    Y3, Y1, Y3
+	VMULPS    hhvConsts<>+192(SB), Y2, Y4
+	VSUBPS    Y4, Y3, Y3
+	VMOVUPS   hhvConsts<>+224(SB), Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvConsts<>+256(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvConsts<>+288(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvConsts<>+320(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvConsts<>+352(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvConsts<>+384(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvConsts<>+416(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvConsts<>+416(SB), Y4, Y4
+	VCVTPS2DQ Y2, Y5
+	VPADDD    hhvConsts<>+448(SB), Y5, Y5
+	VPSLLD    $0x17, Y5, Y5
+	VMULPS    Y5, Y4, Y4
+	VMOVUPS   Y4, 5344(SP)
+	VMOVUPS   288(SP), Y0
+	VSUBPS    5280(SP), Y0, Y0
+	VMOVUPS   Y0, 5376(SP)
+	VMOVUPS   5376(SP), Y0
+	VMULPS    5344(SP), Y0, Y0
+	VMOVUPS   Y0, 5408(SP)
+	VMOVUPS   5280(SP), Y0
+	VADDPS    5408(SP), Y0, Y0
+	VMOVUPS   Y0, 5440(SP)
+	VMOVUPS   hhvConsts<>+416(SB), Y0
+	VSUBPS    5344(SP), Y0, Y0
+	VMOVUPS   Y0, 5472(SP)
+	VMOVUPS   5472(SP), Y0
+	VDIVPS    5088(SP), Y0, Y0
+	VMOVUPS   Y0, 5504(SP)
+	VMOVUPS   32(SP), Y0
+	VMULPS    5408(SP), Y0, Y0
+	VMOVUPS   Y0, 5536(SP)
+	VMOVUPS   hhvConsts<>+1088(SB), Y0
+	VSUBPS    5280(SP), Y0, Y0
+	VMOVUPS   Y0, 5568(SP)
+	VMOVUPS   5568(SP), Y0
+	VMULPS    5504(SP), Y0, Y0
+	VMOVUPS   Y0, 5600(SP)
+	VMOVUPS   5600(SP), Y0
+	VADDPS    5536(SP), Y0, Y0
+	VMOVUPS   Y0, 5632(SP)
+	VMOVUPS   5632(SP), Y0
+	VMULPS    hhvConsts<>+992(SB), Y0, Y0
+	VMOVUPS   Y0, 5664(SP)
+	VMOVUPS   hhvConsts<>+1120(SB), Y0
+	VSUBPS    5280(SP), Y0, Y0
+	VMOVUPS   Y0, 5696(SP)
+	VMOVUPS   5696(SP), Y0
+	VMULPS    5504(SP), Y0, Y0
+	VMOVUPS   Y0, 5728(SP)
+	VMOVUPS   5728(SP), Y0
+	VADDPS    5536(SP), Y0, Y0
+	VMOVUPS   Y0, 5760(SP)
+	VMOVUPS   5760(SP), Y0
+	VMULPS    hhvConsts<>+1024(SB), Y0, Y0
+	VMOVUPS   Y0, 5792(SP)
+	VMOVUPS   5664(SP), Y0
+	VMULPS    hhvConsts<>+1184(SB), Y0, Y0
+	VMOVUPS   Y0, 5824(SP)
+	VMOVUPS   5824(SP), Y0
+	VMULPS    4800(SP), Y0, Y0
+	VMOVUPS   Y0, 5856(SP)
+	VMOVUPS   5856(SP), Y0
+	VMULPS    352(SP), Y0, Y0
+	VMOVUPS   Y0, 5888(SP)
+	VMOVUPS   5664(SP), Y0
+	VMULPS    4832(SP), Y0, Y0
+	VMOVUPS   Y0, 5920(SP)
+	VMOVUPS   5792(SP), Y0
+	VMULPS    hhvConsts<>+864(SB), Y0, Y0
+	VMOVUPS   Y0, 5952(SP)
+	VMOVUPS   5952(SP), Y0
+	VMULPS    4896(SP), Y0, Y0
+	VMOVUPS   Y0, 5984(SP)
+	VMOVUPS   5344(SP), Y0
+	VMULPS    416(SP), Y0, Y0
+	VMOVUPS   Y0, 6016(SP)
+	VMOVUPS   5888(SP), Y0
+	VMULPS    448(SP), Y0, Y0
+	VMOVUPS   Y0, 6048(SP)
+	VMOVUPS   6016(SP), Y0
+	VADDPS    6048(SP), Y0, Y0
+	VMOVUPS   Y0, 6080(SP)
+	VMOVUPS   5920(SP), Y0
+	VMULPS    480(SP), Y0, Y0
+	VMOVUPS   Y0, 6112(SP)
+	VMOVUPS   6080(SP), Y0
+	VADDPS    6112(SP), Y0, Y0
+	VMOVUPS   Y0, 6144(SP)
+	VMOVUPS   5984(SP), Y0
+	VMULPS    512(SP), Y0, Y0
+	VMOVUPS   Y0, 6176(SP)
+	VMOVUPS   6144(SP), Y0
+	VADDPS    6176(SP), Y0, Y0
+	VMOVUPS   Y0, 6208(SP)
+	VMOVUPS   6208(SP), Y0
+	VADDPS    5504(SP), Y0, Y0
+	VMOVUPS   Y0, 6240(SP)
+	VMOVUPS   3584(SP), Y0
+	VMULPS    416(SP), Y0, Y0
+	VMOVUPS   Y0, 6272(SP)
+	VMOVUPS   3200(SP), Y0
+	VMULPS    448(SP), Y0, Y0
+	VMOVUPS   Y0, 6304(SP)
+	VMOVUPS   6272(SP), Y0
+	VADDPS    6304(SP), Y0, Y0
+	VMOVUPS   Y0, 6336(SP)
+	VMOVUPS   4224(SP), Y0
+	VMULPS    416(SP), Y0, Y0
+	VMOVUPS   Y0, 6368(SP)
+	VMOVUPS   3840(SP), Y0
+	VMULPS    480(SP), Y0, Y0
+	VMOVUPS   Y0, 6400(SP)
+	VMOVUPS   6368(SP), Y0
+	VADDPS    6400(SP), Y0, Y0
+	VMOVUPS   Y0, 6432(SP)
+	VMOVUPS   4768(SP), Y0
+	VMULPS    416(SP), Y0, Y0
+	VMOVUPS   Y0, 6464(SP)
+	VMOVUPS   4384(SP), Y0
+	VMULPS    512(SP), Y0, Y0
+	VMOVUPS   Y0, 6496(SP)
+	VMOVUPS   6464(SP), Y0
+	VADDPS    6496(SP), Y0, Y0
+	VMOVUPS   Y0, 6528(SP)
+	VMOVUPS   288(SP), Y0
+	VCMPPS    $0x12, 64(SP), Y0, Y0
+	VMOVUPS   5440(SP), Y1
+	VCMPPS    $0x1e, 64(SP), Y1, Y1
+	VANDPS    Y1, Y0, Y0
+	VORPS     704(SP), Y0, Y0
+	VMOVUPS   Y0, 704(SP)
+	VMOVUPS   5440(SP), Y1
+	VCMPPS    $0x1e, 640(SP), Y1, Y2
+	VMOVUPS   640(SP), Y0
+	VBLENDVPS Y2, Y1, Y0, Y0
+	VMOVUPS   Y0, 640(SP)
+	VMOVUPS   672(SP), Y0
+	VBLENDVPS Y2, 6240(SP), Y0, Y0
+	VMOVUPS   Y0, 672(SP)
+	VMOVUPS   5440(SP), Y0
+	VMOVUPS   Y0, 288(SP)
+	VMOVUPS   3424(SP), Y0
+	VMOVUPS   Y0, 320(SP)
+	VMOVUPS   4064(SP), Y0
+	VMOVUPS   Y0, 352(SP)
+	VMOVUPS   4608(SP), Y0
+	VMOVUPS   Y0, 384(SP)
+	VMOVUPS   6240(SP), Y0
+	VMOVUPS   Y0, 416(SP)
+	VMOVUPS   6336(SP), Y0
+	VMOVUPS   Y0, 448(SP)
+	VMOVUPS   6432(SP), Y0
+	VMOVUPS   Y0, 480(SP)
+	VMOVUPS   6528(SP), Y0
+	VMOVUPS   Y0, 512(SP)
+	DECQ      R10
+	JNZ       hhvSub
+	VMOVUPS   704(SP), Y0
+	VANDPS    hhvConsts<>+416(SB), Y0, Y0
+	VADDPS    576(SP), Y0, Y0
+	VMOVUPS   Y0, 576(SP)
+	VMOVUPS   640(SP), Y0
+	VSUBPS    64(SP), Y0, Y0
+	VMOVUPS   Y0, 6560(SP)
+	VMOVUPS   6560(SP), Y0
+	VANDPS    hhvConsts<>+672(SB), Y0, Y0
+	VCMPPS    $0x11, 96(SP), Y0, Y0
+	VMOVUPS   Y0, 6592(SP)
+	VMOVUPS   6592(SP), Y0
+	VANDPS    672(SP), Y0, Y0
+	VADDPS    608(SP), Y0, Y0
+	VMOVUPS   Y0, 608(SP)
+	DECQ      R9
+	JNZ       hhvStep
+
+hhvStore:
+	VMOVUPS 576(SP), Y0
+	VMOVUPS Y0, (DI)
+	VMOVUPS 608(SP), Y0
+	VMOVUPS Y0, (DX)
+	ADDQ    $0x20, SI
+	ADDQ    $0x20, DI
+	ADDQ    $0x20, DX
+	DECQ    R8
+	JNZ     hhvGroup
+
+hhvDone:
+	VZEROUPPER
+	RET
+
+DATA hhvConsts<>+0(SB)/4, $0xff800000
+DATA hhvConsts<>+4(SB)/4, $0xff800000
+DATA hhvConsts<>+8(SB)/4, $0xff800000
+DATA hhvConsts<>+12(SB)/4, $0xff800000
+DATA hhvConsts<>+16(SB)/4, $0xff800000
+DATA hhvConsts<>+20(SB)/4, $0xff800000
+DATA hhvConsts<>+24(SB)/4, $0xff800000
+DATA hhvConsts<>+28(SB)/4, $0xff800000
+DATA hhvConsts<>+32(SB)/4, $0xbdcccccd
+DATA hhvConsts<>+36(SB)/4, $0xbdcccccd
+DATA hhvConsts<>+40(SB)/4, $0xbdcccccd
+DATA hhvConsts<>+44(SB)/4, $0xbdcccccd
+DATA hhvConsts<>+48(SB)/4, $0xbdcccccd
+DATA hhvConsts<>+52(SB)/4, $0xbdcccccd
+DATA hhvConsts<>+56(SB)/4, $0xbdcccccd
+DATA hhvConsts<>+60(SB)/4, $0xbdcccccd
+DATA hhvConsts<>+64(SB)/4, $0xc2ae0000
+DATA hhvConsts<>+68(SB)/4, $0xc2ae0000
+DATA hhvConsts<>+72(SB)/4, $0xc2ae0000
+DATA hhvConsts<>+76(SB)/4, $0xc2ae0000
+DATA hhvConsts<>+80(SB)/4, $0xc2ae0000
+DATA hhvConsts<>+84(SB)/4, $0xc2ae0000
+DATA hhvConsts<>+88(SB)/4, $0xc2ae0000
+DATA hhvConsts<>+92(SB)/4, $0xc2ae0000
+DATA hhvConsts<>+96(SB)/4, $0x42b00000
+DATA hhvConsts<>+100(SB)/4, $0x42b00000
+DATA hhvConsts<>+104(SB)/4, $0x42b00000
+DATA hhvConsts<>+108(SB)/4, $0x42b00000
+DATA hhvConsts<>+112(SB)/4, $0x42b00000
+DATA hhvConsts<>+116(SB)/4, $0x42b00000
+DATA hhvConsts<>+120(SB)/4, $0x42b00000
+DATA hhvConsts<>+124(SB)/4, $0x42b00000
+DATA hhvConsts<>+128(SB)/4, $0x3fb8aa3b
+DATA hhvConsts<>+132(SB)/4, $0x3fb8aa3b
+DATA hhvConsts<>+136(SB)/4, $0x3fb8aa3b
+DATA hhvConsts<>+140(SB)/4, $0x3fb8aa3b
+DATA hhvConsts<>+144(SB)/4, $0x3fb8aa3b
+DATA hhvConsts<>+148(SB)/4, $0x3fb8aa3b
+DATA hhvConsts<>+152(SB)/4, $0x3fb8aa3b
+DATA hhvConsts<>+156(SB)/4, $0x3fb8aa3b
+DATA hhvConsts<>+160(SB)/4, $0x3f318000
+DATA hhvConsts<>+164(SB)/4, $0x3f318000
+DATA hhvConsts<>+168(SB)/4, $0x3f318000
+DATA hhvConsts<>+172(SB)/4, $0x3f318000
+DATA hhvConsts<>+176(SB)/4, $0x3f318000
+DATA hhvConsts<>+180(SB)/4, $0x3f318000
+DATA hhvConsts<>+184(SB)/4, $0x3f318000
+DATA hhvConsts<>+188(SB)/4, $0x3f318000
+DATA hhvConsts<>+192(SB)/4, $0xb95e8083
+DATA hhvConsts<>+196(SB)/4, $0xb95e8083
+DATA hhvConsts<>+200(SB)/4, $0xb95e8083
+DATA hhvConsts<>+204(SB)/4, $0xb95e8083
+DATA hhvConsts<>+208(SB)/4, $0xb95e8083
+DATA hhvConsts<>+212(SB)/4, $0xb95e8083
+DATA hhvConsts<>+216(SB)/4, $0xb95e8083
+DATA hhvConsts<>+220(SB)/4, $0xb95e8083
+DATA hhvConsts<>+224(SB)/4, $0x39500d01
+DATA hhvConsts<>+228(SB)/4, $0x39500d01
+DATA hhvConsts<>+232(SB)/4, $0x39500d01
+DATA hhvConsts<>+236(SB)/4, $0x39500d01
+DATA hhvConsts<>+240(SB)/4, $0x39500d01
+DATA hhvConsts<>+244(SB)/4, $0x39500d01
+DATA hhvConsts<>+248(SB)/4, $0x39500d01
+DATA hhvConsts<>+252(SB)/4, $0x39500d01
+DATA hhvConsts<>+256(SB)/4, $0x3ab60b61
+DATA hhvConsts<>+260(SB)/4, $0x3ab60b61
+DATA hhvConsts<>+264(SB)/4, $0x3ab60b61
+DATA hhvConsts<>+268(SB)/4, $0x3ab60b61
+DATA hhvConsts<>+272(SB)/4, $0x3ab60b61
+DATA hhvConsts<>+276(SB)/4, $0x3ab60b61
+DATA hhvConsts<>+280(SB)/4, $0x3ab60b61
+DATA hhvConsts<>+284(SB)/4, $0x3ab60b61
+DATA hhvConsts<>+288(SB)/4, $0x3c088889
+DATA hhvConsts<>+292(SB)/4, $0x3c088889
+DATA hhvConsts<>+296(SB)/4, $0x3c088889
+DATA hhvConsts<>+300(SB)/4, $0x3c088889
+DATA hhvConsts<>+304(SB)/4, $0x3c088889
+DATA hhvConsts<>+308(SB)/4, $0x3c088889
+DATA hhvConsts<>+312(SB)/4, $0x3c088889
+DATA hhvConsts<>+316(SB)/4, $0x3c088889
+DATA hhvConsts<>+320(SB)/4, $0x3d2aaaab
+DATA hhvConsts<>+324(SB)/4, $0x3d2aaaab
+DATA hhvConsts<>+328(SB)/4, $0x3d2aaaab
+DATA hhvConsts<>+332(SB)/4, $0x3d2aaaab
+DATA hhvConsts<>+336(SB)/4, $0x3d2aaaab
+DATA hhvConsts<>+340(SB)/4, $0x3d2aaaab
+DATA hhvConsts<>+344(SB)/4, $0x3d2aaaab
+DATA hhvConsts<>+348(SB)/4, $0x3d2aaaab
+DATA hhvConsts<>+352(SB)/4, $0x3e2aaaab
+DATA hhvConsts<>+356(SB)/4, $0x3e2aaaab
+DATA hhvConsts<>+360(SB)/4, $0x3e2aaaab
+DATA hhvConsts<>+364(SB)/4, $0x3e2aaaab
+DATA hhvConsts<>+368(SB)/4, $0x3e2aaaab
+DATA hhvConsts<>+372(SB)/4, $0x3e2aaaab
+DATA hhvConsts<>+376(SB)/4, $0x3e2aaaab
+DATA hhvConsts<>+380(SB)/4, $0x3e2aaaab
+DATA hhvConsts<>+384(SB)/4, $0x3f000000
+DATA hhvConsts<>+388(SB)/4, $0x3f000000
+DATA hhvConsts<>+392(SB)/4, $0x3f000000
+DATA hhvConsts<>+396(SB)/4, $0x3f000000
+DATA hhvConsts<>+400(SB)/4, $0x3f000000
+DATA hhvConsts<>+404(SB)/4, $0x3f000000
+DATA hhvConsts<>+408(SB)/4, $0x3f000000
+DATA hhvConsts<>+412(SB)/4, $0x3f000000
+DATA hhvConsts<>+416(SB)/4, $0x3f800000
+DATA hhvConsts<>+420(SB)/4, $0x3f800000
+DATA hhvConsts<>+424(SB)/4, $0x3f800000
+DATA hhvConsts<>+428(SB)/4, $0x3f800000
+DATA hhvConsts<>+432(SB)/4, $0x3f800000
+DATA hhvConsts<>+436(SB)/4, $0x3f800000
+DATA hhvConsts<>+440(SB)/4, $0x3f800000
+DATA hhvConsts<>+444(SB)/4, $0x3f800000
+DATA hhvConsts<>+448(SB)/4, $0x0000007f
+DATA hhvConsts<>+452(SB)/4, $0x0000007f
+DATA hhvConsts<>+456(SB)/4, $0x0000007f
+DATA hhvConsts<>+460(SB)/4, $0x0000007f
+DATA hhvConsts<>+464(SB)/4, $0x0000007f
+DATA hhvConsts<>+468(SB)/4, $0x0000007f
+DATA hhvConsts<>+472(SB)/4, $0x0000007f
+DATA hhvConsts<>+476(SB)/4, $0x0000007f
+DATA hhvConsts<>+480(SB)/4, $0x41200000
+DATA hhvConsts<>+484(SB)/4, $0x41200000
+DATA hhvConsts<>+488(SB)/4, $0x41200000
+DATA hhvConsts<>+492(SB)/4, $0x41200000
+DATA hhvConsts<>+496(SB)/4, $0x41200000
+DATA hhvConsts<>+500(SB)/4, $0x41200000
+DATA hhvConsts<>+504(SB)/4, $0x41200000
+DATA hhvConsts<>+508(SB)/4, $0x41200000
+DATA hhvConsts<>+512(SB)/4, $0x402df854
+DATA hhvConsts<>+516(SB)/4, $0x402df854
+DATA hhvConsts<>+520(SB)/4, $0x402df854
+DATA hhvConsts<>+524(SB)/4, $0x402df854
+DATA hhvConsts<>+528(SB)/4, $0x402df854
+DATA hhvConsts<>+532(SB)/4, $0x402df854
+DATA hhvConsts<>+536(SB)/4, $0x402df854
+DATA hhvConsts<>+540(SB)/4, $0x402df854
+DATA hhvConsts<>+544(SB)/4, $0x3dcccccd
+DATA hhvConsts<>+548(SB)/4, $0x3dcccccd
+DATA hhvConsts<>+552(SB)/4, $0x3dcccccd
+DATA hhvConsts<>+556(SB)/4, $0x3dcccccd
+DATA hhvConsts<>+560(SB)/4, $0x3dcccccd
+DATA hhvConsts<>+564(SB)/4, $0x3dcccccd
+DATA hhvConsts<>+568(SB)/4, $0x3dcccccd
+DATA hhvConsts<>+572(SB)/4, $0x3dcccccd
+DATA hhvConsts<>+576(SB)/4, $0x3daaaaab
+DATA hhvConsts<>+580(SB)/4, $0x3daaaaab
+DATA hhvConsts<>+584(SB)/4, $0x3daaaaab
+DATA hhvConsts<>+588(SB)/4, $0x3daaaaab
+DATA hhvConsts<>+592(SB)/4, $0x3daaaaab
+DATA hhvConsts<>+596(SB)/4, $0x3daaaaab
+DATA hhvConsts<>+600(SB)/4, $0x3daaaaab
+DATA hhvConsts<>+604(SB)/4, $0x3daaaaab
+DATA hhvConsts<>+608(SB)/4, $0x3bb60b61
+DATA hhvConsts<>+612(SB)/4, $0x3bb60b61
+DATA hhvConsts<>+616(SB)/4, $0x3bb60b61
+DATA hhvConsts<>+620(SB)/4, $0x3bb60b61
+DATA hhvConsts<>+624(SB)/4, $0x3bb60b61
+DATA hhvConsts<>+628(SB)/4, $0x3bb60b61
+DATA hhvConsts<>+632(SB)/4, $0x3bb60b61
+DATA hhvConsts<>+636(SB)/4, $0x3bb60b61
+DATA hhvConsts<>+640(SB)/4, $0x3c23d70a
+DATA hhvConsts<>+644(SB)/4, $0x3c23d70a
+DATA hhvConsts<>+648(SB)/4, $0x3c23d70a
+DATA hhvConsts<>+652(SB)/4, $0x3c23d70a
+DATA hhvConsts<>+656(SB)/4, $0x3c23d70a
+DATA hhvConsts<>+660(SB)/4, $0x3c23d70a
+DATA hhvConsts<>+664(SB)/4, $0x3c23d70a
+DATA hhvConsts<>+668(SB)/4, $0x3c23d70a
+DATA hhvConsts<>+672(SB)/4, $0x7fffffff
+DATA hhvConsts<>+676(SB)/4, $0x7fffffff
+DATA hhvConsts<>+680(SB)/4, $0x7fffffff
+DATA hhvConsts<>+684(SB)/4, $0x7fffffff
+DATA hhvConsts<>+688(SB)/4, $0x7fffffff
+DATA hhvConsts<>+692(SB)/4, $0x7fffffff
+DATA hhvConsts<>+696(SB)/4, $0x7fffffff
+DATA hhvConsts<>+700(SB)/4, $0x7fffffff
+DATA hhvConsts<>+704(SB)/4, $0x41c80000
+DATA hhvConsts<>+708(SB)/4, $0x41c80000
+DATA hhvConsts<>+712(SB)/4, $0x41c80000
+DATA hhvConsts<>+716(SB)/4, $0x41c80000
+DATA hhvConsts<>+720(SB)/4, $0x41c80000
+DATA hhvConsts<>+724(SB)/4, $0x41c80000
+DATA hhvConsts<>+728(SB)/4, $0x41c80000
+DATA hhvConsts<>+732(SB)/4, $0x41c80000
+DATA hhvConsts<>+736(SB)/4, $0x4142eb7f
+DATA hhvConsts<>+740(SB)/4, $0x4142eb7f
+DATA hhvConsts<>+744(SB)/4, $0x4142eb7f
+DATA hhvConsts<>+748(SB)/4, $0x4142eb7f
+DATA hhvConsts<>+752(SB)/4, $0x4142eb7f
+DATA hhvConsts<>+756(SB)/4, $0x4142eb7f
+DATA hhvConsts<>+760(SB)/4, $0x4142eb7f
+DATA hhvConsts<>+764(SB)/4, $0x4142eb7f
+DATA hhvConsts<>+768(SB)/4, $0x3d8f5c29
+DATA hhvConsts<>+772(SB)/4, $0x3d8f5c29
+DATA hhvConsts<>+776(SB)/4, $0x3d8f5c29
+DATA hhvConsts<>+780(SB)/4, $0x3d8f5c29
+DATA hhvConsts<>+784(SB)/4, $0x3d8f5c29
+DATA hhvConsts<>+788(SB)/4, $0x3d8f5c29
+DATA hhvConsts<>+792(SB)/4, $0x3d8f5c29
+DATA hhvConsts<>+796(SB)/4, $0x3d8f5c29
+DATA hhvConsts<>+800(SB)/4, $0x3e000000
+DATA hhvConsts<>+804(SB)/4, $0x3e000000
+DATA hhvConsts<>+808(SB)/4, $0x3e000000
+DATA hhvConsts<>+812(SB)/4, $0x3e000000
+DATA hhvConsts<>+816(SB)/4, $0x3e000000
+DATA hhvConsts<>+820(SB)/4, $0x3e000000
+DATA hhvConsts<>+824(SB)/4, $0x3e000000
+DATA hhvConsts<>+828(SB)/4, $0x3e000000
+DATA hhvConsts<>+832(SB)/4, $0xbd638e39
+DATA hhvConsts<>+836(SB)/4, $0xbd638e39
+DATA hhvConsts<>+840(SB)/4, $0xbd638e39
+DATA hhvConsts<>+844(SB)/4, $0xbd638e39
+DATA hhvConsts<>+848(SB)/4, $0xbd638e39
+DATA hhvConsts<>+852(SB)/4, $0xbd638e39
+DATA hhvConsts<>+856(SB)/4, $0xbd638e39
+DATA hhvConsts<>+860(SB)/4, $0xbd638e39
+DATA hhvConsts<>+864(SB)/4, $0x40800000
+DATA hhvConsts<>+868(SB)/4, $0x40800000
+DATA hhvConsts<>+872(SB)/4, $0x40800000
+DATA hhvConsts<>+876(SB)/4, $0x40800000
+DATA hhvConsts<>+880(SB)/4, $0x40800000
+DATA hhvConsts<>+884(SB)/4, $0x40800000
+DATA hhvConsts<>+888(SB)/4, $0x40800000
+DATA hhvConsts<>+892(SB)/4, $0x40800000
+DATA hhvConsts<>+896(SB)/4, $0x41a0af2e
+DATA hhvConsts<>+900(SB)/4, $0x41a0af2e
+DATA hhvConsts<>+904(SB)/4, $0x41a0af2e
+DATA hhvConsts<>+908(SB)/4, $0x41a0af2e
+DATA hhvConsts<>+912(SB)/4, $0x41a0af2e
+DATA hhvConsts<>+916(SB)/4, $0x41a0af2e
+DATA hhvConsts<>+920(SB)/4, $0x41a0af2e
+DATA hhvConsts<>+924(SB)/4, $0x41a0af2e
+DATA hhvConsts<>+928(SB)/4, $0xbd4ccccd
+DATA hhvConsts<>+932(SB)/4, $0xbd4ccccd
+DATA hhvConsts<>+936(SB)/4, $0xbd4ccccd
+DATA hhvConsts<>+940(SB)/4, $0xbd4ccccd
+DATA hhvConsts<>+944(SB)/4, $0xbd4ccccd
+DATA hhvConsts<>+948(SB)/4, $0xbd4ccccd
+DATA hhvConsts<>+952(SB)/4, $0xbd4ccccd
+DATA hhvConsts<>+956(SB)/4, $0xbd4ccccd
+DATA hhvConsts<>+960(SB)/4, $0xbc4ccccd
+DATA hhvConsts<>+964(SB)/4, $0xbc4ccccd
+DATA hhvConsts<>+968(SB)/4, $0xbc4ccccd
+DATA hhvConsts<>+972(SB)/4, $0xbc4ccccd
+DATA hhvConsts<>+976(SB)/4, $0xbc4ccccd
+DATA hhvConsts<>+980(SB)/4, $0xbc4ccccd
+DATA hhvConsts<>+984(SB)/4, $0xbc4ccccd
+DATA hhvConsts<>+988(SB)/4, $0xbc4ccccd
+DATA hhvConsts<>+992(SB)/4, $0x42f00000
+DATA hhvConsts<>+996(SB)/4, $0x42f00000
+DATA hhvConsts<>+1000(SB)/4, $0x42f00000
+DATA hhvConsts<>+1004(SB)/4, $0x42f00000
+DATA hhvConsts<>+1008(SB)/4, $0x42f00000
+DATA hhvConsts<>+1012(SB)/4, $0x42f00000
+DATA hhvConsts<>+1016(SB)/4, $0x42f00000
+DATA hhvConsts<>+1020(SB)/4, $0x42f00000
+DATA hhvConsts<>+1024(SB)/4, $0x42100000
+DATA hhvConsts<>+1028(SB)/4, $0x42100000
+DATA hhvConsts<>+1032(SB)/4, $0x42100000
+DATA hhvConsts<>+1036(SB)/4, $0x42100000
+DATA hhvConsts<>+1040(SB)/4, $0x42100000
+DATA hhvConsts<>+1044(SB)/4, $0x42100000
+DATA hhvConsts<>+1048(SB)/4, $0x42100000
+DATA hhvConsts<>+1052(SB)/4, $0x42100000
+DATA hhvConsts<>+1056(SB)/4, $0x3e99999a
+DATA hhvConsts<>+1060(SB)/4, $0x3e99999a
+DATA hhvConsts<>+1064(SB)/4, $0x3e99999a
+DATA hhvConsts<>+1068(SB)/4, $0x3e99999a
+DATA hhvConsts<>+1072(SB)/4, $0x3e99999a
+DATA hhvConsts<>+1076(SB)/4, $0x3e99999a
+DATA hhvConsts<>+1080(SB)/4, $0x3e99999a
+DATA hhvConsts<>+1084(SB)/4, $0x3e99999a
+DATA hhvConsts<>+1088(SB)/4, $0x42e60000
+DATA hhvConsts<>+1092(SB)/4, $0x42e60000
+DATA hhvConsts<>+1096(SB)/4, $0x42e60000
+DATA hhvConsts<>+1100(SB)/4, $0x42e60000
+DATA hhvConsts<>+1104(SB)/4, $0x42e60000
+DATA hhvConsts<>+1108(SB)/4, $0x42e60000
+DATA hhvConsts<>+1112(SB)/4, $0x42e60000
+DATA hhvConsts<>+1116(SB)/4, $0x42e60000
+DATA hhvConsts<>+1120(SB)/4, $0xc1400000
+DATA hhvConsts<>+1124(SB)/4, $0xc1400000
+DATA hhvConsts<>+1128(SB)/4, $0xc1400000
+DATA hhvConsts<>+1132(SB)/4, $0xc1400000
+DATA hhvConsts<>+1136(SB)/4, $0xc1400000
+DATA hhvConsts<>+1140(SB)/4, $0xc1400000
+DATA hhvConsts<>+1144(SB)/4, $0xc1400000
+DATA hhvConsts<>+1148(SB)/4, $0xc1400000
+DATA hhvConsts<>+1152(SB)/4, $0x404bc505
+DATA hhvConsts<>+1156(SB)/4, $0x404bc505
+DATA hhvConsts<>+1160(SB)/4, $0x404bc505
+DATA hhvConsts<>+1164(SB)/4, $0x404bc505
+DATA hhvConsts<>+1168(SB)/4, $0x404bc505
+DATA hhvConsts<>+1172(SB)/4, $0x404bc505
+DATA hhvConsts<>+1176(SB)/4, $0x404bc505
+DATA hhvConsts<>+1180(SB)/4, $0x404bc505
+DATA hhvConsts<>+1184(SB)/4, $0x40400000
+DATA hhvConsts<>+1188(SB)/4, $0x40400000
+DATA hhvConsts<>+1192(SB)/4, $0x40400000
+DATA hhvConsts<>+1196(SB)/4, $0x40400000
+DATA hhvConsts<>+1200(SB)/4, $0x40400000
+DATA hhvConsts<>+1204(SB)/4, $0x40400000
+DATA hhvConsts<>+1208(SB)/4, $0x40400000
+DATA hhvConsts<>+1212(SB)/4, $0x40400000
+GLOBL hhvConsts<>(SB), RODATA|NOPTR, $1216

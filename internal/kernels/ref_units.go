@@ -6,6 +6,7 @@ import (
 	"math"
 
 	"github.com/hhnet/hhnet/internal/f32"
+	"github.com/hhnet/hhnet/internal/hhv"
 )
 
 // above is 1 if a > b, else 0, from the sign bit of b − a, as package nn's
@@ -157,5 +158,18 @@ func Softplus(sigma, slope, s *float32, shift float32, n int) {
 	ys, ds := row(sigma, 0, n), row(slope, 0, n)
 	for i, v := range row(s, 0, n) {
 		ys[i], ds[i] = f32.Softplus(v - shift)
+	}
+}
+
+// HHvStatic is package nn's HHv static form (hhv.Neuron.Static with the
+// rectangular surrogate) for n neurons; k holds the gain, −substep, the
+// threshold, the surrogate's half-width, the series' bound and the rest
+// state V, m, h, n.
+func HHvStatic(in, count, sens *float32, n, steps, substeps int, k *[9]float32) {
+	nr := hhv.Neuron[float32]{Rest: hhv.State[float32]{V: k[5], M: k[6], H: k[7], N: k[8]}, H: -k[1],
+		Theta: k[2], Lens: k[3], Small: k[4], Steps: steps, Substeps: substeps}
+	cs, ss := row(count, 0, n), row(sens, 0, n)
+	for j, x := range row(in, 0, n) {
+		cs[j], ss[j] = nr.Static(k[0] * x)
 	}
 }

@@ -243,3 +243,10 @@ func SLIFBackSub(d float32, th float32, lens float32, wk float32, k int, steps i
 //
 //go:noescape
 func HHFastStep(v *float64, m *float64, n *float64, h *float64, iext *float64, k *[144]float64, count int) int
+
+// HHvStatic is package nn's HHv static form (courseStatic, rectangular
+// surrogate) for n neurons, n a multiple of 8, and substeps ≥ 1: spike
+// counts to count, their derivatives by the input current to sens.
+//
+//go:noescape
+func HHvStatic(in *float32, count *float32, sens *float32, n int, steps int, substeps int, k *[9]float32)

@@ -54,5 +54,6 @@ func main() {
 	slifUnits(k)
 	slifBackSub(k)
 	hhFast()
+	hhvStatic()
 	Generate()
 }
