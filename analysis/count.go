@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/hhnet/hhnet/models"
+	"github.com/hhnet/hhnet/nn"
 )
 
 // neuronCost is the paper's per-neuron, per-step cost of a unit
@@ -17,6 +18,12 @@ func neuronCost(u models.Unit) (mul, add int64) {
 		return 23, 16
 	case models.SLIFUnit:
 		return 15, 14
+	case models.HHvUnit:
+		// Ours: per substep 44 multiplications and 23 additions
+		// (divisions, square roots and the six exponentials count as
+		// multiplications, the two comparisons as additions; docs/model.md
+		// §8), 20 substeps per step.
+		return 44 * nn.HHvSubsteps, 23 * nn.HHvSubsteps
 	}
 	return 0, 0
 }
@@ -64,7 +71,7 @@ func neurons(n int, u models.Unit) Stage { return Stage{Neurons: n, Unit: u} }
 // too, though it trains with 10), 1 for the binary ANN and CNN.
 const costSteps = 15
 
-// Archs returns the study's ten models as the cost rules see them,
+// Archs returns the models (the study's ten, then ours) as the cost rules see them,
 // derived from models.Specs (docs/model.md §4), in its order.
 func Archs() []Arch {
 	var archs []Arch
@@ -85,6 +92,12 @@ func archOf(spec models.Spec) Arch {
 		a.RunSteps = spec.Steps
 	}
 	copies := 1
+	if u == models.HHvUnit {
+		a.Extra = 1 // the gain of each spiking layer
+		if spec.Conv {
+			a.Extra = 2
+		}
+	}
 	if u == models.SLIFUnit {
 		copies, a.Extra = 3, 4 // three input products; the mixing layer's 3 weights and bias
 	}

@@ -28,7 +28,7 @@ type Conv[F nn.Float] struct {
 	ch, copies, subs int // channels; convolutions per stage (3 for s-LIF2HH); spike maps per layer (4)
 	pool             *tensor.Pool
 	conv1, conv2     *nn.Conv2d[F]
-	first            *nn.Pooled[F] // layer 1 over all steps at once, pooled
+	first            firstStage[F] // layer 1 over all steps, pooled
 	second           unit[F]       // layer 2, step by step
 	hh1, hh2         *nn.HH[F]     // the HH layers, for their frozen coefficients
 	read             *nn.Linear[F]
@@ -53,6 +53,7 @@ func newConv[F nn.Float](spec Spec, opts Options, rng *rand.Rand) *Conv[F] {
 	if spec.Unit == SLIFUnit {
 		m.copies, m.subs = 3, 4 // three convolutions per stage, four spike maps per layer
 	}
+	var firstParams []*nn.Param[F] // the first layer's own (HHv's gain)
 	sg := nn.Surrogate[F]{Lens: F(spec.Lens), Smooth: F(opts.Smooth)}
 	m.conv1 = nn.NewConv2d[F]("conv1", 1, m.copies*c, s, s, rng)
 	m.conv2 = nn.NewConv2d[F]("conv2", c, m.copies*c, s/2, s/2, rng)
@@ -75,6 +76,11 @@ func newConv[F nn.Float](spec Spec, opts Options, rng *rand.Rand) *Conv[F] {
 		sl2 := &nn.SLIF2HH[F]{Decay: F(spec.Decay), Theta: F(spec.Theta), Surrogate: sg, Mix: sl1.Mix, Pool: opts.Pool}
 		m.first = &nn.Pooled[F]{SLIF: sl1, Pool: opts.Pool}
 		m.second = &slifUnit[F]{SLIF2HH: sl2}
+	case HHvUnit:
+		l1 := newHHvUnit("hhv1", spec, spec.Gains[0], sg, opts.Pool)
+		m.first = &hhvPooled[F]{HHv: l1.HHv}
+		m.second = newHHvUnit("hhv2", spec, spec.Gains[1], sg, opts.Pool)
+		firstParams = l1.params()
 	case StepUnit:
 		st := &stepUnit[F]{nn.Step[F]{Theta: F(spec.Theta), Surrogate: sg}}
 		m.first = &nn.Pooled[F]{Step: &st.Step, Pool: opts.Pool}
@@ -88,6 +94,7 @@ func newConv[F nn.Float](spec Spec, opts Options, rng *rand.Rand) *Conv[F] {
 	m.head2 = nn.NewLinear[F]("task2", opts.Hidden, 10, rng)
 	m.params = append(m.params, m.conv1.Params()...)
 	m.params = append(m.params, m.conv2.Params()...)
+	m.params = append(m.params, firstParams...)
 	m.params = append(m.params, m.second.params()...)
 	for _, l := range []*nn.Linear[F]{m.read, m.head1, m.head2} {
 		l.Pool = opts.Pool
@@ -220,4 +227,12 @@ func regroup[F nn.Float](dst, src []F, planes, batch, size int, scale F, toBatch
 			}
 		}
 	}
+}
+
+// firstStage is the first spiking layer of a conv model: all its steps on
+// the unchanging input, each step's spikes pooled 2×2 (nn.Pooled, or
+// HHv's per-step form through hhvPooled).
+type firstStage[F nn.Float] interface {
+	Forward(pooled [][]F, in []F, planes, side int)
+	Backward(dIn []F, dPooled [][]F)
 }

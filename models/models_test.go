@@ -4,10 +4,12 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 
 	"gonum.org/v1/gonum/diff/fd"
 
+	"github.com/hhnet/hhnet/internal/imagelike"
 	"github.com/hhnet/hhnet/nn"
 	"github.com/hhnet/hhnet/tensor"
 )
@@ -45,6 +47,9 @@ func small(t *testing.T, name string) (Model[float64], []float64, []int32, int) 
 	opts, in := Options{In: 7, Width: 5, Hidden: 4, Steps: 4, Smooth: 3}, 7
 	if spec.Conv {
 		opts, in = Options{Side: 8, Width: 2, Hidden: 4, Steps: 3, Smooth: 3}, 64
+	}
+	if spec.Unit == HHvUnit {
+		opts.Smooth = 0.2 // per mV: HHv's voltages span some 100 mV
 	}
 	m, err := New[float64](name, rng, opts)
 	if err != nil {
@@ -121,10 +126,21 @@ func TestModelGradients(t *testing.T) {
 		// HH_conv's gradients are small next to its loss (dt = 0.1, no
 		// reset): a larger step keeps rounding below the tolerance.
 		step := 1e-6
-		if name == "HH_conv" {
+		switch {
+		case name == "HH_conv":
 			step = 1e-5
+		case strings.HasPrefix(name, "HHv"):
+			// Spikes of 100 mV: truncation error grows fast with the
+			// step (1e-5 gives 2e-6), rounding below it (1e-6 gives 2e-6).
+			step = 3e-6
 		}
 		for _, p := range m.Params() {
+			step := step
+			if strings.HasSuffix(p.Name, ".gain") {
+				// HHv's gain is 20 and its gradient small: a step of
+				// 1e-5 leaves rounding at 1e-4 of it.
+				step = 1e-3
+			}
 			analytic := slices.Clone(p.Grad)
 			orig := slices.Clone(p.Value)
 			num := fd.Gradient(nil, func(v []float64) float64 {
@@ -321,5 +337,44 @@ func TestReadoutRate(t *testing.T) {
 		if got, want := cnn.ReadoutRate(), float64(max(bias, 0)); got != want {
 			t.Errorf("CNN with second-stage bias %v: read-out rate %v, want %v", bias, got, want)
 		}
+	}
+}
+
+// TestHHvInitialActivity checks the HHv models' initial gains: on
+// image-like inputs 20–80 % of the neurons of every spiking layer fire
+// during the window (on real training images HHv_fc's fire at 38 %).
+func TestHHvInitialActivity(t *testing.T) {
+	x, _ := imagelike.Batch(4)
+	frac := func(v []float32) float64 {
+		n := 0
+		for _, c := range v {
+			if c > 0 {
+				n++
+			}
+		}
+		return float64(n) / float64(len(v))
+	}
+	fc, _ := New[float32]("HHv_fc", rand.New(rand.NewPCG(1, 1)), Options{})
+	fc.Forward(x, 4)
+	conv, _ := New[float32]("HHv_conv", rand.New(rand.NewPCG(1, 1)), Options{})
+	conv.Forward(x, 4)
+	c := conv.(*Conv[float32])
+	l1 := c.first.(*hhvPooled[float32])
+	fired1 := make([]float32, len(l1.in))
+	for t := range c.spec.Steps {
+		tensor.Add(fired1, l1.SpikesAt(t))
+	}
+	for _, tc := range []struct {
+		layer string
+		f     float64
+	}{
+		{"HHv_fc", frac(fc.(*FC[float32]).rate)},
+		{"HHv_conv layer 1", frac(fired1)},
+		{"HHv_conv layer 2", frac(c.cnt2)},
+	} {
+		if tc.f < 0.2 || tc.f > 0.8 {
+			t.Errorf("%s: %.0f %% of the neurons fire at the initial gain, want 20–80 %%", tc.layer, 100*tc.f)
+		}
+		t.Logf("%s: %.0f %% fire", tc.layer, 100*tc.f)
 	}
 }

@@ -17,6 +17,7 @@ const (
 	HHUnit               // the paper's trainable Hodgkin–Huxley
 	SLIFUnit             // s-LIF2HH: four LIF sub-neurons
 	StepUnit             // ReLU then a binary step (ANN baseline), one time step
+	HHvUnit              // Hodgkin–Huxley with voltage-dependent gating (nn.HHv; ours)
 )
 
 // Spec is a model's published definition and training settings (docs/model.md §4).
@@ -31,6 +32,9 @@ type Spec struct {
 	Theta, Lens float64
 	Decay       float64 // LIF and s-LIF2HH membrane decay
 	Dt          float64 // HH time step
+	// Gains are HHv's initial input gains, of the first and (conv) second
+	// spiking layer: the input current in µA/cm² per unit of synaptic input.
+	Gains [2]float64
 	// Optimiser: Adam with L2 weight decay, LR ×0.1 at each milestone epoch.
 	LR, WeightDecay float64
 	Milestones      []int
@@ -67,6 +71,8 @@ func Specs() []Spec {
 		conv(Spec{Name: "LIF_hh_conv", Unit: SLIFUnit, Width: 10, Steps: 10, Theta: 0.3, Lens: 0.4, Decay: 0.2}),
 		conv(Spec{Name: "4LIF_conv", Unit: LIFUnit, Width: 40, Theta: 0.3, Lens: 0.5, Decay: 0.2}),
 		conv(Spec{Name: "CNN", Unit: StepUnit, Width: 10, Steps: 1, Theta: 0.5, Lens: 0.5}),
+		fc(Spec{Name: "HHv_fc", Unit: HHvUnit, Width: 512, Theta: 25, Lens: 20, Gains: [2]float64{30}}),
+		conv(Spec{Name: "HHv_conv", Unit: HHvUnit, Width: 10, Theta: 25, Lens: 20, Gains: [2]float64{20, 40}}),
 	}
 }
 

@@ -2,6 +2,7 @@ package models
 
 import (
 	"math/rand/v2"
+	"slices"
 
 	"github.com/hhnet/hhnet/nn"
 	"github.com/hhnet/hhnet/tensor"
@@ -48,6 +49,8 @@ func newUnit[F nn.Float](spec Spec, width int, sg nn.Surrogate[F], rng *rand.Ran
 		l := nn.NewSLIF2HH("slif", F(spec.Decay), F(spec.Theta), sg, rng)
 		l.Pool = pool
 		return &slifUnit[F]{SLIF2HH: l}
+	case HHvUnit:
+		return newHHvUnit("hhv", spec, spec.Gains[0], sg, pool)
 	}
 	return &stepUnit[F]{nn.Step[F]{Theta: F(spec.Theta), Surrogate: sg}}
 }
@@ -127,3 +130,64 @@ func (u *stepUnit[F]) forwardStep(_ int, count, in []F)      { u.Forward(count, 
 func (u *stepUnit[F]) backwardStep(_ int, dIn, dSpk, in []F) { u.Backward(dIn, dSpk, in) }
 func (u *stepUnit[F]) params() []*nn.Param[F]                { return nil }
 func (u *stepUnit[F]) frozen() [][]F                         { return nil }
+
+// hhvUnit is HHv: the static form for the fc models, the per-step form
+// for the conv models' second layer.
+type hhvUnit[F nn.Float] struct {
+	*nn.HHv[F]
+	ins [][]F // each step's input: the conv models overwrite theirs, HHv's Backward needs it
+}
+
+func newHHvUnit[F nn.Float](name string, spec Spec, gain float64, sg nn.Surrogate[F], pool *tensor.Pool) *hhvUnit[F] {
+	l := nn.NewHHv(name, gain, sg)
+	l.Theta, l.Pool = F(spec.Theta), pool
+	return &hhvUnit[F]{HHv: l}
+}
+
+func (u *hhvUnit[F]) forwardStatic(_ *tensor.Pool, count, in []F, batch, width, steps int) {
+	u.Reset(batch*width, steps)
+	u.ForwardStatic(count, in)
+}
+func (u *hhvUnit[F]) backwardStatic(_ *tensor.Pool, dIn, dCount, _ []F) {
+	u.BackwardStatic(dIn, dCount)
+}
+func (u *hhvUnit[F]) reset(n, _, steps int) { u.Reset(n, steps) }
+func (u *hhvUnit[F]) forwardStep(t int, count, in []F) {
+	for len(u.ins) <= t {
+		u.ins = append(u.ins, nil)
+	}
+	u.ins[t] = append(u.ins[t][:0], in...)
+	tensor.Add(count, u.Forward(t, u.ins[t]))
+}
+func (u *hhvUnit[F]) backwardStep(t int, dIn, dSpk, _ []F) { u.Backward(t, dIn, dSpk, u.ins[t]) }
+func (u *hhvUnit[F]) params() []*nn.Param[F]               { return u.Params() }
+func (u *hhvUnit[F]) frozen() [][]F                        { return nil }
+
+// hhvPooled is HHv as the conv models' first stage (nn.Pooled's
+// contract): the per-step form on the unchanging input, each step's
+// spikes pooled 2×2.
+type hhvPooled[F nn.Float] struct {
+	*nn.HHv[F]
+	in           []F
+	dSpk         []F
+	planes, side int
+}
+
+func (p *hhvPooled[F]) Forward(pooled [][]F, in []F, planes, side int) {
+	n := planes * side * side
+	p.in, p.planes, p.side = in[:n], planes, side
+	p.Reset(n, len(pooled))
+	for t := range pooled {
+		nn.AvgPool2Forward(pooled[t], p.HHv.Forward(t, p.in), planes, side, side)
+	}
+}
+
+func (p *hhvPooled[F]) Backward(dIn []F, dPooled [][]F) {
+	n := len(p.in)
+	clear(dIn[:n])
+	p.dSpk = slices.Grow(p.dSpk[:0], n)[:n]
+	for t := len(dPooled) - 1; t >= 0; t-- {
+		nn.AvgPool2Backward(p.dSpk, dPooled[t], p.planes, p.side, p.side)
+		p.HHv.Backward(t, dIn, p.dSpk, p.in)
+	}
+}

@@ -7,7 +7,7 @@ import (
 	"github.com/hhnet/hhnet/tensor"
 )
 
-// HHv defaults (docs/model.md §8).
+// HHv defaults (docs/model.md §9).
 const (
 	// HHvThreshold (mV) is 25 mV above rest, the shifted convention's −40 mV.
 	HHvThreshold = 25
@@ -210,3 +210,7 @@ func (w *hhvStepWork[F]) Range(lo, hi int) {
 		l.gainPart[lo/64] = dGain
 	}
 }
+
+// SpikesAt returns step t's spikes of the last per-step pass (the layer's
+// own slice).
+func (l *HHv[F]) SpikesAt(t int) []F { return l.spk[t] }

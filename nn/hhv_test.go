@@ -14,7 +14,7 @@ import (
 // smallHHv is a float64 layer with short substeps and smooth spikes.
 func smallHHv(gain float64) *HHv[float64] {
 	l := NewHHv("hhv", gain, Surrogate[float64]{Smooth: 0.2})
-	l.Substeps = 8
+	l.Substeps = 20
 	return l
 }
 
@@ -48,7 +48,7 @@ func TestHHvStaticGradient(t *testing.T) {
 // reverse mode) with a different input at every step.
 func TestHHvStepGradient(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 7))
-	const size, steps = 5, 4
+	const size, steps = 96, 3
 	in := randVec(rng, size*steps, 0, 2)
 	c := randVec(rng, size*steps, -1, 1)
 	run := func(l *HHv[float64], x []float64) float64 {

@@ -19,7 +19,7 @@ func TestSpecMatchesDocs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	units := map[models.Unit]string{models.LIFUnit: "LIF", models.HHUnit: "HH", models.SLIFUnit: "s-LIF2HH", models.StepUnit: "binary"}
+	units := map[models.Unit]string{models.LIFUnit: "LIF", models.HHUnit: "HH", models.SLIFUnit: "s-LIF2HH", models.StepUnit: "binary", models.HHvUnit: "HHv"}
 	num := func(v float64) string {
 		if v == 0 {
 			return "–"

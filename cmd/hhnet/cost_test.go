@@ -32,6 +32,7 @@ func TestCostJSON(t *testing.T) {
 		"LIF_fc": {10001920, 690734, 0}, "HH_fc": {10155520, 690734, 3072}, "LIF_hh_fc": {30077440, 2095666, 0},
 		"4LIF_fc": {40007680, 2759726, 0}, "LIF_conv": {6893100, 42580, 0}, "HH_conv": {11753100, 42580, 324},
 		"LIF_hh_conv": {22177800, 166104, 0}, "4LIF_conv": {80060400, 177910, 0},
+		"HHv_fc": {16737280, 690735, 0}, "HHv_conv": {220004100, 42582, 0},
 	}
 	for name, w := range want {
 		m, ok := doc.Models[name]
@@ -39,8 +40,8 @@ func TestCostJSON(t *testing.T) {
 			t.Errorf("%s: %+v, want mul %d params %d frozen %d", name, m, w[0], w[1], w[2])
 		}
 	}
-	if len(doc.Models) != 10 {
-		t.Errorf("%d models, want 10", len(doc.Models))
+	if len(doc.Models) != 12 {
+		t.Errorf("%d models, want 12", len(doc.Models))
 	}
 	for _, f := range []string{"cost.json", "cost.png"} {
 		if st, err := os.Stat(filepath.Join(dir, f)); err != nil || st.Size() == 0 {
