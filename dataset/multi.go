@@ -163,3 +163,14 @@ func compose(m *Multi, j int, v Variant, a, b *Images, rng *rand.Rand) {
 	m.Labels[2*j] = ca
 	m.Labels[2*j+1] = b.Labels[ib]
 }
+
+// Head returns the first n samples of m as a dataset of their own (views
+// of m's slices).
+func (m *Multi) Head(n int) (*Multi, error) {
+	if n < 1 || n > m.N {
+		return nil, fmt.Errorf("a subset of %d samples of a %s set of %d", n, m.Split, m.N)
+	}
+	h := *m
+	h.N, h.Images, h.Labels = n, m.Images[:n*Pixels], m.Labels[:2*n]
+	return &h, nil
+}

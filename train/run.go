@@ -32,6 +32,9 @@ type Settings struct {
 	LR          float64 `json:"lr"`
 	WeightDecay float64 `json:"weight_decay"`
 	Milestones  []int   `json:"milestones"`
+	// TrainSubset, when positive, trains on the first TrainSubset
+	// training images only (a quick try of a costly model).
+	TrainSubset int `json:"train_subset,omitempty"`
 }
 
 // WithDefaults fills the zero fields from the model's spec (docs/model.md §4).
@@ -170,8 +173,14 @@ func (r *Run) Execute(ctx context.Context) ([]Record, error) {
 	}
 	defer st.Close()
 	st.Adam.WeightDecay = s.WeightDecay
+	trainSet := r.Train
+	if s.TrainSubset > 0 {
+		if trainSet, err = r.Train.Head(s.TrainSubset); err != nil {
+			return nil, err
+		}
+	}
 	noise := dataset.NoisePattern(s.Noise, s.Seed)
-	trainB, err := dataset.NewBatches(r.Train, s.Batch, s.Seed, true, noise)
+	trainB, err := dataset.NewBatches(trainSet, s.Batch, s.Seed, true, noise)
 	if err != nil {
 		return nil, err
 	}

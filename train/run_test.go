@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/hhnet/hhnet/dataset"
@@ -379,5 +380,31 @@ func TestEvaluateStopsPromptly(t *testing.T) {
 	}
 	if _, _, _, err := Evaluate(context.Background(), st, b); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// batchCounter records the batches per epoch a run reports.
+type batchCounter struct{ batches int }
+
+func (c *batchCounter) Batch(p Progress) { c.batches = p.Batches }
+func (c *batchCounter) Epoch(Record)     {}
+
+// TestTrainSubset trains on the first images only: fewer batches, and a
+// subset larger than the set is an error that names both sizes.
+func TestTrainSubset(t *testing.T) {
+	r := tinyRun(t.TempDir(), 1)
+	r.Settings.TrainSubset = 20
+	c := &batchCounter{}
+	r.Recorder = c
+	if _, err := r.Execute(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if c.batches != 2 { // 20 images in batches of 16
+		t.Errorf("%d batches per epoch on a 20-image subset, want 2", c.batches)
+	}
+	r = tinyRun(t.TempDir(), 1)
+	r.Settings.TrainSubset = 57
+	if _, err := r.Execute(context.Background()); err == nil || !strings.Contains(err.Error(), "57") || !strings.Contains(err.Error(), "56") {
+		t.Errorf("a 57-image subset of 56 images: %v, want an error naming both", err)
 	}
 }

@@ -74,6 +74,7 @@ aside to DIR.old-TIMESTAMP and start afresh) is given.`,
 	f.Float64Var(&s.Noise, "noise", 0, "amplitude A (0–255 scale) of a fixed N(0,1) noise pattern added to every image")
 	f.Float64Var(&s.LR, "lr", 0, "learning rate (default: the model's published one)")
 	f.Uint64Var(&s.DataSeed, "data-seed", 0, "generation seed of the dataset")
+	f.IntVar(&s.TrainSubset, "train-subset", 0, "train on the first N training images only (0: all); to try a costly model quickly")
 	opts.add(f, "`DIR` for checkpoint.bin and metrics.jsonl (default out/train/MODEL-DATA-seedN)",
 		`print {"model", "data", "epochs": [records]} on stdout at the end`)
 	dataFlags(f, &opts.DataDir, &opts.CacheDir)
@@ -99,6 +100,9 @@ func (o *trainOptions) validate() error {
 	}
 	if s.Noise < 0 || s.Noise > 255 || s.Noise != s.Noise {
 		return usagef("--noise: %v, want an amplitude in [0, 255]", s.Noise)
+	}
+	if s.TrainSubset < 0 {
+		return usagef("--train-subset: %d, want a number of images (0: all)", s.TrainSubset)
 	}
 	if s.LR < 0 || s.LR != s.LR || s.LR > 1 {
 		return usagef("--lr: %v, want a rate in (0, 1]", s.LR)
