@@ -24,16 +24,19 @@ type Encoder struct {
 	Theta, Lens float64     // threshold, surrogate half-width
 	Decay       float64     // LIF and s-LIF2HH
 	Dt          float64     // HH
+	Gain        float64     // HHv: the initial input gain
 }
 
-// Encoders returns the four encoders: the study's LIF, HH and s-LIF2HH
-// and our 4LIF (LIF with four times the neurons).
+// Encoders returns the five encoders: the study's LIF, HH and s-LIF2HH,
+// our 4LIF (LIF with four times the neurons) and HHv (Hodgkin–Huxley with
+// voltage-dependent gating, nn.HHv).
 func Encoders() []Encoder {
 	return []Encoder{
 		{Name: "LIF", Unit: models.LIFUnit, Width: 512, Theta: 0.2, Lens: 0.4, Decay: 0.2},
 		{Name: "HH", Unit: models.HHUnit, Width: 512, Theta: 2.3, Lens: 0.4, Dt: 0.01},
 		{Name: "LIF_hh", Unit: models.SLIFUnit, Width: 512, Theta: 0.8, Lens: 0.4, Decay: 0.2},
 		{Name: "4LIF", Unit: models.LIFUnit, Width: 2048, Theta: 0.2, Lens: 0.4, Decay: 0.2},
+		{Name: "HHv", Unit: models.HHvUnit, Width: 512, Theta: nn.HHvThreshold, Lens: nn.HHvLens, Gain: 15},
 	}
 }
 
@@ -81,6 +84,7 @@ type Net[F nn.Float] struct {
 	proj               *nn.Linear[F] // Xavier-uniform, zero bias; 3·Width outputs for s-LIF2HH
 	lif                *nn.LIF[F]
 	hh                 *nn.HH[F]
+	hhv                *nn.HHv[F]
 	slif               *nn.SLIF2HH[F]
 	stats              *nn.Linear[F] // features → 2K
 	head1, head2       *nn.Linear[F]
@@ -135,6 +139,9 @@ func NewNet[F nn.Float](enc Encoder, shape Shape, rng *rand.Rand) *Net[F] {
 		n.lif = &nn.LIF[F]{Decay: F(enc.Decay), Theta: F(enc.Theta), Surrogate: sg}
 	case models.HHUnit:
 		n.hh = nn.NewHH(enc.Width, F(enc.Dt), F(enc.Theta), sg, rng)
+	case models.HHvUnit:
+		n.hhv = nn.NewHHv("hhv", enc.Gain, sg)
+		n.hhv.Theta, n.hhv.Pool = F(enc.Theta), shape.Pool
 	case models.SLIFUnit:
 		n.slif = nn.NewSLIF2HH("slif", F(enc.Decay), F(enc.Theta), sg, rng)
 		n.slif.Mix.Uniform(rng, 1/math.Sqrt(3)) // PyTorch's default, no abs
@@ -147,6 +154,9 @@ func NewNet[F nn.Float](enc Encoder, shape Shape, rng *rand.Rand) *Net[F] {
 	n.params = append(n.params, n.proj.Params()...)
 	if n.slif != nil {
 		n.params = append(n.params, n.slif.Params()...)
+	}
+	if n.hhv != nil {
+		n.params = append(n.params, n.hhv.Params()...)
 	}
 	for _, l := range []*nn.Linear[F]{n.proj, n.stats, n.head1, n.head2} {
 		l.Pool = shape.Pool
@@ -213,6 +223,9 @@ func (n *Net[F]) Encode(x []F, batch int) {
 	case n.hh != nil:
 		n.hh.Reset(batch*w, w, n.steps)
 		n.hh.ForwardStatic(n.pool, n.rate, n.cur)
+	case n.hhv != nil:
+		n.hhv.Reset(batch*w, n.steps)
+		n.hhv.ForwardStatic(n.rate, n.cur)
 	default:
 		n.slif.Reset(batch*w, n.steps)
 		n.slif.ForwardStatic(n.pool, n.rate, n.cur, w)
@@ -436,6 +449,8 @@ func (n *Net[F]) Backward(labels []int32, beta float64) Loss {
 		n.lif.BackwardStatic(n.dCur, n.dRate)
 	case n.hh != nil:
 		n.hh.BackwardStatic(n.dCur, n.dRate)
+	case n.hhv != nil:
+		n.hhv.BackwardStatic(n.dCur, n.dRate)
 	default:
 		n.slif.BackwardStatic(n.pool, n.dCur, n.dRate)
 	}

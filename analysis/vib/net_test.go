@@ -8,6 +8,8 @@ import (
 
 	"gonum.org/v1/gonum/diff/fd"
 
+	"github.com/hhnet/hhnet/internal/imagelike"
+	"github.com/hhnet/hhnet/models"
 	"github.com/hhnet/hhnet/nn"
 )
 
@@ -21,7 +23,11 @@ func smallNet(t *testing.T, name string) (*Net[float64], []float64, []float64, [
 	}
 	rng := rand.New(rand.NewPCG(3, 4))
 	const in, batch, k = 9, 3, 4
-	n := NewNet[float64](enc, Shape{In: in, Width: 5, K: k, Steps: 4, Smooth: 3}, rng)
+	smooth := 3.0
+	if enc.Unit == models.HHvUnit {
+		smooth = 0.2 // per mV: HHv's voltages span some 100 mV
+	}
+	n := NewNet[float64](enc, Shape{In: in, Width: 5, K: k, Steps: 4, Smooth: smooth}, rng)
 	x := make([]float64, batch*in)
 	for i := range x {
 		if rng.Float64() < 0.5 {
@@ -148,4 +154,24 @@ func TestLogSum(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestHHvEncoderActivity checks the HHv encoder's initial gain: on
+// image-like inputs 20–80 % of its neurons fire during the window.
+func TestHHvEncoderActivity(t *testing.T) {
+	enc, _ := LookupEncoder("HHv")
+	n := NewNet[float32](enc, Shape{}, rand.New(rand.NewPCG(2, 0x766962)))
+	x, _ := imagelike.Batch(8)
+	n.Encode(x, 8)
+	fired := 0
+	for _, r := range n.rate {
+		if r > 0 {
+			fired++
+		}
+	}
+	f := float64(fired) / float64(len(n.rate))
+	if f < 0.2 || f > 0.8 {
+		t.Errorf("%.0f %% of the HHv encoder's neurons fire at the initial gain, want 20–80 %%", 100*f)
+	}
+	t.Logf("%.0f %% fire", 100*f)
 }
