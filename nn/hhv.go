@@ -67,6 +67,7 @@ type HHv[F Float] struct {
 	state, adj  []F   // the current state; the adjoint of the state at the end of the step going back
 	spk         [][]F // [t][size]
 	gainPart    []float64
+	di          []F // the per-step kernel's current gradients
 }
 
 // NewHHv returns a layer with the default substep, threshold and
@@ -169,6 +170,7 @@ func (l *HHv[F]) Backward(t int, dIn, dSpk, in []F) {
 	checkStep(t, l.steps, min(len(dIn), len(dSpk), len(in)), l.size)
 	blocks := (l.size + 63) / 64
 	l.gainPart = grow(l.gainPart, blocks)
+	l.di = grow(l.di, l.size)
 	l.step = hhvStepWork[F]{l: l, t: t, in: in, dIn: dIn, dSpk: dSpk, back: true}
 	l.Pool.Run(&l.step, l.size, 64)
 	l.step = hhvStepWork[F]{}
@@ -191,6 +193,20 @@ func (w *hhvStepWork[F]) Range(lo, hi int) {
 	n, ck := l.size, l.ck[w.t]
 	gain := l.Gain.Value[0]
 	var dGain float64
+	block := lo / 64
+	if isFast32(l.Surrogate) && l.Substeps <= hhvAsmSubsteps {
+		if v := vectorPart(hi - lo); v > 0 {
+			l.stepAsm(w, lo, v)
+			if w.back {
+				for j := lo; j < lo+v; j++ {
+					di := l.di[j]
+					w.dIn[j] += di * gain
+					dGain += float64(di * w.in[j])
+				}
+			}
+			lo += v
+		}
+	}
 	for j := lo; j < hi; j++ {
 		s := hhv.State[F]{V: ck[j], M: ck[n+j], H: ck[2*n+j], N: ck[3*n+j]}
 		i := gain * w.in[j]
@@ -207,10 +223,29 @@ func (w *hhvStepWork[F]) Range(lo, hi int) {
 		dGain += float64(di * w.in[j])
 	}
 	if w.back {
-		l.gainPart[lo/64] = dGain
+		l.gainPart[block] = dGain
 	}
 }
 
 // SpikesAt returns step t's spikes of the last per-step pass (the layer's
 // own slice).
 func (l *HHv[F]) SpikesAt(t int) []F { return l.spk[t] }
+
+// hhvAsmSubsteps bounds the substeps of the per-step kernels, which keep
+// a step's states in their frame.
+const hhvAsmSubsteps = 64
+
+// stepAsm runs the per-step kernel (float32, rectangular surrogate) on
+// the v neurons from lo: forward, the new states and spikes; backward,
+// the adjoints and each current's gradient into l.di.
+func (l *HHv[F]) stepAsm(w *hhvStepWork[F], lo, v int) {
+	nr := any(&l.neuron).(*hhv.Neuron[float32])
+	k := [9]float32{float32(l.Gain.Value[0]), -nr.H, nr.Theta, nr.Lens, nr.Small, nr.Rest.V, nr.Rest.M, nr.Rest.H, nr.Rest.N}
+	f := func(s []F) *float32 { return any(&s[0]).(*float32) }
+	n, ck := l.size, l.ck[w.t]
+	if !w.back {
+		kernels.HHvStepForward(f(ck[lo:]), f(l.state[lo:]), f(w.in[lo:]), f(l.spk[w.t][lo:]), v, n, nr.Substeps, &k)
+		return
+	}
+	kernels.HHvStepBackward(f(ck[lo:]), f(l.adj[lo:]), f(w.in[lo:]), f(w.dSpk[lo:]), f(l.di[lo:]), v, n, nr.Substeps, &k)
+}

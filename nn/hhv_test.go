@@ -6,6 +6,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/hhnet/hhnet/internal/hhv"
 	"github.com/hhnet/hhnet/neuron"
 	"github.com/hhnet/hhnet/ode"
 	"github.com/hhnet/hhnet/tensor"
@@ -205,5 +206,61 @@ func BenchmarkHHvStatic(b *testing.B) {
 	for b.Loop() {
 		l.Reset(size, 15)
 		l.ForwardStatic(count, in)
+	}
+}
+
+// TestHHvStepKernelGlue runs the float32 per-step form (kernels on the
+// leading multiple of eight neurons of each block, Go on the rest) and
+// the neuron's Go code neuron by neuron: the same spikes, input and gain
+// gradients, bit for bit.
+func TestHHvStepKernelGlue(t *testing.T) {
+	rng := rand.New(rand.NewPCG(6, 7))
+	const size, steps = 77, 4
+	in, dSpk := make([][]float32, steps), make([]float32, size)
+	for st := range in {
+		in[st] = make([]float32, size)
+		for j := range in[st] {
+			in[st][j] = float32(rng.Float64()*1.5 - 0.2)
+		}
+	}
+	for j := range dSpk {
+		dSpk[j] = float32(rng.NormFloat64())
+	}
+	pool := tensor.NewPool(2)
+	defer pool.Close()
+	l := NewHHv("hhv", 20, Rect[float32](HHvLens))
+	l.Pool = pool
+	l.Reset(size, steps)
+	spikes := make([][]float32, steps)
+	for st := range steps {
+		spikes[st] = slices.Clone(l.Forward(st, in[st]))
+	}
+	dIn := make([]float32, size*steps)
+	for st := steps - 1; st >= 0; st-- {
+		l.Backward(st, dIn[st*size:(st+1)*size], dSpk, in[st])
+	}
+	nr := l.neuron
+	var dGain float64
+	for j := range size {
+		states := []hhv.State[float32]{nr.Rest}
+		for st := range steps {
+			s, sp := nr.Step(states[st], 20*in[st][j])
+			if sp != spikes[st][j] {
+				t.Fatalf("neuron %d step %d: spike %v, Go %v", j, st, spikes[st][j], sp)
+			}
+			states = append(states, s)
+		}
+		var a hhv.State[float32]
+		for st := steps - 1; st >= 0; st-- {
+			var di float32
+			a, di = nr.StepBack(states[st], 20*in[st][j], a, dSpk[j])
+			if got := dIn[st*size+j]; math.Float32bits(got) != math.Float32bits(di*20) {
+				t.Fatalf("neuron %d step %d: input gradient %v, Go %v", j, st, got, di*20)
+			}
+			dGain += float64(di * in[st][j])
+		}
+	}
+	if math.Abs(float64(l.Gain.Grad[0])-dGain) > 1e-6*math.Abs(dGain) {
+		t.Errorf("gain gradient %v, Go %v", l.Gain.Grad[0], dGain)
 	}
 }

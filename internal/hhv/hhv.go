@@ -256,12 +256,12 @@ func (p *Neuron[F]) StepBack(s State[F], i F, a State[F], dSpk F) (State[F], F) 
 			a.V += inject
 		}
 		Substep(states[k-1], i, p.H, p.Small, &j)
-		di += j.VI * a.V
+		di += F(j.VI * a.V)
 		a = State[F]{
-			V: j.VV*a.V + j.MV*a.M + j.HV*a.H + j.NV*a.N,
-			M: j.VM*a.V + j.MM*a.M,
-			H: j.VH*a.V + j.HH*a.H,
-			N: j.VN*a.V + j.NN*a.N,
+			V: ((F(j.VV*a.V) + F(j.MV*a.M)) + F(j.HV*a.H)) + F(j.NV*a.N),
+			M: F(j.VM*a.V) + F(j.MM*a.M),
+			H: F(j.VH*a.V) + F(j.HH*a.H),
+			N: F(j.VN*a.V) + F(j.NN*a.N),
 		}
 	}
 	return a, di

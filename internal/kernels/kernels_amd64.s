@@ -9375,3 +9375,2762 @@ DATA hhvConsts<>+1204(SB)/4, $0x40400000
 DATA hhvConsts<>+1208(SB)/4, $0x40400000
 DATA hhvConsts<>+1212(SB)/4, $0x40400000
 GLOBL hhvConsts<>(SB), RODATA|NOPTR, $1216
+
+// func HHvStepForward(ck *float32, state *float32, in *float32, spk *float32, n int, stride int, substeps int, k *[9]float32)
+// Requires: AVX, AVX2
+TEXT ·HHvStepForward(SB), $5216-64
+	MOVQ         k+56(FP), AX
+	VBROADCASTSS (AX), Y0
+	VMOVUPS      Y0, (SP)
+	VBROADCASTSS 4(AX), Y0
+	VMOVUPS      Y0, 32(SP)
+	VBROADCASTSS 8(AX), Y0
+	VMOVUPS      Y0, 64(SP)
+	VBROADCASTSS 12(AX), Y0
+	VMOVUPS      Y0, 96(SP)
+	VBROADCASTSS 16(AX), Y0
+	VMOVUPS      Y0, 128(SP)
+	VBROADCASTSS 20(AX), Y0
+	VMOVUPS      Y0, 160(SP)
+	VBROADCASTSS 24(AX), Y0
+	VMOVUPS      Y0, 192(SP)
+	VBROADCASTSS 28(AX), Y0
+	VMOVUPS      Y0, 224(SP)
+	VBROADCASTSS 32(AX), Y0
+	VMOVUPS      Y0, 256(SP)
+	MOVQ         ck+0(FP), SI
+	MOVQ         state+8(FP), DI
+	MOVQ         in+16(FP), DX
+	MOVQ         spk+24(FP), CX
+	MOVQ         stride+40(FP), R11
+	SHLQ         $0x02, R11
+	LEAQ         (R11)(R11*2), R12
+	MOVQ         n+32(FP), R8
+	SHRQ         $0x03, R8
+	JZ           hfDone
+
+hfGroup:
+	VMOVUPS (SI), Y0
+	VMOVUPS Y0, 288(SP)
+	VMOVUPS (SI)(R11*1), Y0
+	VMOVUPS Y0, 320(SP)
+	VMOVUPS (SI)(R11*2), Y0
+	VMOVUPS Y0, 352(SP)
+	VMOVUPS (SI)(R12*1), Y0
+	VMOVUPS Y0, 384(SP)
+	VMOVUPS (SP), Y0
+	VMULPS  (DX), Y0, Y0
+	VMOVUPS Y0, 416(SP)
+	VXORPS  Y0, Y0, Y0
+	VMOVUPS Y0, 448(SP)
+	MOVQ    substeps+48(FP), R10
+
+hfSub:
+	VMOVUPS   288(SP), Y0
+	VMULPS    hhvStepFwdConsts<>+0(SB), Y0, Y0
+	VMOVUPS   Y0, 480(SP)
+	VMOVUPS   480(SP), Y1
+	VMAXPS    hhvStepFwdConsts<>+32(SB), Y1, Y1
+	VMINPS    hhvStepFwdConsts<>+64(SB), Y1, Y1
+	VMULPS    hhvStepFwdConsts<>+96(SB), Y1, Y2
+	VROUNDPS  $0x08, Y2, Y2
+	VMULPS    hhvStepFwdConsts<>+128(SB), Y2, Y3
+	VSUBPS    Y3, Y1, Y3
+	VMULPS    hhvStepFwdConsts<>+160(SB), Y2, Y4
+	VSUBPS    Y4, Y3, Y3
+	VMOVUPS   hhvStepFwdConsts<>+192(SB), Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepFwdConsts<>+224(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepFwdConsts<>+256(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepFwdConsts<>+288(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepFwdConsts<>+320(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepFwdConsts<>+352(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepFwdConsts<>+384(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepFwdConsts<>+384(SB), Y4, Y4
+	VCVTPS2DQ Y2, Y5
+	VPADDD    hhvStepFwdConsts<>+416(SB), Y5, Y5
+	VPSLLD    $0x17, Y5, Y5
+	VMULPS    Y5, Y4, Y4
+	VMOVUPS   Y4, 512(SP)
+	VMOVUPS   288(SP), Y0
+	VSUBPS    hhvStepFwdConsts<>+448(SB), Y0, Y0
+	VMOVUPS   Y0, 544(SP)
+	VMOVUPS   512(SP), Y0
+	VMULPS    hhvStepFwdConsts<>+480(SB), Y0, Y0
+	VMOVUPS   Y0, 576(SP)
+	VMOVUPS   544(SP), Y0
+	VMULPS    hhvStepFwdConsts<>+512(SB), Y0, Y0
+	VMOVUPS   Y0, 608(SP)
+	VMOVUPS   608(SP), Y0
+	VMULPS    608(SP), Y0, Y0
+	VMOVUPS   Y0, 640(SP)
+	VMOVUPS   608(SP), Y0
+	VMULPS    hhvStepFwdConsts<>+352(SB), Y0, Y0
+	VMOVUPS   Y0, 672(SP)
+	VMOVUPS   672(SP), Y0
+	VADDPS    hhvStepFwdConsts<>+384(SB), Y0, Y0
+	VMOVUPS   Y0, 704(SP)
+	VMOVUPS   640(SP), Y0
+	VMULPS    hhvStepFwdConsts<>+544(SB), Y0, Y0
+	VMOVUPS   Y0, 736(SP)
+	VMOVUPS   704(SP), Y0
+	VADDPS    736(SP), Y0, Y0
+	VMOVUPS   Y0, 768(SP)
+	VMOVUPS   640(SP), Y0
+	VMULPS    640(SP), Y0, Y0
+	VMOVUPS   Y0, 800(SP)
+	VMOVUPS   800(SP), Y0
+	VMULPS    hhvStepFwdConsts<>+224(SB), Y0, Y0
+	VMOVUPS   Y0, 832(SP)
+	VMOVUPS   768(SP), Y0
+	VSUBPS    832(SP), Y0, Y0
+	VMOVUPS   Y0, 864(SP)
+	VMOVUPS   864(SP), Y0
+	VMULPS    hhvStepFwdConsts<>+512(SB), Y0, Y0
+	VMOVUPS   Y0, 896(SP)
+	VMOVUPS   608(SP), Y0
+	VMULPS    hhvStepFwdConsts<>+320(SB), Y0, Y0
+	VMOVUPS   Y0, 928(SP)
+	VMOVUPS   928(SP), Y0
+	VADDPS    hhvStepFwdConsts<>+352(SB), Y0, Y0
+	VMOVUPS   Y0, 960(SP)
+	VMOVUPS   640(SP), Y0
+	VMULPS    608(SP), Y0, Y0
+	VMOVUPS   Y0, 992(SP)
+	VMOVUPS   992(SP), Y0
+	VMULPS    hhvStepFwdConsts<>+576(SB), Y0, Y0
+	VMOVUPS   Y0, 1024(SP)
+	VMOVUPS   960(SP), Y0
+	VSUBPS    1024(SP), Y0, Y0
+	VMOVUPS   Y0, 1056(SP)
+	VMOVUPS   1056(SP), Y0
+	VMULPS    hhvStepFwdConsts<>+608(SB), Y0, Y0
+	VMOVUPS   Y0, 1088(SP)
+	VMOVUPS   hhvStepFwdConsts<>+384(SB), Y0
+	VSUBPS    576(SP), Y0, Y0
+	VMOVUPS   Y0, 1120(SP)
+	VMOVUPS   544(SP), Y0
+	VMULPS    hhvStepFwdConsts<>+608(SB), Y0, Y0
+	VMOVUPS   Y0, 1152(SP)
+	VMOVUPS   1152(SP), Y0
+	VDIVPS    1120(SP), Y0, Y0
+	VMOVUPS   Y0, 1184(SP)
+	VMOVUPS   544(SP), Y0
+	VMULPS    576(SP), Y0, Y0
+	VMOVUPS   Y0, 1216(SP)
+	VMOVUPS   1216(SP), Y0
+	VMULPS    hhvStepFwdConsts<>+512(SB), Y0, Y0
+	VMOVUPS   Y0, 1248(SP)
+	VMOVUPS   1120(SP), Y0
+	VSUBPS    1248(SP), Y0, Y0
+	VMOVUPS   Y0, 1280(SP)
+	VMOVUPS   1280(SP), Y0
+	VMULPS    hhvStepFwdConsts<>+608(SB), Y0, Y0
+	VMOVUPS   Y0, 1312(SP)
+	VMOVUPS   1120(SP), Y0
+	VMULPS    1120(SP), Y0, Y0
+	VMOVUPS   Y0, 1344(SP)
+	VMOVUPS   1312(SP), Y0
+	VDIVPS    1344(SP), Y0, Y0
+	VMOVUPS   Y0, 1376(SP)
+	VMOVUPS   544(SP), Y0
+	VANDPS    hhvStepFwdConsts<>+640(SB), Y0, Y0
+	VCMPPS    $0x11, 128(SP), Y0, Y0
+	VMOVUPS   Y0, 1408(SP)
+	VMOVUPS   1408(SP), Y1
+	VMOVUPS   1184(SP), Y0
+	VBLENDVPS Y1, 896(SP), Y0, Y0
+	VMOVUPS   Y0, 1440(SP)
+	VMOVUPS   1408(SP), Y1
+	VMOVUPS   1376(SP), Y0
+	VBLENDVPS Y1, 1088(SP), Y0, Y0
+	VMOVUPS   Y0, 1472(SP)
+	VMOVUPS   288(SP), Y0
+	VSUBPS    hhvStepFwdConsts<>+672(SB), Y0, Y0
+	VMOVUPS   Y0, 1504(SP)
+	VMOVUPS   512(SP), Y0
+	VMULPS    hhvStepFwdConsts<>+704(SB), Y0, Y0
+	VMOVUPS   Y0, 1536(SP)
+	VMOVUPS   1504(SP), Y0
+	VMULPS    hhvStepFwdConsts<>+512(SB), Y0, Y0
+	VMOVUPS   Y0, 1568(SP)
+	VMOVUPS   1568(SP), Y0
+	VMULPS    1568(SP), Y0, Y0
+	VMOVUPS   Y0, 1600(SP)
+	VMOVUPS   1568(SP), Y0
+	VMULPS    hhvStepFwdConsts<>+352(SB), Y0, Y0
+	VMOVUPS   Y0, 1632(SP)
+	VMOVUPS   1632(SP), Y0
+	VADDPS    hhvStepFwdConsts<>+384(SB), Y0, Y0
+	VMOVUPS   Y0, 1664(SP)
+	VMOVUPS   1600(SP), Y0
+	VMULPS    hhvStepFwdConsts<>+544(SB), Y0, Y0
+	VMOVUPS   Y0, 1696(SP)
+	VMOVUPS   1664(SP), Y0
+	VADDPS    1696(SP), Y0, Y0
+	VMOVUPS   Y0, 1728(SP)
+	VMOVUPS   1600(SP), Y0
+	VMULPS    1600(SP), Y0, Y0
+	VMOVUPS   Y0, 1760(SP)
+	VMOVUPS   1760(SP), Y0
+	VMULPS    hhvStepFwdConsts<>+224(SB), Y0, Y0
+	VMOVUPS   Y0, 1792(SP)
+	VMOVUPS   1728(SP), Y0
+	VSUBPS    1792(SP), Y0, Y0
+	VMOVUPS   Y0, 1824(SP)
+	VMOVUPS   1824(SP), Y0
+	VMULPS    hhvStepFwdConsts<>+384(SB), Y0, Y0
+	VMOVUPS   Y0, 1856(SP)
+	VMOVUPS   1568(SP), Y0
+	VMULPS    hhvStepFwdConsts<>+320(SB), Y0, Y0
+	VMOVUPS   Y0, 1888(SP)
+	VMOVUPS   1888(SP), Y0
+	VADDPS    hhvStepFwdConsts<>+352(SB), Y0, Y0
+	VMOVUPS   Y0, 1920(SP)
+	VMOVUPS   1600(SP), Y0
+	VMULPS    1568(SP), Y0, Y0
+	VMOVUPS   Y0, 1952(SP)
+	VMOVUPS   1952(SP), Y0
+	VMULPS    hhvStepFwdConsts<>+576(SB), Y0, Y0
+	VMOVUPS   Y0, 1984(SP)
+	VMOVUPS   1920(SP), Y0
+	VSUBPS    1984(SP), Y0, Y0
+	VMOVUPS   Y0, 2016(SP)
+	VMOVUPS   2016(SP), Y0
+	VMULPS    hhvStepFwdConsts<>+512(SB), Y0, Y0
+	VMOVUPS   Y0, 2048(SP)
+	VMOVUPS   hhvStepFwdConsts<>+384(SB), Y0
+	VSUBPS    1536(SP), Y0, Y0
+	VMOVUPS   Y0, 2080(SP)
+	VMOVUPS   1504(SP), Y0
+	VMULPS    hhvStepFwdConsts<>+512(SB), Y0, Y0
+	VMOVUPS   Y0, 2112(SP)
+	VMOVUPS   2112(SP), Y0
+	VDIVPS    2080(SP), Y0, Y0
+	VMOVUPS   Y0, 2144(SP)
+	VMOVUPS   1504(SP), Y0
+	VMULPS    1536(SP), Y0, Y0
+	VMOVUPS   Y0, 2176(SP)
+	VMOVUPS   2176(SP), Y0
+	VMULPS    hhvStepFwdConsts<>+512(SB), Y0, Y0
+	VMOVUPS   Y0, 2208(SP)
+	VMOVUPS   2080(SP), Y0
+	VSUBPS    2208(SP), Y0, Y0
+	VMOVUPS   Y0, 2240(SP)
+	VMOVUPS   2240(SP), Y0
+	VMULPS    hhvStepFwdConsts<>+512(SB), Y0, Y0
+	VMOVUPS   Y0, 2272(SP)
+	VMOVUPS   2080(SP), Y0
+	VMULPS    2080(SP), Y0, Y0
+	VMOVUPS   Y0, 2304(SP)
+	VMOVUPS   2272(SP), Y0
+	VDIVPS    2304(SP), Y0, Y0
+	VMOVUPS   Y0, 2336(SP)
+	VMOVUPS   1504(SP), Y0
+	VANDPS    hhvStepFwdConsts<>+640(SB), Y0, Y0
+	VCMPPS    $0x11, 128(SP), Y0, Y0
+	VMOVUPS   Y0, 2368(SP)
+	VMOVUPS   2368(SP), Y1
+	VMOVUPS   2144(SP), Y0
+	VBLENDVPS Y1, 1856(SP), Y0, Y0
+	VMOVUPS   Y0, 2400(SP)
+	VMOVUPS   2368(SP), Y1
+	VMOVUPS   2336(SP), Y0
+	VBLENDVPS Y1, 2048(SP), Y0, Y0
+	VMOVUPS   Y0, 2432(SP)
+	VSQRTPS   512(SP), Y0
+	VMOVUPS   Y0, 2464(SP)
+	VMOVUPS   2464(SP), Y0
+	VMULPS    hhvStepFwdConsts<>+736(SB), Y0, Y0
+	VMOVUPS   Y0, 2496(SP)
+	VSQRTPS   2464(SP), Y0
+	VMOVUPS   Y0, 2528(SP)
+	VSQRTPS   2528(SP), Y0
+	VMOVUPS   Y0, 2560(SP)
+	VMOVUPS   2560(SP), Y0
+	VMULPS    hhvStepFwdConsts<>+768(SB), Y0, Y0
+	VMOVUPS   Y0, 2592(SP)
+	VMOVUPS   288(SP), Y0
+	VMULPS    hhvStepFwdConsts<>+800(SB), Y0, Y0
+	VMOVUPS   Y0, 2624(SP)
+	VMOVUPS   2624(SP), Y1
+	VMAXPS    hhvStepFwdConsts<>+32(SB), Y1, Y1
+	VMINPS    hhvStepFwdConsts<>+64(SB), Y1, Y1
+	VMULPS    hhvStepFwdConsts<>+96(SB), Y1, Y2
+	VROUNDPS  $0x08, Y2, Y2
+	VMULPS    hhvStepFwdConsts<>+128(SB), Y2, Y3
+	VSUBPS    Y3, Y1, Y3
+	VMULPS    hhvStepFwdConsts<>+160(SB), Y2, Y4
+	VSUBPS    Y4, Y3, Y3
+	VMOVUPS   hhvStepFwdConsts<>+192(SB), Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepFwdConsts<>+224(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepFwdConsts<>+256(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepFwdConsts<>+288(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepFwdConsts<>+320(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepFwdConsts<>+352(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepFwdConsts<>+384(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepFwdConsts<>+384(SB), Y4, Y4
+	VCVTPS2DQ Y2, Y5
+	VPADDD    hhvStepFwdConsts<>+416(SB), Y5, Y5
+	VPSLLD    $0x17, Y5, Y5
+	VMULPS    Y5, Y4, Y4
+	VMOVUPS   Y4, 2656(SP)
+	VMOVUPS   2656(SP), Y0
+	VMULPS    hhvStepFwdConsts<>+832(SB), Y0, Y0
+	VMOVUPS   Y0, 2688(SP)
+	VMOVUPS   512(SP), Y0
+	VMULPS    hhvStepFwdConsts<>+864(SB), Y0, Y0
+	VMOVUPS   Y0, 2720(SP)
+	VMOVUPS   2720(SP), Y0
+	VADDPS    hhvStepFwdConsts<>+384(SB), Y0, Y0
+	VMOVUPS   Y0, 2752(SP)
+	VMOVUPS   hhvStepFwdConsts<>+384(SB), Y0
+	VDIVPS    2752(SP), Y0, Y0
+	VMOVUPS   Y0, 2784(SP)
+	VMOVUPS   2688(SP), Y0
+	VMULPS    hhvStepFwdConsts<>+800(SB), Y0, Y0
+	VMOVUPS   Y0, 2816(SP)
+	VMOVUPS   2400(SP), Y0
+	VADDPS    2688(SP), Y0, Y0
+	VMOVUPS   Y0, 2848(SP)
+	VMOVUPS   2400(SP), Y0
+	VDIVPS    2848(SP), Y0, Y0
+	VMOVUPS   Y0, 2880(SP)
+	VMOVUPS   2848(SP), Y0
+	VMULPS    32(SP), Y0, Y0
+	VMOVUPS   Y0, 2912(SP)
+	VMOVUPS   2912(SP), Y1
+	VMAXPS    hhvStepFwdConsts<>+32(SB), Y1, Y1
+	VMINPS    hhvStepFwdConsts<>+64(SB), Y1, Y1
+	VMULPS    hhvStepFwdConsts<>+96(SB), Y1, Y2
+	VROUNDPS  $0x08, Y2, Y2
+	VMULPS    hhvStepFwdConsts<>+128(SB), Y2, Y3
+	VSUBPS    Y3, Y1, Y3
+	VMULPS    hhvStepFwdConsts<>+160(SB), Y2, Y4
+	VSUBPS    Y4, Y3, Y3
+	VMOVUPS   hhvStepFwdConsts<>+192(SB), Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepFwdConsts<>+224(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepFwdConsts<>+256(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepFwdConsts<>+288(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepFwdConsts<>+320(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepFwdConsts<>+352(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepFwdConsts<>+384(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepFwdConsts<>+384(SB), Y4, Y4
+	VCVTPS2DQ Y2, Y5
+	VPADDD    hhvStepFwdConsts<>+416(SB), Y5, Y5
+	VPSLLD    $0x17, Y5, Y5
+	VMULPS    Y5, Y4, Y4
+	VMOVUPS   Y4, 2944(SP)
+	VMOVUPS   320(SP), Y0
+	VSUBPS    2880(SP), Y0, Y0
+	VMOVUPS   Y0, 2976(SP)
+	VMOVUPS   2976(SP), Y0
+	VMULPS    2944(SP), Y0, Y0
+	VMOVUPS   Y0, 3008(SP)
+	VMOVUPS   2432(SP), Y0
+	VADDPS    2816(SP), Y0, Y0
+	VMOVUPS   Y0, 3040(SP)
+	VMOVUPS   2880(SP), Y0
+	VMULPS    3040(SP), Y0, Y0
+	VMOVUPS   Y0, 3072(SP)
+	VMOVUPS   2432(SP), Y0
+	VSUBPS    3072(SP), Y0, Y0
+	VMOVUPS   Y0, 3104(SP)
+	VMOVUPS   3104(SP), Y0
+	VDIVPS    2848(SP), Y0, Y0
+	VMOVUPS   Y0, 3136(SP)
+	VMOVUPS   2880(SP), Y0
+	VADDPS    3008(SP), Y0, Y0
+	VMOVUPS   Y0, 3168(SP)
+	VMOVUPS   hhvStepFwdConsts<>+384(SB), Y0
+	VSUBPS    2944(SP), Y0, Y0
+	VMOVUPS   Y0, 3200(SP)
+	VMOVUPS   3136(SP), Y0
+	VMULPS    3200(SP), Y0, Y0
+	VMOVUPS   Y0, 3232(SP)
+	VMOVUPS   3008(SP), Y0
+	VMULPS    32(SP), Y0, Y0
+	VMOVUPS   Y0, 3264(SP)
+	VMOVUPS   3264(SP), Y0
+	VMULPS    3040(SP), Y0, Y0
+	VMOVUPS   Y0, 3296(SP)
+	VMOVUPS   3232(SP), Y0
+	VADDPS    3296(SP), Y0, Y0
+	VMOVUPS   Y0, 3328(SP)
+	VMOVUPS   2496(SP), Y0
+	VMULPS    hhvStepFwdConsts<>+896(SB), Y0, Y0
+	VMOVUPS   Y0, 3360(SP)
+	VMOVUPS   hhvStepFwdConsts<>+384(SB), Y0
+	VSUBPS    2784(SP), Y0, Y0
+	VMOVUPS   Y0, 3392(SP)
+	VMOVUPS   2784(SP), Y0
+	VMULPS    3392(SP), Y0, Y0
+	VMOVUPS   Y0, 3424(SP)
+	VMOVUPS   3424(SP), Y0
+	VMULPS    hhvStepFwdConsts<>+512(SB), Y0, Y0
+	VMOVUPS   Y0, 3456(SP)
+	VMOVUPS   2496(SP), Y0
+	VADDPS    2784(SP), Y0, Y0
+	VMOVUPS   Y0, 3488(SP)
+	VMOVUPS   2496(SP), Y0
+	VDIVPS    3488(SP), Y0, Y0
+	VMOVUPS   Y0, 3520(SP)
+	VMOVUPS   3488(SP), Y0
+	VMULPS    32(SP), Y0, Y0
+	VMOVUPS   Y0, 3552(SP)
+	VMOVUPS   3552(SP), Y1
+	VMAXPS    hhvStepFwdConsts<>+32(SB), Y1, Y1
+	VMINPS    hhvStepFwdConsts<>+64(SB), Y1, Y1
+	VMULPS    hhvStepFwdConsts<>+96(SB), Y1, Y2
+	VROUNDPS  $0x08, Y2, Y2
+	VMULPS    hhvStepFwdConsts<>+128(SB), Y2, Y3
+	VSUBPS    Y3, Y1, Y3
+	VMULPS    hhvStepFwdConsts<>+160(SB), Y2, Y4
+	VSUBPS    Y4, Y3, Y3
+	VMOVUPS   hhvStepFwdConsts<>+192(SB), Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepFwdConsts<>+224(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepFwdConsts<>+256(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepFwdConsts<>+288(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepFwdConsts<>+320(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepFwdConsts<>+352(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepFwdConsts<>+384(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepFwdConsts<>+384(SB), Y4, Y4
+	VCVTPS2DQ Y2, Y5
+	VPADDD    hhvStepFwdConsts<>+416(SB), Y5, Y5
+	VPSLLD    $0x17, Y5, Y5
+	VMULPS    Y5, Y4, Y4
+	VMOVUPS   Y4, 3584(SP)
+	VMOVUPS   352(SP), Y0
+	VSUBPS    3520(SP), Y0, Y0
+	VMOVUPS   Y0, 3616(SP)
+	VMOVUPS   3616(SP), Y0
+	VMULPS    3584(SP), Y0, Y0
+	VMOVUPS   Y0, 3648(SP)
+	VMOVUPS   3360(SP), Y0
+	VADDPS    3456(SP), Y0, Y0
+	VMOVUPS   Y0, 3680(SP)
+	VMOVUPS   3520(SP), Y0
+	VMULPS    3680(SP), Y0, Y0
+	VMOVUPS   Y0, 3712(SP)
+	VMOVUPS   3360(SP), Y0
+	VSUBPS    3712(SP), Y0, Y0
+	VMOVUPS   Y0, 3744(SP)
+	VMOVUPS   3744(SP), Y0
+	VDIVPS    3488(SP), Y0, Y0
+	VMOVUPS   Y0, 3776(SP)
+	VMOVUPS   3520(SP), Y0
+	VADDPS    3648(SP), Y0, Y0
+	VMOVUPS   Y0, 3808(SP)
+	VMOVUPS   hhvStepFwdConsts<>+384(SB), Y0
+	VSUBPS    3584(SP), Y0, Y0
+	VMOVUPS   Y0, 3840(SP)
+	VMOVUPS   3776(SP), Y0
+	VMULPS    3840(SP), Y0, Y0
+	VMOVUPS   Y0, 3872(SP)
+	VMOVUPS   3648(SP), Y0
+	VMULPS    32(SP), Y0, Y0
+	VMOVUPS   Y0, 3904(SP)
+	VMOVUPS   3904(SP), Y0
+	VMULPS    3680(SP), Y0, Y0
+	VMOVUPS   Y0, 3936(SP)
+	VMOVUPS   3872(SP), Y0
+	VADDPS    3936(SP), Y0, Y0
+	VMOVUPS   Y0, 3968(SP)
+	VMOVUPS   2592(SP), Y0
+	VMULPS    hhvStepFwdConsts<>+928(SB), Y0, Y0
+	VMOVUPS   Y0, 4000(SP)
+	VMOVUPS   1440(SP), Y0
+	VADDPS    2592(SP), Y0, Y0
+	VMOVUPS   Y0, 4032(SP)
+	VMOVUPS   1440(SP), Y0
+	VDIVPS    4032(SP), Y0, Y0
+	VMOVUPS   Y0, 4064(SP)
+	VMOVUPS   4032(SP), Y0
+	VMULPS    32(SP), Y0, Y0
+	VMOVUPS   Y0, 4096(SP)
+	VMOVUPS   4096(SP), Y1
+	VMAXPS    hhvStepFwdConsts<>+32(SB), Y1, Y1
+	VMINPS    hhvStepFwdConsts<>+64(SB), Y1, Y1
+	VMULPS    hhvStepFwdConsts<>+96(SB), Y1, Y2
+	VROUNDPS  $0x08, Y2, Y2
+	VMULPS    hhvStepFwdConsts<>+128(SB), Y2, Y3
+	VSUBPS    Y3, Y1, Y3
+	VMULPS    hhvStepFwdConsts<>+160(SB), Y2, Y4
+	VSUBPS    Y4, Y3, Y3
+	VMOVUPS   hhvStepFwdConsts<>+192(SB), Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepFwdConsts<>+224(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepFwdConsts<>+256(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepFwdConsts<>+288(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepFwdConsts<>+320(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepFwdConsts<>+352(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepFwdConsts<>+384(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepFwdConsts<>+384(SB), Y4, Y4
+	VCVTPS2DQ Y2, Y5
+	VPADDD    hhvStepFwdConsts<>+416(SB), Y5, Y5
+	VPSLLD    $0x17, Y5, Y5
+	VMULPS    Y5, Y4, Y4
+	VMOVUPS   Y4, 4128(SP)
+	VMOVUPS   384(SP), Y0
+	VSUBPS    4064(SP), Y0, Y0
+	VMOVUPS   Y0, 4160(SP)
+	VMOVUPS   4160(SP), Y0
+	VMULPS    4128(SP), Y0, Y0
+	VMOVUPS   Y0, 4192(SP)
+	VMOVUPS   1472(SP), Y0
+	VADDPS    4000(SP), Y0, Y0
+	VMOVUPS   Y0, 4224(SP)
+	VMOVUPS   4064(SP), Y0
+	VMULPS    4224(SP), Y0, Y0
+	VMOVUPS   Y0, 4256(SP)
+	VMOVUPS   1472(SP), Y0
+	VSUBPS    4256(SP), Y0, Y0
+	VMOVUPS   Y0, 4288(SP)
+	VMOVUPS   4288(SP), Y0
+	VDIVPS    4032(SP), Y0, Y0
+	VMOVUPS   Y0, 4320(SP)
+	VMOVUPS   4064(SP), Y0
+	VADDPS    4192(SP), Y0, Y0
+	VMOVUPS   Y0, 4352(SP)
+	VMOVUPS   hhvStepFwdConsts<>+384(SB), Y0
+	VSUBPS    4128(SP), Y0, Y0
+	VMOVUPS   Y0, 4384(SP)
+	VMOVUPS   4320(SP), Y0
+	VMULPS    4384(SP), Y0, Y0
+	VMOVUPS   Y0, 4416(SP)
+	VMOVUPS   4192(SP), Y0
+	VMULPS    32(SP), Y0, Y0
+	VMOVUPS   Y0, 4448(SP)
+	VMOVUPS   4448(SP), Y0
+	VMULPS    4224(SP), Y0, Y0
+	VMOVUPS   Y0, 4480(SP)
+	VMOVUPS   4416(SP), Y0
+	VADDPS    4480(SP), Y0, Y0
+	VMOVUPS   Y0, 4512(SP)
+	VMOVUPS   320(SP), Y0
+	VMULPS    320(SP), Y0, Y0
+	VMOVUPS   Y0, 4544(SP)
+	VMOVUPS   4544(SP), Y0
+	VMULPS    320(SP), Y0, Y0
+	VMOVUPS   Y0, 4576(SP)
+	VMOVUPS   384(SP), Y0
+	VMULPS    384(SP), Y0, Y0
+	VMOVUPS   Y0, 4608(SP)
+	VMOVUPS   4608(SP), Y0
+	VMULPS    384(SP), Y0, Y0
+	VMOVUPS   Y0, 4640(SP)
+	VMOVUPS   4576(SP), Y0
+	VMULPS    hhvStepFwdConsts<>+960(SB), Y0, Y0
+	VMOVUPS   Y0, 4672(SP)
+	VMOVUPS   4672(SP), Y0
+	VMULPS    352(SP), Y0, Y0
+	VMOVUPS   Y0, 4704(SP)
+	VMOVUPS   4640(SP), Y0
+	VMULPS    hhvStepFwdConsts<>+992(SB), Y0, Y0
+	VMOVUPS   Y0, 4736(SP)
+	VMOVUPS   4736(SP), Y0
+	VMULPS    384(SP), Y0, Y0
+	VMOVUPS   Y0, 4768(SP)
+	VMOVUPS   4704(SP), Y0
+	VADDPS    4768(SP), Y0, Y0
+	VMOVUPS   Y0, 4800(SP)
+	VMOVUPS   4800(SP), Y0
+	VADDPS    hhvStepFwdConsts<>+1024(SB), Y0, Y0
+	VMOVUPS   Y0, 4832(SP)
+	VMOVUPS   4704(SP), Y0
+	VMULPS    hhvStepFwdConsts<>+1056(SB), Y0, Y0
+	VMOVUPS   Y0, 4864(SP)
+	VMOVUPS   4768(SP), Y0
+	VMULPS    hhvStepFwdConsts<>+1088(SB), Y0, Y0
+	VMOVUPS   Y0, 4896(SP)
+	VMOVUPS   4864(SP), Y0
+	VADDPS    4896(SP), Y0, Y0
+	VMOVUPS   Y0, 4928(SP)
+	VMOVUPS   4928(SP), Y0
+	VADDPS    hhvStepFwdConsts<>+1120(SB), Y0, Y0
+	VMOVUPS   Y0, 4960(SP)
+	VMOVUPS   4960(SP), Y0
+	VADDPS    416(SP), Y0, Y0
+	VMOVUPS   Y0, 4992(SP)
+	VMOVUPS   4992(SP), Y0
+	VDIVPS    4832(SP), Y0, Y0
+	VMOVUPS   Y0, 5024(SP)
+	VMOVUPS   32(SP), Y0
+	VMULPS    4832(SP), Y0, Y0
+	VMOVUPS   Y0, 5056(SP)
+	VMOVUPS   5056(SP), Y1
+	VMAXPS    hhvStepFwdConsts<>+32(SB), Y1, Y1
+	VMINPS    hhvStepFwdConsts<>+64(SB), Y1, Y1
+	VMULPS    hhvStepFwdConsts<>+96(SB), Y1, Y2
+	VROUNDPS  $0x08, Y2, Y2
+	VMULPS    hhvStepFwdConsts<>+128(SB), Y2, Y3
+	VSUBPS    Y3, Y1, Y3
+	VMULPS    hhvStepFwdConsts<>+160(SB), Y2, Y4
+	VSUBPS    Y4, Y3, Y3
+	VMOVUPS   hhvStepFwdConsts<>+192(SB), Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepFwdConsts<>+224(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepFwdConsts<>+256(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepFwdConsts<>+288(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepFwdConsts<>+320(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepFwdConsts<>+352(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepFwdConsts<>+384(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepFwdConsts<>+384(SB), Y4, Y4
+	VCVTPS2DQ Y2, Y5
+	VPADDD    hhvStepFwdConsts<>+416(SB), Y5, Y5
+	VPSLLD    $0x17, Y5, Y5
+	VMULPS    Y5, Y4, Y4
+	VMOVUPS   Y4, 5088(SP)
+	VMOVUPS   288(SP), Y0
+	VSUBPS    5024(SP), Y0, Y0
+	VMOVUPS   Y0, 5120(SP)
+	VMOVUPS   5120(SP), Y0
+	VMULPS    5088(SP), Y0, Y0
+	VMOVUPS   Y0, 5152(SP)
+	VMOVUPS   5024(SP), Y0
+	VADDPS    5152(SP), Y0, Y0
+	VMOVUPS   Y0, 5184(SP)
+	VMOVUPS   288(SP), Y0
+	VCMPPS    $0x12, 64(SP), Y0, Y0
+	VMOVUPS   5184(SP), Y1
+	VCMPPS    $0x1e, 64(SP), Y1, Y1
+	VANDPS    Y1, Y0, Y0
+	VORPS     448(SP), Y0, Y0
+	VMOVUPS   Y0, 448(SP)
+	VMOVUPS   5184(SP), Y0
+	VMOVUPS   Y0, 288(SP)
+	VMOVUPS   3168(SP), Y0
+	VMOVUPS   Y0, 320(SP)
+	VMOVUPS   3808(SP), Y0
+	VMOVUPS   Y0, 352(SP)
+	VMOVUPS   4352(SP), Y0
+	VMOVUPS   Y0, 384(SP)
+	DECQ      R10
+	JNZ       hfSub
+	VMOVUPS   288(SP), Y0
+	VMOVUPS   Y0, (DI)
+	VMOVUPS   320(SP), Y0
+	VMOVUPS   Y0, (DI)(R11*1)
+	VMOVUPS   352(SP), Y0
+	VMOVUPS   Y0, (DI)(R11*2)
+	VMOVUPS   384(SP), Y0
+	VMOVUPS   Y0, (DI)(R12*1)
+	VMOVUPS   448(SP), Y0
+	VANDPS    hhvStepFwdConsts<>+384(SB), Y0, Y0
+	VMOVUPS   Y0, (CX)
+	ADDQ      $0x20, SI
+	ADDQ      $0x20, DI
+	ADDQ      $0x20, DX
+	ADDQ      $0x20, CX
+	DECQ      R8
+	JNZ       hfGroup
+
+hfDone:
+	VZEROUPPER
+	RET
+
+DATA hhvStepFwdConsts<>+0(SB)/4, $0xbdcccccd
+DATA hhvStepFwdConsts<>+4(SB)/4, $0xbdcccccd
+DATA hhvStepFwdConsts<>+8(SB)/4, $0xbdcccccd
+DATA hhvStepFwdConsts<>+12(SB)/4, $0xbdcccccd
+DATA hhvStepFwdConsts<>+16(SB)/4, $0xbdcccccd
+DATA hhvStepFwdConsts<>+20(SB)/4, $0xbdcccccd
+DATA hhvStepFwdConsts<>+24(SB)/4, $0xbdcccccd
+DATA hhvStepFwdConsts<>+28(SB)/4, $0xbdcccccd
+DATA hhvStepFwdConsts<>+32(SB)/4, $0xc2ae0000
+DATA hhvStepFwdConsts<>+36(SB)/4, $0xc2ae0000
+DATA hhvStepFwdConsts<>+40(SB)/4, $0xc2ae0000
+DATA hhvStepFwdConsts<>+44(SB)/4, $0xc2ae0000
+DATA hhvStepFwdConsts<>+48(SB)/4, $0xc2ae0000
+DATA hhvStepFwdConsts<>+52(SB)/4, $0xc2ae0000
+DATA hhvStepFwdConsts<>+56(SB)/4, $0xc2ae0000
+DATA hhvStepFwdConsts<>+60(SB)/4, $0xc2ae0000
+DATA hhvStepFwdConsts<>+64(SB)/4, $0x42b00000
+DATA hhvStepFwdConsts<>+68(SB)/4, $0x42b00000
+DATA hhvStepFwdConsts<>+72(SB)/4, $0x42b00000
+DATA hhvStepFwdConsts<>+76(SB)/4, $0x42b00000
+DATA hhvStepFwdConsts<>+80(SB)/4, $0x42b00000
+DATA hhvStepFwdConsts<>+84(SB)/4, $0x42b00000
+DATA hhvStepFwdConsts<>+88(SB)/4, $0x42b00000
+DATA hhvStepFwdConsts<>+92(SB)/4, $0x42b00000
+DATA hhvStepFwdConsts<>+96(SB)/4, $0x3fb8aa3b
+DATA hhvStepFwdConsts<>+100(SB)/4, $0x3fb8aa3b
+DATA hhvStepFwdConsts<>+104(SB)/4, $0x3fb8aa3b
+DATA hhvStepFwdConsts<>+108(SB)/4, $0x3fb8aa3b
+DATA hhvStepFwdConsts<>+112(SB)/4, $0x3fb8aa3b
+DATA hhvStepFwdConsts<>+116(SB)/4, $0x3fb8aa3b
+DATA hhvStepFwdConsts<>+120(SB)/4, $0x3fb8aa3b
+DATA hhvStepFwdConsts<>+124(SB)/4, $0x3fb8aa3b
+DATA hhvStepFwdConsts<>+128(SB)/4, $0x3f318000
+DATA hhvStepFwdConsts<>+132(SB)/4, $0x3f318000
+DATA hhvStepFwdConsts<>+136(SB)/4, $0x3f318000
+DATA hhvStepFwdConsts<>+140(SB)/4, $0x3f318000
+DATA hhvStepFwdConsts<>+144(SB)/4, $0x3f318000
+DATA hhvStepFwdConsts<>+148(SB)/4, $0x3f318000
+DATA hhvStepFwdConsts<>+152(SB)/4, $0x3f318000
+DATA hhvStepFwdConsts<>+156(SB)/4, $0x3f318000
+DATA hhvStepFwdConsts<>+160(SB)/4, $0xb95e8083
+DATA hhvStepFwdConsts<>+164(SB)/4, $0xb95e8083
+DATA hhvStepFwdConsts<>+168(SB)/4, $0xb95e8083
+DATA hhvStepFwdConsts<>+172(SB)/4, $0xb95e8083
+DATA hhvStepFwdConsts<>+176(SB)/4, $0xb95e8083
+DATA hhvStepFwdConsts<>+180(SB)/4, $0xb95e8083
+DATA hhvStepFwdConsts<>+184(SB)/4, $0xb95e8083
+DATA hhvStepFwdConsts<>+188(SB)/4, $0xb95e8083
+DATA hhvStepFwdConsts<>+192(SB)/4, $0x39500d01
+DATA hhvStepFwdConsts<>+196(SB)/4, $0x39500d01
+DATA hhvStepFwdConsts<>+200(SB)/4, $0x39500d01
+DATA hhvStepFwdConsts<>+204(SB)/4, $0x39500d01
+DATA hhvStepFwdConsts<>+208(SB)/4, $0x39500d01
+DATA hhvStepFwdConsts<>+212(SB)/4, $0x39500d01
+DATA hhvStepFwdConsts<>+216(SB)/4, $0x39500d01
+DATA hhvStepFwdConsts<>+220(SB)/4, $0x39500d01
+DATA hhvStepFwdConsts<>+224(SB)/4, $0x3ab60b61
+DATA hhvStepFwdConsts<>+228(SB)/4, $0x3ab60b61
+DATA hhvStepFwdConsts<>+232(SB)/4, $0x3ab60b61
+DATA hhvStepFwdConsts<>+236(SB)/4, $0x3ab60b61
+DATA hhvStepFwdConsts<>+240(SB)/4, $0x3ab60b61
+DATA hhvStepFwdConsts<>+244(SB)/4, $0x3ab60b61
+DATA hhvStepFwdConsts<>+248(SB)/4, $0x3ab60b61
+DATA hhvStepFwdConsts<>+252(SB)/4, $0x3ab60b61
+DATA hhvStepFwdConsts<>+256(SB)/4, $0x3c088889
+DATA hhvStepFwdConsts<>+260(SB)/4, $0x3c088889
+DATA hhvStepFwdConsts<>+264(SB)/4, $0x3c088889
+DATA hhvStepFwdConsts<>+268(SB)/4, $0x3c088889
+DATA hhvStepFwdConsts<>+272(SB)/4, $0x3c088889
+DATA hhvStepFwdConsts<>+276(SB)/4, $0x3c088889
+DATA hhvStepFwdConsts<>+280(SB)/4, $0x3c088889
+DATA hhvStepFwdConsts<>+284(SB)/4, $0x3c088889
+DATA hhvStepFwdConsts<>+288(SB)/4, $0x3d2aaaab
+DATA hhvStepFwdConsts<>+292(SB)/4, $0x3d2aaaab
+DATA hhvStepFwdConsts<>+296(SB)/4, $0x3d2aaaab
+DATA hhvStepFwdConsts<>+300(SB)/4, $0x3d2aaaab
+DATA hhvStepFwdConsts<>+304(SB)/4, $0x3d2aaaab
+DATA hhvStepFwdConsts<>+308(SB)/4, $0x3d2aaaab
+DATA hhvStepFwdConsts<>+312(SB)/4, $0x3d2aaaab
+DATA hhvStepFwdConsts<>+316(SB)/4, $0x3d2aaaab
+DATA hhvStepFwdConsts<>+320(SB)/4, $0x3e2aaaab
+DATA hhvStepFwdConsts<>+324(SB)/4, $0x3e2aaaab
+DATA hhvStepFwdConsts<>+328(SB)/4, $0x3e2aaaab
+DATA hhvStepFwdConsts<>+332(SB)/4, $0x3e2aaaab
+DATA hhvStepFwdConsts<>+336(SB)/4, $0x3e2aaaab
+DATA hhvStepFwdConsts<>+340(SB)/4, $0x3e2aaaab
+DATA hhvStepFwdConsts<>+344(SB)/4, $0x3e2aaaab
+DATA hhvStepFwdConsts<>+348(SB)/4, $0x3e2aaaab
+DATA hhvStepFwdConsts<>+352(SB)/4, $0x3f000000
+DATA hhvStepFwdConsts<>+356(SB)/4, $0x3f000000
+DATA hhvStepFwdConsts<>+360(SB)/4, $0x3f000000
+DATA hhvStepFwdConsts<>+364(SB)/4, $0x3f000000
+DATA hhvStepFwdConsts<>+368(SB)/4, $0x3f000000
+DATA hhvStepFwdConsts<>+372(SB)/4, $0x3f000000
+DATA hhvStepFwdConsts<>+376(SB)/4, $0x3f000000
+DATA hhvStepFwdConsts<>+380(SB)/4, $0x3f000000
+DATA hhvStepFwdConsts<>+384(SB)/4, $0x3f800000
+DATA hhvStepFwdConsts<>+388(SB)/4, $0x3f800000
+DATA hhvStepFwdConsts<>+392(SB)/4, $0x3f800000
+DATA hhvStepFwdConsts<>+396(SB)/4, $0x3f800000
+DATA hhvStepFwdConsts<>+400(SB)/4, $0x3f800000
+DATA hhvStepFwdConsts<>+404(SB)/4, $0x3f800000
+DATA hhvStepFwdConsts<>+408(SB)/4, $0x3f800000
+DATA hhvStepFwdConsts<>+412(SB)/4, $0x3f800000
+DATA hhvStepFwdConsts<>+416(SB)/4, $0x0000007f
+DATA hhvStepFwdConsts<>+420(SB)/4, $0x0000007f
+DATA hhvStepFwdConsts<>+424(SB)/4, $0x0000007f
+DATA hhvStepFwdConsts<>+428(SB)/4, $0x0000007f
+DATA hhvStepFwdConsts<>+432(SB)/4, $0x0000007f
+DATA hhvStepFwdConsts<>+436(SB)/4, $0x0000007f
+DATA hhvStepFwdConsts<>+440(SB)/4, $0x0000007f
+DATA hhvStepFwdConsts<>+444(SB)/4, $0x0000007f
+DATA hhvStepFwdConsts<>+448(SB)/4, $0x41200000
+DATA hhvStepFwdConsts<>+452(SB)/4, $0x41200000
+DATA hhvStepFwdConsts<>+456(SB)/4, $0x41200000
+DATA hhvStepFwdConsts<>+460(SB)/4, $0x41200000
+DATA hhvStepFwdConsts<>+464(SB)/4, $0x41200000
+DATA hhvStepFwdConsts<>+468(SB)/4, $0x41200000
+DATA hhvStepFwdConsts<>+472(SB)/4, $0x41200000
+DATA hhvStepFwdConsts<>+476(SB)/4, $0x41200000
+DATA hhvStepFwdConsts<>+480(SB)/4, $0x402df854
+DATA hhvStepFwdConsts<>+484(SB)/4, $0x402df854
+DATA hhvStepFwdConsts<>+488(SB)/4, $0x402df854
+DATA hhvStepFwdConsts<>+492(SB)/4, $0x402df854
+DATA hhvStepFwdConsts<>+496(SB)/4, $0x402df854
+DATA hhvStepFwdConsts<>+500(SB)/4, $0x402df854
+DATA hhvStepFwdConsts<>+504(SB)/4, $0x402df854
+DATA hhvStepFwdConsts<>+508(SB)/4, $0x402df854
+DATA hhvStepFwdConsts<>+512(SB)/4, $0x3dcccccd
+DATA hhvStepFwdConsts<>+516(SB)/4, $0x3dcccccd
+DATA hhvStepFwdConsts<>+520(SB)/4, $0x3dcccccd
+DATA hhvStepFwdConsts<>+524(SB)/4, $0x3dcccccd
+DATA hhvStepFwdConsts<>+528(SB)/4, $0x3dcccccd
+DATA hhvStepFwdConsts<>+532(SB)/4, $0x3dcccccd
+DATA hhvStepFwdConsts<>+536(SB)/4, $0x3dcccccd
+DATA hhvStepFwdConsts<>+540(SB)/4, $0x3dcccccd
+DATA hhvStepFwdConsts<>+544(SB)/4, $0x3daaaaab
+DATA hhvStepFwdConsts<>+548(SB)/4, $0x3daaaaab
+DATA hhvStepFwdConsts<>+552(SB)/4, $0x3daaaaab
+DATA hhvStepFwdConsts<>+556(SB)/4, $0x3daaaaab
+DATA hhvStepFwdConsts<>+560(SB)/4, $0x3daaaaab
+DATA hhvStepFwdConsts<>+564(SB)/4, $0x3daaaaab
+DATA hhvStepFwdConsts<>+568(SB)/4, $0x3daaaaab
+DATA hhvStepFwdConsts<>+572(SB)/4, $0x3daaaaab
+DATA hhvStepFwdConsts<>+576(SB)/4, $0x3bb60b61
+DATA hhvStepFwdConsts<>+580(SB)/4, $0x3bb60b61
+DATA hhvStepFwdConsts<>+584(SB)/4, $0x3bb60b61
+DATA hhvStepFwdConsts<>+588(SB)/4, $0x3bb60b61
+DATA hhvStepFwdConsts<>+592(SB)/4, $0x3bb60b61
+DATA hhvStepFwdConsts<>+596(SB)/4, $0x3bb60b61
+DATA hhvStepFwdConsts<>+600(SB)/4, $0x3bb60b61
+DATA hhvStepFwdConsts<>+604(SB)/4, $0x3bb60b61
+DATA hhvStepFwdConsts<>+608(SB)/4, $0x3c23d70a
+DATA hhvStepFwdConsts<>+612(SB)/4, $0x3c23d70a
+DATA hhvStepFwdConsts<>+616(SB)/4, $0x3c23d70a
+DATA hhvStepFwdConsts<>+620(SB)/4, $0x3c23d70a
+DATA hhvStepFwdConsts<>+624(SB)/4, $0x3c23d70a
+DATA hhvStepFwdConsts<>+628(SB)/4, $0x3c23d70a
+DATA hhvStepFwdConsts<>+632(SB)/4, $0x3c23d70a
+DATA hhvStepFwdConsts<>+636(SB)/4, $0x3c23d70a
+DATA hhvStepFwdConsts<>+640(SB)/4, $0x7fffffff
+DATA hhvStepFwdConsts<>+644(SB)/4, $0x7fffffff
+DATA hhvStepFwdConsts<>+648(SB)/4, $0x7fffffff
+DATA hhvStepFwdConsts<>+652(SB)/4, $0x7fffffff
+DATA hhvStepFwdConsts<>+656(SB)/4, $0x7fffffff
+DATA hhvStepFwdConsts<>+660(SB)/4, $0x7fffffff
+DATA hhvStepFwdConsts<>+664(SB)/4, $0x7fffffff
+DATA hhvStepFwdConsts<>+668(SB)/4, $0x7fffffff
+DATA hhvStepFwdConsts<>+672(SB)/4, $0x41c80000
+DATA hhvStepFwdConsts<>+676(SB)/4, $0x41c80000
+DATA hhvStepFwdConsts<>+680(SB)/4, $0x41c80000
+DATA hhvStepFwdConsts<>+684(SB)/4, $0x41c80000
+DATA hhvStepFwdConsts<>+688(SB)/4, $0x41c80000
+DATA hhvStepFwdConsts<>+692(SB)/4, $0x41c80000
+DATA hhvStepFwdConsts<>+696(SB)/4, $0x41c80000
+DATA hhvStepFwdConsts<>+700(SB)/4, $0x41c80000
+DATA hhvStepFwdConsts<>+704(SB)/4, $0x4142eb7f
+DATA hhvStepFwdConsts<>+708(SB)/4, $0x4142eb7f
+DATA hhvStepFwdConsts<>+712(SB)/4, $0x4142eb7f
+DATA hhvStepFwdConsts<>+716(SB)/4, $0x4142eb7f
+DATA hhvStepFwdConsts<>+720(SB)/4, $0x4142eb7f
+DATA hhvStepFwdConsts<>+724(SB)/4, $0x4142eb7f
+DATA hhvStepFwdConsts<>+728(SB)/4, $0x4142eb7f
+DATA hhvStepFwdConsts<>+732(SB)/4, $0x4142eb7f
+DATA hhvStepFwdConsts<>+736(SB)/4, $0x3d8f5c29
+DATA hhvStepFwdConsts<>+740(SB)/4, $0x3d8f5c29
+DATA hhvStepFwdConsts<>+744(SB)/4, $0x3d8f5c29
+DATA hhvStepFwdConsts<>+748(SB)/4, $0x3d8f5c29
+DATA hhvStepFwdConsts<>+752(SB)/4, $0x3d8f5c29
+DATA hhvStepFwdConsts<>+756(SB)/4, $0x3d8f5c29
+DATA hhvStepFwdConsts<>+760(SB)/4, $0x3d8f5c29
+DATA hhvStepFwdConsts<>+764(SB)/4, $0x3d8f5c29
+DATA hhvStepFwdConsts<>+768(SB)/4, $0x3e000000
+DATA hhvStepFwdConsts<>+772(SB)/4, $0x3e000000
+DATA hhvStepFwdConsts<>+776(SB)/4, $0x3e000000
+DATA hhvStepFwdConsts<>+780(SB)/4, $0x3e000000
+DATA hhvStepFwdConsts<>+784(SB)/4, $0x3e000000
+DATA hhvStepFwdConsts<>+788(SB)/4, $0x3e000000
+DATA hhvStepFwdConsts<>+792(SB)/4, $0x3e000000
+DATA hhvStepFwdConsts<>+796(SB)/4, $0x3e000000
+DATA hhvStepFwdConsts<>+800(SB)/4, $0xbd638e39
+DATA hhvStepFwdConsts<>+804(SB)/4, $0xbd638e39
+DATA hhvStepFwdConsts<>+808(SB)/4, $0xbd638e39
+DATA hhvStepFwdConsts<>+812(SB)/4, $0xbd638e39
+DATA hhvStepFwdConsts<>+816(SB)/4, $0xbd638e39
+DATA hhvStepFwdConsts<>+820(SB)/4, $0xbd638e39
+DATA hhvStepFwdConsts<>+824(SB)/4, $0xbd638e39
+DATA hhvStepFwdConsts<>+828(SB)/4, $0xbd638e39
+DATA hhvStepFwdConsts<>+832(SB)/4, $0x40800000
+DATA hhvStepFwdConsts<>+836(SB)/4, $0x40800000
+DATA hhvStepFwdConsts<>+840(SB)/4, $0x40800000
+DATA hhvStepFwdConsts<>+844(SB)/4, $0x40800000
+DATA hhvStepFwdConsts<>+848(SB)/4, $0x40800000
+DATA hhvStepFwdConsts<>+852(SB)/4, $0x40800000
+DATA hhvStepFwdConsts<>+856(SB)/4, $0x40800000
+DATA hhvStepFwdConsts<>+860(SB)/4, $0x40800000
+DATA hhvStepFwdConsts<>+864(SB)/4, $0x41a0af2e
+DATA hhvStepFwdConsts<>+868(SB)/4, $0x41a0af2e
+DATA hhvStepFwdConsts<>+872(SB)/4, $0x41a0af2e
+DATA hhvStepFwdConsts<>+876(SB)/4, $0x41a0af2e
+DATA hhvStepFwdConsts<>+880(SB)/4, $0x41a0af2e
+DATA hhvStepFwdConsts<>+884(SB)/4, $0x41a0af2e
+DATA hhvStepFwdConsts<>+888(SB)/4, $0x41a0af2e
+DATA hhvStepFwdConsts<>+892(SB)/4, $0x41a0af2e
+DATA hhvStepFwdConsts<>+896(SB)/4, $0xbd4ccccd
+DATA hhvStepFwdConsts<>+900(SB)/4, $0xbd4ccccd
+DATA hhvStepFwdConsts<>+904(SB)/4, $0xbd4ccccd
+DATA hhvStepFwdConsts<>+908(SB)/4, $0xbd4ccccd
+DATA hhvStepFwdConsts<>+912(SB)/4, $0xbd4ccccd
+DATA hhvStepFwdConsts<>+916(SB)/4, $0xbd4ccccd
+DATA hhvStepFwdConsts<>+920(SB)/4, $0xbd4ccccd
+DATA hhvStepFwdConsts<>+924(SB)/4, $0xbd4ccccd
+DATA hhvStepFwdConsts<>+928(SB)/4, $0xbc4ccccd
+DATA hhvStepFwdConsts<>+932(SB)/4, $0xbc4ccccd
+DATA hhvStepFwdConsts<>+936(SB)/4, $0xbc4ccccd
+DATA hhvStepFwdConsts<>+940(SB)/4, $0xbc4ccccd
+DATA hhvStepFwdConsts<>+944(SB)/4, $0xbc4ccccd
+DATA hhvStepFwdConsts<>+948(SB)/4, $0xbc4ccccd
+DATA hhvStepFwdConsts<>+952(SB)/4, $0xbc4ccccd
+DATA hhvStepFwdConsts<>+956(SB)/4, $0xbc4ccccd
+DATA hhvStepFwdConsts<>+960(SB)/4, $0x42f00000
+DATA hhvStepFwdConsts<>+964(SB)/4, $0x42f00000
+DATA hhvStepFwdConsts<>+968(SB)/4, $0x42f00000
+DATA hhvStepFwdConsts<>+972(SB)/4, $0x42f00000
+DATA hhvStepFwdConsts<>+976(SB)/4, $0x42f00000
+DATA hhvStepFwdConsts<>+980(SB)/4, $0x42f00000
+DATA hhvStepFwdConsts<>+984(SB)/4, $0x42f00000
+DATA hhvStepFwdConsts<>+988(SB)/4, $0x42f00000
+DATA hhvStepFwdConsts<>+992(SB)/4, $0x42100000
+DATA hhvStepFwdConsts<>+996(SB)/4, $0x42100000
+DATA hhvStepFwdConsts<>+1000(SB)/4, $0x42100000
+DATA hhvStepFwdConsts<>+1004(SB)/4, $0x42100000
+DATA hhvStepFwdConsts<>+1008(SB)/4, $0x42100000
+DATA hhvStepFwdConsts<>+1012(SB)/4, $0x42100000
+DATA hhvStepFwdConsts<>+1016(SB)/4, $0x42100000
+DATA hhvStepFwdConsts<>+1020(SB)/4, $0x42100000
+DATA hhvStepFwdConsts<>+1024(SB)/4, $0x3e99999a
+DATA hhvStepFwdConsts<>+1028(SB)/4, $0x3e99999a
+DATA hhvStepFwdConsts<>+1032(SB)/4, $0x3e99999a
+DATA hhvStepFwdConsts<>+1036(SB)/4, $0x3e99999a
+DATA hhvStepFwdConsts<>+1040(SB)/4, $0x3e99999a
+DATA hhvStepFwdConsts<>+1044(SB)/4, $0x3e99999a
+DATA hhvStepFwdConsts<>+1048(SB)/4, $0x3e99999a
+DATA hhvStepFwdConsts<>+1052(SB)/4, $0x3e99999a
+DATA hhvStepFwdConsts<>+1056(SB)/4, $0x42e60000
+DATA hhvStepFwdConsts<>+1060(SB)/4, $0x42e60000
+DATA hhvStepFwdConsts<>+1064(SB)/4, $0x42e60000
+DATA hhvStepFwdConsts<>+1068(SB)/4, $0x42e60000
+DATA hhvStepFwdConsts<>+1072(SB)/4, $0x42e60000
+DATA hhvStepFwdConsts<>+1076(SB)/4, $0x42e60000
+DATA hhvStepFwdConsts<>+1080(SB)/4, $0x42e60000
+DATA hhvStepFwdConsts<>+1084(SB)/4, $0x42e60000
+DATA hhvStepFwdConsts<>+1088(SB)/4, $0xc1400000
+DATA hhvStepFwdConsts<>+1092(SB)/4, $0xc1400000
+DATA hhvStepFwdConsts<>+1096(SB)/4, $0xc1400000
+DATA hhvStepFwdConsts<>+1100(SB)/4, $0xc1400000
+DATA hhvStepFwdConsts<>+1104(SB)/4, $0xc1400000
+DATA hhvStepFwdConsts<>+1108(SB)/4, $0xc1400000
+DATA hhvStepFwdConsts<>+1112(SB)/4, $0xc1400000
+DATA hhvStepFwdConsts<>+1116(SB)/4, $0xc1400000
+DATA hhvStepFwdConsts<>+1120(SB)/4, $0x404bc505
+DATA hhvStepFwdConsts<>+1124(SB)/4, $0x404bc505
+DATA hhvStepFwdConsts<>+1128(SB)/4, $0x404bc505
+DATA hhvStepFwdConsts<>+1132(SB)/4, $0x404bc505
+DATA hhvStepFwdConsts<>+1136(SB)/4, $0x404bc505
+DATA hhvStepFwdConsts<>+1140(SB)/4, $0x404bc505
+DATA hhvStepFwdConsts<>+1144(SB)/4, $0x404bc505
+DATA hhvStepFwdConsts<>+1148(SB)/4, $0x404bc505
+GLOBL hhvStepFwdConsts<>(SB), RODATA|NOPTR, $1152
+
+// func HHvStepBackward(ck *float32, adj *float32, in *float32, dSpk *float32, di *float32, n int, stride int, substeps int, k *[9]float32)
+// Requires: AVX, AVX2
+TEXT ·HHvStepBackward(SB), $19712-72
+	MOVQ         k+64(FP), AX
+	VBROADCASTSS (AX), Y0
+	VMOVUPS      Y0, (SP)
+	VBROADCASTSS 4(AX), Y0
+	VMOVUPS      Y0, 32(SP)
+	VBROADCASTSS 8(AX), Y0
+	VMOVUPS      Y0, 64(SP)
+	VBROADCASTSS 12(AX), Y0
+	VMOVUPS      Y0, 96(SP)
+	VBROADCASTSS 16(AX), Y0
+	VMOVUPS      Y0, 128(SP)
+	VBROADCASTSS 20(AX), Y0
+	VMOVUPS      Y0, 160(SP)
+	VBROADCASTSS 24(AX), Y0
+	VMOVUPS      Y0, 192(SP)
+	VBROADCASTSS 28(AX), Y0
+	VMOVUPS      Y0, 224(SP)
+	VBROADCASTSS 32(AX), Y0
+	VMOVUPS      Y0, 256(SP)
+	MOVQ         ck+0(FP), SI
+	MOVQ         adj+8(FP), DI
+	MOVQ         in+16(FP), DX
+	MOVQ         dSpk+24(FP), CX
+	MOVQ         di+32(FP), R9
+	MOVQ         stride+48(FP), R11
+	SHLQ         $0x02, R11
+	LEAQ         (R11)(R11*2), R12
+	MOVQ         n+40(FP), R8
+	SHRQ         $0x03, R8
+	JZ           hbDone
+
+hbGroup:
+	LEAQ    288(SP), BX
+	VMOVUPS (SI), Y0
+	VMOVUPS Y0, (BX)
+	VMOVUPS (SI)(R11*1), Y0
+	VMOVUPS Y0, 32(BX)
+	VMOVUPS (SI)(R11*2), Y0
+	VMOVUPS Y0, 64(BX)
+	VMOVUPS (SI)(R12*1), Y0
+	VMOVUPS Y0, 96(BX)
+	VMOVUPS (SP), Y0
+	VMULPS  (DX), Y0, Y0
+	VMOVUPS Y0, 8864(SP)
+	VMOVUPS hhvStepBackConsts<>+0(SB), Y0
+	VMOVUPS Y0, 8896(SP)
+	VXORPS  Y0, Y0, Y0
+	VMOVUPS Y0, 8928(SP)
+	VMOVUPS Y0, 8960(SP)
+	MOVQ    substeps+56(FP), R10
+
+hbFwd:
+	VMOVUPS   (BX), Y0
+	VMOVUPS   Y0, 8608(SP)
+	VMOVUPS   32(BX), Y0
+	VMOVUPS   Y0, 8640(SP)
+	VMOVUPS   64(BX), Y0
+	VMOVUPS   Y0, 8672(SP)
+	VMOVUPS   96(BX), Y0
+	VMOVUPS   Y0, 8704(SP)
+	VMOVUPS   8608(SP), Y0
+	VMULPS    hhvStepBackConsts<>+32(SB), Y0, Y0
+	VMOVUPS   Y0, 9056(SP)
+	VMOVUPS   9056(SP), Y1
+	VMAXPS    hhvStepBackConsts<>+64(SB), Y1, Y1
+	VMINPS    hhvStepBackConsts<>+96(SB), Y1, Y1
+	VMULPS    hhvStepBackConsts<>+128(SB), Y1, Y2
+	VROUNDPS  $0x08, Y2, Y2
+	VMULPS    hhvStepBackConsts<>+160(SB), Y2, Y3
+	VSUBPS    Y3, Y1, Y3
+	VMULPS    hhvStepBackConsts<>+192(SB), Y2, Y4
+	VSUBPS    Y4, Y3, Y3
+	VMOVUPS   hhvStepBackConsts<>+224(SB), Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepBackConsts<>+256(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepBackConsts<>+288(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepBackConsts<>+320(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepBackConsts<>+352(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepBackConsts<>+384(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepBackConsts<>+416(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepBackConsts<>+416(SB), Y4, Y4
+	VCVTPS2DQ Y2, Y5
+	VPADDD    hhvStepBackConsts<>+448(SB), Y5, Y5
+	VPSLLD    $0x17, Y5, Y5
+	VMULPS    Y5, Y4, Y4
+	VMOVUPS   Y4, 9088(SP)
+	VMOVUPS   8608(SP), Y0
+	VSUBPS    hhvStepBackConsts<>+480(SB), Y0, Y0
+	VMOVUPS   Y0, 9120(SP)
+	VMOVUPS   9088(SP), Y0
+	VMULPS    hhvStepBackConsts<>+512(SB), Y0, Y0
+	VMOVUPS   Y0, 9152(SP)
+	VMOVUPS   9120(SP), Y0
+	VMULPS    hhvStepBackConsts<>+544(SB), Y0, Y0
+	VMOVUPS   Y0, 9184(SP)
+	VMOVUPS   9184(SP), Y0
+	VMULPS    9184(SP), Y0, Y0
+	VMOVUPS   Y0, 9216(SP)
+	VMOVUPS   9184(SP), Y0
+	VMULPS    hhvStepBackConsts<>+384(SB), Y0, Y0
+	VMOVUPS   Y0, 9248(SP)
+	VMOVUPS   9248(SP), Y0
+	VADDPS    hhvStepBackConsts<>+416(SB), Y0, Y0
+	VMOVUPS   Y0, 9280(SP)
+	VMOVUPS   9216(SP), Y0
+	VMULPS    hhvStepBackConsts<>+576(SB), Y0, Y0
+	VMOVUPS   Y0, 9312(SP)
+	VMOVUPS   9280(SP), Y0
+	VADDPS    9312(SP), Y0, Y0
+	VMOVUPS   Y0, 9344(SP)
+	VMOVUPS   9216(SP), Y0
+	VMULPS    9216(SP), Y0, Y0
+	VMOVUPS   Y0, 9376(SP)
+	VMOVUPS   9376(SP), Y0
+	VMULPS    hhvStepBackConsts<>+256(SB), Y0, Y0
+	VMOVUPS   Y0, 9408(SP)
+	VMOVUPS   9344(SP), Y0
+	VSUBPS    9408(SP), Y0, Y0
+	VMOVUPS   Y0, 9440(SP)
+	VMOVUPS   9440(SP), Y0
+	VMULPS    hhvStepBackConsts<>+544(SB), Y0, Y0
+	VMOVUPS   Y0, 9472(SP)
+	VMOVUPS   9184(SP), Y0
+	VMULPS    hhvStepBackConsts<>+352(SB), Y0, Y0
+	VMOVUPS   Y0, 9504(SP)
+	VMOVUPS   9504(SP), Y0
+	VADDPS    hhvStepBackConsts<>+384(SB), Y0, Y0
+	VMOVUPS   Y0, 9536(SP)
+	VMOVUPS   9216(SP), Y0
+	VMULPS    9184(SP), Y0, Y0
+	VMOVUPS   Y0, 9568(SP)
+	VMOVUPS   9568(SP), Y0
+	VMULPS    hhvStepBackConsts<>+608(SB), Y0, Y0
+	VMOVUPS   Y0, 9600(SP)
+	VMOVUPS   9536(SP), Y0
+	VSUBPS    9600(SP), Y0, Y0
+	VMOVUPS   Y0, 9632(SP)
+	VMOVUPS   9632(SP), Y0
+	VMULPS    hhvStepBackConsts<>+640(SB), Y0, Y0
+	VMOVUPS   Y0, 9664(SP)
+	VMOVUPS   hhvStepBackConsts<>+416(SB), Y0
+	VSUBPS    9152(SP), Y0, Y0
+	VMOVUPS   Y0, 9696(SP)
+	VMOVUPS   9120(SP), Y0
+	VMULPS    hhvStepBackConsts<>+640(SB), Y0, Y0
+	VMOVUPS   Y0, 9728(SP)
+	VMOVUPS   9728(SP), Y0
+	VDIVPS    9696(SP), Y0, Y0
+	VMOVUPS   Y0, 9760(SP)
+	VMOVUPS   9120(SP), Y0
+	VMULPS    9152(SP), Y0, Y0
+	VMOVUPS   Y0, 9792(SP)
+	VMOVUPS   9792(SP), Y0
+	VMULPS    hhvStepBackConsts<>+544(SB), Y0, Y0
+	VMOVUPS   Y0, 9824(SP)
+	VMOVUPS   9696(SP), Y0
+	VSUBPS    9824(SP), Y0, Y0
+	VMOVUPS   Y0, 9856(SP)
+	VMOVUPS   9856(SP), Y0
+	VMULPS    hhvStepBackConsts<>+640(SB), Y0, Y0
+	VMOVUPS   Y0, 9888(SP)
+	VMOVUPS   9696(SP), Y0
+	VMULPS    9696(SP), Y0, Y0
+	VMOVUPS   Y0, 9920(SP)
+	VMOVUPS   9888(SP), Y0
+	VDIVPS    9920(SP), Y0, Y0
+	VMOVUPS   Y0, 9952(SP)
+	VMOVUPS   9120(SP), Y0
+	VANDPS    hhvStepBackConsts<>+672(SB), Y0, Y0
+	VCMPPS    $0x11, 128(SP), Y0, Y0
+	VMOVUPS   Y0, 9984(SP)
+	VMOVUPS   9984(SP), Y1
+	VMOVUPS   9760(SP), Y0
+	VBLENDVPS Y1, 9472(SP), Y0, Y0
+	VMOVUPS   Y0, 10016(SP)
+	VMOVUPS   9984(SP), Y1
+	VMOVUPS   9952(SP), Y0
+	VBLENDVPS Y1, 9664(SP), Y0, Y0
+	VMOVUPS   Y0, 10048(SP)
+	VMOVUPS   8608(SP), Y0
+	VSUBPS    hhvStepBackConsts<>+704(SB), Y0, Y0
+	VMOVUPS   Y0, 10080(SP)
+	VMOVUPS   9088(SP), Y0
+	VMULPS    hhvStepBackConsts<>+736(SB), Y0, Y0
+	VMOVUPS   Y0, 10112(SP)
+	VMOVUPS   10080(SP), Y0
+	VMULPS    hhvStepBackConsts<>+544(SB), Y0, Y0
+	VMOVUPS   Y0, 10144(SP)
+	VMOVUPS   10144(SP), Y0
+	VMULPS    10144(SP), Y0, Y0
+	VMOVUPS   Y0, 10176(SP)
+	VMOVUPS   10144(SP), Y0
+	VMULPS    hhvStepBackConsts<>+384(SB), Y0, Y0
+	VMOVUPS   Y0, 10208(SP)
+	VMOVUPS   10208(SP), Y0
+	VADDPS    hhvStepBackConsts<>+416(SB), Y0, Y0
+	VMOVUPS   Y0, 10240(SP)
+	VMOVUPS   10176(SP), Y0
+	VMULPS    hhvStepBackConsts<>+576(SB), Y0, Y0
+	VMOVUPS   Y0, 10272(SP)
+	VMOVUPS   10240(SP), Y0
+	VADDPS    10272(SP), Y0, Y0
+	VMOVUPS   Y0, 10304(SP)
+	VMOVUPS   10176(SP), Y0
+	VMULPS    10176(SP), Y0, Y0
+	VMOVUPS   Y0, 10336(SP)
+	VMOVUPS   10336(SP), Y0
+	VMULPS    hhvStepBackConsts<>+256(SB), Y0, Y0
+	VMOVUPS   Y0, 10368(SP)
+	VMOVUPS   10304(SP), Y0
+	VSUBPS    10368(SP), Y0, Y0
+	VMOVUPS   Y0, 10400(SP)
+	VMOVUPS   10400(SP), Y0
+	VMULPS    hhvStepBackConsts<>+416(SB), Y0, Y0
+	VMOVUPS   Y0, 10432(SP)
+	VMOVUPS   10144(SP), Y0
+	VMULPS    hhvStepBackConsts<>+352(SB), Y0, Y0
+	VMOVUPS   Y0, 10464(SP)
+	VMOVUPS   10464(SP), Y0
+	VADDPS    hhvStepBackConsts<>+384(SB), Y0, Y0
+	VMOVUPS   Y0, 10496(SP)
+	VMOVUPS   10176(SP), Y0
+	VMULPS    10144(SP), Y0, Y0
+	VMOVUPS   Y0, 10528(SP)
+	VMOVUPS   10528(SP), Y0
+	VMULPS    hhvStepBackConsts<>+608(SB), Y0, Y0
+	VMOVUPS   Y0, 10560(SP)
+	VMOVUPS   10496(SP), Y0
+	VSUBPS    10560(SP), Y0, Y0
+	VMOVUPS   Y0, 10592(SP)
+	VMOVUPS   10592(SP), Y0
+	VMULPS    hhvStepBackConsts<>+544(SB), Y0, Y0
+	VMOVUPS   Y0, 10624(SP)
+	VMOVUPS   hhvStepBackConsts<>+416(SB), Y0
+	VSUBPS    10112(SP), Y0, Y0
+	VMOVUPS   Y0, 10656(SP)
+	VMOVUPS   10080(SP), Y0
+	VMULPS    hhvStepBackConsts<>+544(SB), Y0, Y0
+	VMOVUPS   Y0, 10688(SP)
+	VMOVUPS   10688(SP), Y0
+	VDIVPS    10656(SP), Y0, Y0
+	VMOVUPS   Y0, 10720(SP)
+	VMOVUPS   10080(SP), Y0
+	VMULPS    10112(SP), Y0, Y0
+	VMOVUPS   Y0, 10752(SP)
+	VMOVUPS   10752(SP), Y0
+	VMULPS    hhvStepBackConsts<>+544(SB), Y0, Y0
+	VMOVUPS   Y0, 10784(SP)
+	VMOVUPS   10656(SP), Y0
+	VSUBPS    10784(SP), Y0, Y0
+	VMOVUPS   Y0, 10816(SP)
+	VMOVUPS   10816(SP), Y0
+	VMULPS    hhvStepBackConsts<>+544(SB), Y0, Y0
+	VMOVUPS   Y0, 10848(SP)
+	VMOVUPS   10656(SP), Y0
+	VMULPS    10656(SP), Y0, Y0
+	VMOVUPS   Y0, 10880(SP)
+	VMOVUPS   10848(SP), Y0
+	VDIVPS    10880(SP), Y0, Y0
+	VMOVUPS   Y0, 10912(SP)
+	VMOVUPS   10080(SP), Y0
+	VANDPS    hhvStepBackConsts<>+672(SB), Y0, Y0
+	VCMPPS    $0x11, 128(SP), Y0, Y0
+	VMOVUPS   Y0, 10944(SP)
+	VMOVUPS   10944(SP), Y1
+	VMOVUPS   10720(SP), Y0
+	VBLENDVPS Y1, 10432(SP), Y0, Y0
+	VMOVUPS   Y0, 10976(SP)
+	VMOVUPS   10944(SP), Y1
+	VMOVUPS   10912(SP), Y0
+	VBLENDVPS Y1, 10624(SP), Y0, Y0
+	VMOVUPS   Y0, 11008(SP)
+	VSQRTPS   9088(SP), Y0
+	VMOVUPS   Y0, 11040(SP)
+	VMOVUPS   11040(SP), Y0
+	VMULPS    hhvStepBackConsts<>+768(SB), Y0, Y0
+	VMOVUPS   Y0, 11072(SP)
+	VSQRTPS   11040(SP), Y0
+	VMOVUPS   Y0, 11104(SP)
+	VSQRTPS   11104(SP), Y0
+	VMOVUPS   Y0, 11136(SP)
+	VMOVUPS   11136(SP), Y0
+	VMULPS    hhvStepBackConsts<>+800(SB), Y0, Y0
+	VMOVUPS   Y0, 11168(SP)
+	VMOVUPS   8608(SP), Y0
+	VMULPS    hhvStepBackConsts<>+832(SB), Y0, Y0
+	VMOVUPS   Y0, 11200(SP)
+	VMOVUPS   11200(SP), Y1
+	VMAXPS    hhvStepBackConsts<>+64(SB), Y1, Y1
+	VMINPS    hhvStepBackConsts<>+96(SB), Y1, Y1
+	VMULPS    hhvStepBackConsts<>+128(SB), Y1, Y2
+	VROUNDPS  $0x08, Y2, Y2
+	VMULPS    hhvStepBackConsts<>+160(SB), Y2, Y3
+	VSUBPS    Y3, Y1, Y3
+	VMULPS    hhvStepBackConsts<>+192(SB), Y2, Y4
+	VSUBPS    Y4, Y3, Y3
+	VMOVUPS   hhvStepBackConsts<>+224(SB), Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepBackConsts<>+256(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepBackConsts<>+288(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepBackConsts<>+320(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepBackConsts<>+352(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepBackConsts<>+384(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepBackConsts<>+416(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepBackConsts<>+416(SB), Y4, Y4
+	VCVTPS2DQ Y2, Y5
+	VPADDD    hhvStepBackConsts<>+448(SB), Y5, Y5
+	VPSLLD    $0x17, Y5, Y5
+	VMULPS    Y5, Y4, Y4
+	VMOVUPS   Y4, 11232(SP)
+	VMOVUPS   11232(SP), Y0
+	VMULPS    hhvStepBackConsts<>+864(SB), Y0, Y0
+	VMOVUPS   Y0, 11264(SP)
+	VMOVUPS   9088(SP), Y0
+	VMULPS    hhvStepBackConsts<>+896(SB), Y0, Y0
+	VMOVUPS   Y0, 11296(SP)
+	VMOVUPS   11296(SP), Y0
+	VADDPS    hhvStepBackConsts<>+416(SB), Y0, Y0
+	VMOVUPS   Y0, 11328(SP)
+	VMOVUPS   hhvStepBackConsts<>+416(SB), Y0
+	VDIVPS    11328(SP), Y0, Y0
+	VMOVUPS   Y0, 11360(SP)
+	VMOVUPS   11264(SP), Y0
+	VMULPS    hhvStepBackConsts<>+832(SB), Y0, Y0
+	VMOVUPS   Y0, 11392(SP)
+	VMOVUPS   10976(SP), Y0
+	VADDPS    11264(SP), Y0, Y0
+	VMOVUPS   Y0, 11424(SP)
+	VMOVUPS   10976(SP), Y0
+	VDIVPS    11424(SP), Y0, Y0
+	VMOVUPS   Y0, 11456(SP)
+	VMOVUPS   11424(SP), Y0
+	VMULPS    32(SP), Y0, Y0
+	VMOVUPS   Y0, 11488(SP)
+	VMOVUPS   11488(SP), Y1
+	VMAXPS    hhvStepBackConsts<>+64(SB), Y1, Y1
+	VMINPS    hhvStepBackConsts<>+96(SB), Y1, Y1
+	VMULPS    hhvStepBackConsts<>+128(SB), Y1, Y2
+	VROUNDPS  $0x08, Y2, Y2
+	VMULPS    hhvStepBackConsts<>+160(SB), Y2, Y3
+	VSUBPS    Y3, Y1, Y3
+	VMULPS    hhvStepBackConsts<>+192(SB), Y2, Y4
+	VSUBPS    Y4, Y3, Y3
+	VMOVUPS   hhvStepBackConsts<>+224(SB), Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepBackConsts<>+256(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepBackConsts<>+288(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepBackConsts<>+320(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepBackConsts<>+352(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepBackConsts<>+384(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepBackConsts<>+416(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepBackConsts<>+416(SB), Y4, Y4
+	VCVTPS2DQ Y2, Y5
+	VPADDD    hhvStepBackConsts<>+448(SB), Y5, Y5
+	VPSLLD    $0x17, Y5, Y5
+	VMULPS    Y5, Y4, Y4
+	VMOVUPS   Y4, 11520(SP)
+	VMOVUPS   8640(SP), Y0
+	VSUBPS    11456(SP), Y0, Y0
+	VMOVUPS   Y0, 11552(SP)
+	VMOVUPS   11552(SP), Y0
+	VMULPS    11520(SP), Y0, Y0
+	VMOVUPS   Y0, 11584(SP)
+	VMOVUPS   11008(SP), Y0
+	VADDPS    11392(SP), Y0, Y0
+	VMOVUPS   Y0, 11616(SP)
+	VMOVUPS   11456(SP), Y0
+	VMULPS    11616(SP), Y0, Y0
+	VMOVUPS   Y0, 11648(SP)
+	VMOVUPS   11008(SP), Y0
+	VSUBPS    11648(SP), Y0, Y0
+	VMOVUPS   Y0, 11680(SP)
+	VMOVUPS   11680(SP), Y0
+	VDIVPS    11424(SP), Y0, Y0
+	VMOVUPS   Y0, 11712(SP)
+	VMOVUPS   11456(SP), Y0
+	VADDPS    11584(SP), Y0, Y0
+	VMOVUPS   Y0, 11744(SP)
+	VMOVUPS   hhvStepBackConsts<>+416(SB), Y0
+	VSUBPS    11520(SP), Y0, Y0
+	VMOVUPS   Y0, 11776(SP)
+	VMOVUPS   11712(SP), Y0
+	VMULPS    11776(SP), Y0, Y0
+	VMOVUPS   Y0, 11808(SP)
+	VMOVUPS   11584(SP), Y0
+	VMULPS    32(SP), Y0, Y0
+	VMOVUPS   Y0, 11840(SP)
+	VMOVUPS   11840(SP), Y0
+	VMULPS    11616(SP), Y0, Y0
+	VMOVUPS   Y0, 11872(SP)
+	VMOVUPS   11808(SP), Y0
+	VADDPS    11872(SP), Y0, Y0
+	VMOVUPS   Y0, 11904(SP)
+	VMOVUPS   11072(SP), Y0
+	VMULPS    hhvStepBackConsts<>+928(SB), Y0, Y0
+	VMOVUPS   Y0, 11936(SP)
+	VMOVUPS   hhvStepBackConsts<>+416(SB), Y0
+	VSUBPS    11360(SP), Y0, Y0
+	VMOVUPS   Y0, 11968(SP)
+	VMOVUPS   11360(SP), Y0
+	VMULPS    11968(SP), Y0, Y0
+	VMOVUPS   Y0, 12000(SP)
+	VMOVUPS   12000(SP), Y0
+	VMULPS    hhvStepBackConsts<>+544(SB), Y0, Y0
+	VMOVUPS   Y0, 12032(SP)
+	VMOVUPS   11072(SP), Y0
+	VADDPS    11360(SP), Y0, Y0
+	VMOVUPS   Y0, 12064(SP)
+	VMOVUPS   11072(SP), Y0
+	VDIVPS    12064(SP), Y0, Y0
+	VMOVUPS   Y0, 12096(SP)
+	VMOVUPS   12064(SP), Y0
+	VMULPS    32(SP), Y0, Y0
+	VMOVUPS   Y0, 12128(SP)
+	VMOVUPS   12128(SP), Y1
+	VMAXPS    hhvStepBackConsts<>+64(SB), Y1, Y1
+	VMINPS    hhvStepBackConsts<>+96(SB), Y1, Y1
+	VMULPS    hhvStepBackConsts<>+128(SB), Y1, Y2
+	VROUNDPS  $0x08, Y2, Y2
+	VMULPS    hhvStepBackConsts<>+160(SB), Y2, Y3
+	VSUBPS    Y3, Y1, Y3
+	VMULPS    hhvStepBackConsts<>+192(SB), Y2, Y4
+	VSUBPS    Y4, Y3, Y3
+	VMOVUPS   hhvStepBackConsts<>+224(SB), Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepBackConsts<>+256(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepBackConsts<>+288(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepBackConsts<>+320(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepBackConsts<>+352(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepBackConsts<>+384(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepBackConsts<>+416(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepBackConsts<>+416(SB), Y4, Y4
+	VCVTPS2DQ Y2, Y5
+	VPADDD    hhvStepBackConsts<>+448(SB), Y5, Y5
+	VPSLLD    $0x17, Y5, Y5
+	VMULPS    Y5, Y4, Y4
+	VMOVUPS   Y4, 12160(SP)
+	VMOVUPS   8672(SP), Y0
+	VSUBPS    12096(SP), Y0, Y0
+	VMOVUPS   Y0, 12192(SP)
+	VMOVUPS   12192(SP), Y0
+	VMULPS    12160(SP), Y0, Y0
+	VMOVUPS   Y0, 12224(SP)
+	VMOVUPS   11936(SP), Y0
+	VADDPS    12032(SP), Y0, Y0
+	VMOVUPS   Y0, 12256(SP)
+	VMOVUPS   12096(SP), Y0
+	VMULPS    12256(SP), Y0, Y0
+	VMOVUPS   Y0, 12288(SP)
+	VMOVUPS   11936(SP), Y0
+	VSUBPS    12288(SP), Y0, Y0
+	VMOVUPS   Y0, 12320(SP)
+	VMOVUPS   12320(SP), Y0
+	VDIVPS    12064(SP), Y0, Y0
+	VMOVUPS   Y0, 12352(SP)
+	VMOVUPS   12096(SP), Y0
+	VADDPS    12224(SP), Y0, Y0
+	VMOVUPS   Y0, 12384(SP)
+	VMOVUPS   hhvStepBackConsts<>+416(SB), Y0
+	VSUBPS    12160(SP), Y0, Y0
+	VMOVUPS   Y0, 12416(SP)
+	VMOVUPS   12352(SP), Y0
+	VMULPS    12416(SP), Y0, Y0
+	VMOVUPS   Y0, 12448(SP)
+	VMOVUPS   12224(SP), Y0
+	VMULPS    32(SP), Y0, Y0
+	VMOVUPS   Y0, 12480(SP)
+	VMOVUPS   12480(SP), Y0
+	VMULPS    12256(SP), Y0, Y0
+	VMOVUPS   Y0, 12512(SP)
+	VMOVUPS   12448(SP), Y0
+	VADDPS    12512(SP), Y0, Y0
+	VMOVUPS   Y0, 12544(SP)
+	VMOVUPS   11168(SP), Y0
+	VMULPS    hhvStepBackConsts<>+960(SB), Y0, Y0
+	VMOVUPS   Y0, 12576(SP)
+	VMOVUPS   10016(SP), Y0
+	VADDPS    11168(SP), Y0, Y0
+	VMOVUPS   Y0, 12608(SP)
+	VMOVUPS   10016(SP), Y0
+	VDIVPS    12608(SP), Y0, Y0
+	VMOVUPS   Y0, 12640(SP)
+	VMOVUPS   12608(SP), Y0
+	VMULPS    32(SP), Y0, Y0
+	VMOVUPS   Y0, 12672(SP)
+	VMOVUPS   12672(SP), Y1
+	VMAXPS    hhvStepBackConsts<>+64(SB), Y1, Y1
+	VMINPS    hhvStepBackConsts<>+96(SB), Y1, Y1
+	VMULPS    hhvStepBackConsts<>+128(SB), Y1, Y2
+	VROUNDPS  $0x08, Y2, Y2
+	VMULPS    hhvStepBackConsts<>+160(SB), Y2, Y3
+	VSUBPS    Y3, Y1, Y3
+	VMULPS    hhvStepBackConsts<>+192(SB), Y2, Y4
+	VSUBPS    Y4, Y3, Y3
+	VMOVUPS   hhvStepBackConsts<>+224(SB), Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepBackConsts<>+256(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepBackConsts<>+288(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepBackConsts<>+320(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepBackConsts<>+352(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepBackConsts<>+384(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepBackConsts<>+416(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepBackConsts<>+416(SB), Y4, Y4
+	VCVTPS2DQ Y2, Y5
+	VPADDD    hhvStepBackConsts<>+448(SB), Y5, Y5
+	VPSLLD    $0x17, Y5, Y5
+	VMULPS    Y5, Y4, Y4
+	VMOVUPS   Y4, 12704(SP)
+	VMOVUPS   8704(SP), Y0
+	VSUBPS    12640(SP), Y0, Y0
+	VMOVUPS   Y0, 12736(SP)
+	VMOVUPS   12736(SP), Y0
+	VMULPS    12704(SP), Y0, Y0
+	VMOVUPS   Y0, 12768(SP)
+	VMOVUPS   10048(SP), Y0
+	VADDPS    12576(SP), Y0, Y0
+	VMOVUPS   Y0, 12800(SP)
+	VMOVUPS   12640(SP), Y0
+	VMULPS    12800(SP), Y0, Y0
+	VMOVUPS   Y0, 12832(SP)
+	VMOVUPS   10048(SP), Y0
+	VSUBPS    12832(SP), Y0, Y0
+	VMOVUPS   Y0, 12864(SP)
+	VMOVUPS   12864(SP), Y0
+	VDIVPS    12608(SP), Y0, Y0
+	VMOVUPS   Y0, 12896(SP)
+	VMOVUPS   12640(SP), Y0
+	VADDPS    12768(SP), Y0, Y0
+	VMOVUPS   Y0, 12928(SP)
+	VMOVUPS   hhvStepBackConsts<>+416(SB), Y0
+	VSUBPS    12704(SP), Y0, Y0
+	VMOVUPS   Y0, 12960(SP)
+	VMOVUPS   12896(SP), Y0
+	VMULPS    12960(SP), Y0, Y0
+	VMOVUPS   Y0, 12992(SP)
+	VMOVUPS   12768(SP), Y0
+	VMULPS    32(SP), Y0, Y0
+	VMOVUPS   Y0, 13024(SP)
+	VMOVUPS   13024(SP), Y0
+	VMULPS    12800(SP), Y0, Y0
+	VMOVUPS   Y0, 13056(SP)
+	VMOVUPS   12992(SP), Y0
+	VADDPS    13056(SP), Y0, Y0
+	VMOVUPS   Y0, 13088(SP)
+	VMOVUPS   8640(SP), Y0
+	VMULPS    8640(SP), Y0, Y0
+	VMOVUPS   Y0, 13120(SP)
+	VMOVUPS   13120(SP), Y0
+	VMULPS    8640(SP), Y0, Y0
+	VMOVUPS   Y0, 13152(SP)
+	VMOVUPS   8704(SP), Y0
+	VMULPS    8704(SP), Y0, Y0
+	VMOVUPS   Y0, 13184(SP)
+	VMOVUPS   13184(SP), Y0
+	VMULPS    8704(SP), Y0, Y0
+	VMOVUPS   Y0, 13216(SP)
+	VMOVUPS   13152(SP), Y0
+	VMULPS    hhvStepBackConsts<>+992(SB), Y0, Y0
+	VMOVUPS   Y0, 13248(SP)
+	VMOVUPS   13248(SP), Y0
+	VMULPS    8672(SP), Y0, Y0
+	VMOVUPS   Y0, 13280(SP)
+	VMOVUPS   13216(SP), Y0
+	VMULPS    hhvStepBackConsts<>+1024(SB), Y0, Y0
+	VMOVUPS   Y0, 13312(SP)
+	VMOVUPS   13312(SP), Y0
+	VMULPS    8704(SP), Y0, Y0
+	VMOVUPS   Y0, 13344(SP)
+	VMOVUPS   13280(SP), Y0
+	VADDPS    13344(SP), Y0, Y0
+	VMOVUPS   Y0, 13376(SP)
+	VMOVUPS   13376(SP), Y0
+	VADDPS    hhvStepBackConsts<>+1056(SB), Y0, Y0
+	VMOVUPS   Y0, 13408(SP)
+	VMOVUPS   13280(SP), Y0
+	VMULPS    hhvStepBackConsts<>+1088(SB), Y0, Y0
+	VMOVUPS   Y0, 13440(SP)
+	VMOVUPS   13344(SP), Y0
+	VMULPS    hhvStepBackConsts<>+1120(SB), Y0, Y0
+	VMOVUPS   Y0, 13472(SP)
+	VMOVUPS   13440(SP), Y0
+	VADDPS    13472(SP), Y0, Y0
+	VMOVUPS   Y0, 13504(SP)
+	VMOVUPS   13504(SP), Y0
+	VADDPS    hhvStepBackConsts<>+1152(SB), Y0, Y0
+	VMOVUPS   Y0, 13536(SP)
+	VMOVUPS   13536(SP), Y0
+	VADDPS    8864(SP), Y0, Y0
+	VMOVUPS   Y0, 13568(SP)
+	VMOVUPS   13568(SP), Y0
+	VDIVPS    13408(SP), Y0, Y0
+	VMOVUPS   Y0, 13600(SP)
+	VMOVUPS   32(SP), Y0
+	VMULPS    13408(SP), Y0, Y0
+	VMOVUPS   Y0, 13632(SP)
+	VMOVUPS   13632(SP), Y1
+	VMAXPS    hhvStepBackConsts<>+64(SB), Y1, Y1
+	VMINPS    hhvStepBackConsts<>+96(SB), Y1, Y1
+	VMULPS    hhvStepBackConsts<>+128(SB), Y1, Y2
+	VROUNDPS  $0x08, Y2, Y2
+	VMULPS    hhvStepBackConsts<>+160(SB), Y2, Y3
+	VSUBPS    Y3, Y1, Y3
+	VMULPS    hhvStepBackConsts<>+192(SB), Y2, Y4
+	VSUBPS    Y4, Y3, Y3
+	VMOVUPS   hhvStepBackConsts<>+224(SB), Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepBackConsts<>+256(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepBackConsts<>+288(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepBackConsts<>+320(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepBackConsts<>+352(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepBackConsts<>+384(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepBackConsts<>+416(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepBackConsts<>+416(SB), Y4, Y4
+	VCVTPS2DQ Y2, Y5
+	VPADDD    hhvStepBackConsts<>+448(SB), Y5, Y5
+	VPSLLD    $0x17, Y5, Y5
+	VMULPS    Y5, Y4, Y4
+	VMOVUPS   Y4, 13664(SP)
+	VMOVUPS   8608(SP), Y0
+	VSUBPS    13600(SP), Y0, Y0
+	VMOVUPS   Y0, 13696(SP)
+	VMOVUPS   13696(SP), Y0
+	VMULPS    13664(SP), Y0, Y0
+	VMOVUPS   Y0, 13728(SP)
+	VMOVUPS   13600(SP), Y0
+	VADDPS    13728(SP), Y0, Y0
+	VMOVUPS   Y0, 13760(SP)
+	ADDQ      $0x00000080, BX
+	VMOVUPS   13760(SP), Y0
+	VMOVUPS   Y0, (BX)
+	VMOVUPS   11744(SP), Y0
+	VMOVUPS   Y0, 32(BX)
+	VMOVUPS   12384(SP), Y0
+	VMOVUPS   Y0, 64(BX)
+	VMOVUPS   12928(SP), Y0
+	VMOVUPS   Y0, 96(BX)
+	VMOVUPS   8960(SP), Y0
+	VADDPS    hhvStepBackConsts<>+416(SB), Y0, Y0
+	VMOVUPS   Y0, 8960(SP)
+	VMOVUPS   13760(SP), Y1
+	VCMPPS    $0x1e, 8896(SP), Y1, Y2
+	VMOVUPS   8896(SP), Y0
+	VBLENDVPS Y2, Y1, Y0, Y0
+	VMOVUPS   Y0, 8896(SP)
+	VMOVUPS   8928(SP), Y0
+	VBLENDVPS Y2, 8960(SP), Y0, Y0
+	VMOVUPS   Y0, 8928(SP)
+	DECQ      R10
+	JNZ       hbFwd
+	VMOVUPS   8896(SP), Y0
+	VSUBPS    64(SP), Y0, Y0
+	VMOVUPS   Y0, 13792(SP)
+	VMOVUPS   13792(SP), Y0
+	VANDPS    hhvStepBackConsts<>+672(SB), Y0, Y0
+	VCMPPS    $0x11, 96(SP), Y0, Y0
+	VMOVUPS   Y0, 13824(SP)
+	VMOVUPS   13824(SP), Y0
+	VANDPS    hhvStepBackConsts<>+416(SB), Y0, Y0
+	VMULPS    (CX), Y0, Y0
+	VMOVUPS   Y0, 8992(SP)
+	VMOVUPS   (DI), Y0
+	VMOVUPS   Y0, 8736(SP)
+	VMOVUPS   (DI)(R11*1), Y0
+	VMOVUPS   Y0, 8768(SP)
+	VMOVUPS   (DI)(R11*2), Y0
+	VMOVUPS   Y0, 8800(SP)
+	VMOVUPS   (DI)(R12*1), Y0
+	VMOVUPS   Y0, 8832(SP)
+	VXORPS    Y0, Y0, Y0
+	VMOVUPS   Y0, 9024(SP)
+
+hbBack:
+	VMOVUPS   8960(SP), Y1
+	VCMPPS    $0x00, 8928(SP), Y1, Y2
+	VMOVUPS   8736(SP), Y0
+	VADDPS    8992(SP), Y0, Y1
+	VBLENDVPS Y2, Y1, Y0, Y0
+	VMOVUPS   Y0, 8736(SP)
+	SUBQ      $0x00000080, BX
+	VMOVUPS   (BX), Y0
+	VMOVUPS   Y0, 8608(SP)
+	VMOVUPS   32(BX), Y0
+	VMOVUPS   Y0, 8640(SP)
+	VMOVUPS   64(BX), Y0
+	VMOVUPS   Y0, 8672(SP)
+	VMOVUPS   96(BX), Y0
+	VMOVUPS   Y0, 8704(SP)
+	VMOVUPS   8608(SP), Y0
+	VMULPS    hhvStepBackConsts<>+32(SB), Y0, Y0
+	VMOVUPS   Y0, 13856(SP)
+	VMOVUPS   13856(SP), Y1
+	VMAXPS    hhvStepBackConsts<>+64(SB), Y1, Y1
+	VMINPS    hhvStepBackConsts<>+96(SB), Y1, Y1
+	VMULPS    hhvStepBackConsts<>+128(SB), Y1, Y2
+	VROUNDPS  $0x08, Y2, Y2
+	VMULPS    hhvStepBackConsts<>+160(SB), Y2, Y3
+	VSUBPS    Y3, Y1, Y3
+	VMULPS    hhvStepBackConsts<>+192(SB), Y2, Y4
+	VSUBPS    Y4, Y3, Y3
+	VMOVUPS   hhvStepBackConsts<>+224(SB), Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepBackConsts<>+256(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepBackConsts<>+288(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepBackConsts<>+320(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepBackConsts<>+352(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepBackConsts<>+384(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepBackConsts<>+416(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepBackConsts<>+416(SB), Y4, Y4
+	VCVTPS2DQ Y2, Y5
+	VPADDD    hhvStepBackConsts<>+448(SB), Y5, Y5
+	VPSLLD    $0x17, Y5, Y5
+	VMULPS    Y5, Y4, Y4
+	VMOVUPS   Y4, 13888(SP)
+	VMOVUPS   8608(SP), Y0
+	VSUBPS    hhvStepBackConsts<>+480(SB), Y0, Y0
+	VMOVUPS   Y0, 13920(SP)
+	VMOVUPS   13888(SP), Y0
+	VMULPS    hhvStepBackConsts<>+512(SB), Y0, Y0
+	VMOVUPS   Y0, 13952(SP)
+	VMOVUPS   13920(SP), Y0
+	VMULPS    hhvStepBackConsts<>+544(SB), Y0, Y0
+	VMOVUPS   Y0, 13984(SP)
+	VMOVUPS   13984(SP), Y0
+	VMULPS    13984(SP), Y0, Y0
+	VMOVUPS   Y0, 14016(SP)
+	VMOVUPS   13984(SP), Y0
+	VMULPS    hhvStepBackConsts<>+384(SB), Y0, Y0
+	VMOVUPS   Y0, 14048(SP)
+	VMOVUPS   14048(SP), Y0
+	VADDPS    hhvStepBackConsts<>+416(SB), Y0, Y0
+	VMOVUPS   Y0, 14080(SP)
+	VMOVUPS   14016(SP), Y0
+	VMULPS    hhvStepBackConsts<>+576(SB), Y0, Y0
+	VMOVUPS   Y0, 14112(SP)
+	VMOVUPS   14080(SP), Y0
+	VADDPS    14112(SP), Y0, Y0
+	VMOVUPS   Y0, 14144(SP)
+	VMOVUPS   14016(SP), Y0
+	VMULPS    14016(SP), Y0, Y0
+	VMOVUPS   Y0, 14176(SP)
+	VMOVUPS   14176(SP), Y0
+	VMULPS    hhvStepBackConsts<>+256(SB), Y0, Y0
+	VMOVUPS   Y0, 14208(SP)
+	VMOVUPS   14144(SP), Y0
+	VSUBPS    14208(SP), Y0, Y0
+	VMOVUPS   Y0, 14240(SP)
+	VMOVUPS   14240(SP), Y0
+	VMULPS    hhvStepBackConsts<>+544(SB), Y0, Y0
+	VMOVUPS   Y0, 14272(SP)
+	VMOVUPS   13984(SP), Y0
+	VMULPS    hhvStepBackConsts<>+352(SB), Y0, Y0
+	VMOVUPS   Y0, 14304(SP)
+	VMOVUPS   14304(SP), Y0
+	VADDPS    hhvStepBackConsts<>+384(SB), Y0, Y0
+	VMOVUPS   Y0, 14336(SP)
+	VMOVUPS   14016(SP), Y0
+	VMULPS    13984(SP), Y0, Y0
+	VMOVUPS   Y0, 14368(SP)
+	VMOVUPS   14368(SP), Y0
+	VMULPS    hhvStepBackConsts<>+608(SB), Y0, Y0
+	VMOVUPS   Y0, 14400(SP)
+	VMOVUPS   14336(SP), Y0
+	VSUBPS    14400(SP), Y0, Y0
+	VMOVUPS   Y0, 14432(SP)
+	VMOVUPS   14432(SP), Y0
+	VMULPS    hhvStepBackConsts<>+640(SB), Y0, Y0
+	VMOVUPS   Y0, 14464(SP)
+	VMOVUPS   hhvStepBackConsts<>+416(SB), Y0
+	VSUBPS    13952(SP), Y0, Y0
+	VMOVUPS   Y0, 14496(SP)
+	VMOVUPS   13920(SP), Y0
+	VMULPS    hhvStepBackConsts<>+640(SB), Y0, Y0
+	VMOVUPS   Y0, 14528(SP)
+	VMOVUPS   14528(SP), Y0
+	VDIVPS    14496(SP), Y0, Y0
+	VMOVUPS   Y0, 14560(SP)
+	VMOVUPS   13920(SP), Y0
+	VMULPS    13952(SP), Y0, Y0
+	VMOVUPS   Y0, 14592(SP)
+	VMOVUPS   14592(SP), Y0
+	VMULPS    hhvStepBackConsts<>+544(SB), Y0, Y0
+	VMOVUPS   Y0, 14624(SP)
+	VMOVUPS   14496(SP), Y0
+	VSUBPS    14624(SP), Y0, Y0
+	VMOVUPS   Y0, 14656(SP)
+	VMOVUPS   14656(SP), Y0
+	VMULPS    hhvStepBackConsts<>+640(SB), Y0, Y0
+	VMOVUPS   Y0, 14688(SP)
+	VMOVUPS   14496(SP), Y0
+	VMULPS    14496(SP), Y0, Y0
+	VMOVUPS   Y0, 14720(SP)
+	VMOVUPS   14688(SP), Y0
+	VDIVPS    14720(SP), Y0, Y0
+	VMOVUPS   Y0, 14752(SP)
+	VMOVUPS   13920(SP), Y0
+	VANDPS    hhvStepBackConsts<>+672(SB), Y0, Y0
+	VCMPPS    $0x11, 128(SP), Y0, Y0
+	VMOVUPS   Y0, 14784(SP)
+	VMOVUPS   14784(SP), Y1
+	VMOVUPS   14560(SP), Y0
+	VBLENDVPS Y1, 14272(SP), Y0, Y0
+	VMOVUPS   Y0, 14816(SP)
+	VMOVUPS   14784(SP), Y1
+	VMOVUPS   14752(SP), Y0
+	VBLENDVPS Y1, 14464(SP), Y0, Y0
+	VMOVUPS   Y0, 14848(SP)
+	VMOVUPS   8608(SP), Y0
+	VSUBPS    hhvStepBackConsts<>+704(SB), Y0, Y0
+	VMOVUPS   Y0, 14880(SP)
+	VMOVUPS   13888(SP), Y0
+	VMULPS    hhvStepBackConsts<>+736(SB), Y0, Y0
+	VMOVUPS   Y0, 14912(SP)
+	VMOVUPS   14880(SP), Y0
+	VMULPS    hhvStepBackConsts<>+544(SB), Y0, Y0
+	VMOVUPS   Y0, 14944(SP)
+	VMOVUPS   14944(SP), Y0
+	VMULPS    14944(SP), Y0, Y0
+	VMOVUPS   Y0, 14976(SP)
+	VMOVUPS   14944(SP), Y0
+	VMULPS    hhvStepBackConsts<>+384(SB), Y0, Y0
+	VMOVUPS   Y0, 15008(SP)
+	VMOVUPS   15008(SP), Y0
+	VADDPS    hhvStepBackConsts<>+416(SB), Y0, Y0
+	VMOVUPS   Y0, 15040(SP)
+	VMOVUPS   14976(SP), Y0
+	VMULPS    hhvStepBackConsts<>+576(SB), Y0, Y0
+	VMOVUPS   Y0, 15072(SP)
+	VMOVUPS   15040(SP), Y0
+	VADDPS    15072(SP), Y0, Y0
+	VMOVUPS   Y0, 15104(SP)
+	VMOVUPS   14976(SP), Y0
+	VMULPS    14976(SP), Y0, Y0
+	VMOVUPS   Y0, 15136(SP)
+	VMOVUPS   15136(SP), Y0
+	VMULPS    hhvStepBackConsts<>+256(SB), Y0, Y0
+	VMOVUPS   Y0, 15168(SP)
+	VMOVUPS   15104(SP), Y0
+	VSUBPS    15168(SP), Y0, Y0
+	VMOVUPS   Y0, 15200(SP)
+	VMOVUPS   15200(SP), Y0
+	VMULPS    hhvStepBackConsts<>+416(SB), Y0, Y0
+	VMOVUPS   Y0, 15232(SP)
+	VMOVUPS   14944(SP), Y0
+	VMULPS    hhvStepBackConsts<>+352(SB), Y0, Y0
+	VMOVUPS   Y0, 15264(SP)
+	VMOVUPS   15264(SP), Y0
+	VADDPS    hhvStepBackConsts<>+384(SB), Y0, Y0
+	VMOVUPS   Y0, 15296(SP)
+	VMOVUPS   14976(SP), Y0
+	VMULPS    14944(SP), Y0, Y0
+	VMOVUPS   Y0, 15328(SP)
+	VMOVUPS   15328(SP), Y0
+	VMULPS    hhvStepBackConsts<>+608(SB), Y0, Y0
+	VMOVUPS   Y0, 15360(SP)
+	VMOVUPS   15296(SP), Y0
+	VSUBPS    15360(SP), Y0, Y0
+	VMOVUPS   Y0, 15392(SP)
+	VMOVUPS   15392(SP), Y0
+	VMULPS    hhvStepBackConsts<>+544(SB), Y0, Y0
+	VMOVUPS   Y0, 15424(SP)
+	VMOVUPS   hhvStepBackConsts<>+416(SB), Y0
+	VSUBPS    14912(SP), Y0, Y0
+	VMOVUPS   Y0, 15456(SP)
+	VMOVUPS   14880(SP), Y0
+	VMULPS    hhvStepBackConsts<>+544(SB), Y0, Y0
+	VMOVUPS   Y0, 15488(SP)
+	VMOVUPS   15488(SP), Y0
+	VDIVPS    15456(SP), Y0, Y0
+	VMOVUPS   Y0, 15520(SP)
+	VMOVUPS   14880(SP), Y0
+	VMULPS    14912(SP), Y0, Y0
+	VMOVUPS   Y0, 15552(SP)
+	VMOVUPS   15552(SP), Y0
+	VMULPS    hhvStepBackConsts<>+544(SB), Y0, Y0
+	VMOVUPS   Y0, 15584(SP)
+	VMOVUPS   15456(SP), Y0
+	VSUBPS    15584(SP), Y0, Y0
+	VMOVUPS   Y0, 15616(SP)
+	VMOVUPS   15616(SP), Y0
+	VMULPS    hhvStepBackConsts<>+544(SB), Y0, Y0
+	VMOVUPS   Y0, 15648(SP)
+	VMOVUPS   15456(SP), Y0
+	VMULPS    15456(SP), Y0, Y0
+	VMOVUPS   Y0, 15680(SP)
+	VMOVUPS   15648(SP), Y0
+	VDIVPS    15680(SP), Y0, Y0
+	VMOVUPS   Y0, 15712(SP)
+	VMOVUPS   14880(SP), Y0
+	VANDPS    hhvStepBackConsts<>+672(SB), Y0, Y0
+	VCMPPS    $0x11, 128(SP), Y0, Y0
+	VMOVUPS   Y0, 15744(SP)
+	VMOVUPS   15744(SP), Y1
+	VMOVUPS   15520(SP), Y0
+	VBLENDVPS Y1, 15232(SP), Y0, Y0
+	VMOVUPS   Y0, 15776(SP)
+	VMOVUPS   15744(SP), Y1
+	VMOVUPS   15712(SP), Y0
+	VBLENDVPS Y1, 15424(SP), Y0, Y0
+	VMOVUPS   Y0, 15808(SP)
+	VSQRTPS   13888(SP), Y0
+	VMOVUPS   Y0, 15840(SP)
+	VMOVUPS   15840(SP), Y0
+	VMULPS    hhvStepBackConsts<>+768(SB), Y0, Y0
+	VMOVUPS   Y0, 15872(SP)
+	VSQRTPS   15840(SP), Y0
+	VMOVUPS   Y0, 15904(SP)
+	VSQRTPS   15904(SP), Y0
+	VMOVUPS   Y0, 15936(SP)
+	VMOVUPS   15936(SP), Y0
+	VMULPS    hhvStepBackConsts<>+800(SB), Y0, Y0
+	VMOVUPS   Y0, 15968(SP)
+	VMOVUPS   8608(SP), Y0
+	VMULPS    hhvStepBackConsts<>+832(SB), Y0, Y0
+	VMOVUPS   Y0, 16000(SP)
+	VMOVUPS   16000(SP), Y1
+	VMAXPS    hhvStepBackConsts<>+64(SB), Y1, Y1
+	VMINPS    hhvStepBackConsts<>+96(SB), Y1, Y1
+	VMULPS    hhvStepBackConsts<>+128(SB), Y1, Y2
+	VROUNDPS  $0x08, Y2, Y2
+	VMULPS    hhvStepBackConsts<>+160(SB), Y2, Y3
+	VSUBPS    Y3, Y1, Y3
+	VMULPS    hhvStepBackConsts<>+192(SB), Y2, Y4
+	VSUBPS    Y4, Y3, Y3
+	VMOVUPS   hhvStepBackConsts<>+224(SB), Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepBackConsts<>+256(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepBackConsts<>+288(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepBackConsts<>+320(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepBackConsts<>+352(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepBackConsts<>+384(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepBackConsts<>+416(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepBackConsts<>+416(SB), Y4, Y4
+	VCVTPS2DQ Y2, Y5
+	VPADDD    hhvStepBackConsts<>+448(SB), Y5, Y5
+	VPSLLD    $0x17, Y5, Y5
+	VMULPS    Y5, Y4, Y4
+	VMOVUPS   Y4, 16032(SP)
+	VMOVUPS   16032(SP), Y0
+	VMULPS    hhvStepBackConsts<>+864(SB), Y0, Y0
+	VMOVUPS   Y0, 16064(SP)
+	VMOVUPS   13888(SP), Y0
+	VMULPS    hhvStepBackConsts<>+896(SB), Y0, Y0
+	VMOVUPS   Y0, 16096(SP)
+	VMOVUPS   16096(SP), Y0
+	VADDPS    hhvStepBackConsts<>+416(SB), Y0, Y0
+	VMOVUPS   Y0, 16128(SP)
+	VMOVUPS   hhvStepBackConsts<>+416(SB), Y0
+	VDIVPS    16128(SP), Y0, Y0
+	VMOVUPS   Y0, 16160(SP)
+	VMOVUPS   16064(SP), Y0
+	VMULPS    hhvStepBackConsts<>+832(SB), Y0, Y0
+	VMOVUPS   Y0, 16192(SP)
+	VMOVUPS   15776(SP), Y0
+	VADDPS    16064(SP), Y0, Y0
+	VMOVUPS   Y0, 16224(SP)
+	VMOVUPS   15776(SP), Y0
+	VDIVPS    16224(SP), Y0, Y0
+	VMOVUPS   Y0, 16256(SP)
+	VMOVUPS   16224(SP), Y0
+	VMULPS    32(SP), Y0, Y0
+	VMOVUPS   Y0, 16288(SP)
+	VMOVUPS   16288(SP), Y1
+	VMAXPS    hhvStepBackConsts<>+64(SB), Y1, Y1
+	VMINPS    hhvStepBackConsts<>+96(SB), Y1, Y1
+	VMULPS    hhvStepBackConsts<>+128(SB), Y1, Y2
+	VROUNDPS  $0x08, Y2, Y2
+	VMULPS    hhvStepBackConsts<>+160(SB), Y2, Y3
+	VSUBPS    Y3, Y1, Y3
+	VMULPS    hhvStepBackConsts<>+192(SB), Y2, Y4
+	VSUBPS    Y4, Y3, Y3
+	VMOVUPS   hhvStepBackConsts<>+224(SB), Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepBackConsts<>+256(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepBackConsts<>+288(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepBackConsts<>+320(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepBackConsts<>+352(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepBackConsts<>+384(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepBackConsts<>+416(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepBackConsts<>+416(SB), Y4, Y4
+	VCVTPS2DQ Y2, Y5
+	VPADDD    hhvStepBackConsts<>+448(SB), Y5, Y5
+	VPSLLD    $0x17, Y5, Y5
+	VMULPS    Y5, Y4, Y4
+	VMOVUPS   Y4, 16320(SP)
+	VMOVUPS   8640(SP), Y0
+	VSUBPS    16256(SP), Y0, Y0
+	VMOVUPS   Y0, 16352(SP)
+	VMOVUPS   16352(SP), Y0
+	VMULPS    16320(SP), Y0, Y0
+	VMOVUPS   Y0, 16384(SP)
+	VMOVUPS   15808(SP), Y0
+	VADDPS    16192(SP), Y0, Y0
+	VMOVUPS   Y0, 16416(SP)
+	VMOVUPS   16256(SP), Y0
+	VMULPS    16416(SP), Y0, Y0
+	VMOVUPS   Y0, 16448(SP)
+	VMOVUPS   15808(SP), Y0
+	VSUBPS    16448(SP), Y0, Y0
+	VMOVUPS   Y0, 16480(SP)
+	VMOVUPS   16480(SP), Y0
+	VDIVPS    16224(SP), Y0, Y0
+	VMOVUPS   Y0, 16512(SP)
+	VMOVUPS   16256(SP), Y0
+	VADDPS    16384(SP), Y0, Y0
+	VMOVUPS   Y0, 16544(SP)
+	VMOVUPS   hhvStepBackConsts<>+416(SB), Y0
+	VSUBPS    16320(SP), Y0, Y0
+	VMOVUPS   Y0, 16576(SP)
+	VMOVUPS   16512(SP), Y0
+	VMULPS    16576(SP), Y0, Y0
+	VMOVUPS   Y0, 16608(SP)
+	VMOVUPS   16384(SP), Y0
+	VMULPS    32(SP), Y0, Y0
+	VMOVUPS   Y0, 16640(SP)
+	VMOVUPS   16640(SP), Y0
+	VMULPS    16416(SP), Y0, Y0
+	VMOVUPS   Y0, 16672(SP)
+	VMOVUPS   16608(SP), Y0
+	VADDPS    16672(SP), Y0, Y0
+	VMOVUPS   Y0, 16704(SP)
+	VMOVUPS   15872(SP), Y0
+	VMULPS    hhvStepBackConsts<>+928(SB), Y0, Y0
+	VMOVUPS   Y0, 16736(SP)
+	VMOVUPS   hhvStepBackConsts<>+416(SB), Y0
+	VSUBPS    16160(SP), Y0, Y0
+	VMOVUPS   Y0, 16768(SP)
+	VMOVUPS   16160(SP), Y0
+	VMULPS    16768(SP), Y0, Y0
+	VMOVUPS   Y0, 16800(SP)
+	VMOVUPS   16800(SP), Y0
+	VMULPS    hhvStepBackConsts<>+544(SB), Y0, Y0
+	VMOVUPS   Y0, 16832(SP)
+	VMOVUPS   15872(SP), Y0
+	VADDPS    16160(SP), Y0, Y0
+	VMOVUPS   Y0, 16864(SP)
+	VMOVUPS   15872(SP), Y0
+	VDIVPS    16864(SP), Y0, Y0
+	VMOVUPS   Y0, 16896(SP)
+	VMOVUPS   16864(SP), Y0
+	VMULPS    32(SP), Y0, Y0
+	VMOVUPS   Y0, 16928(SP)
+	VMOVUPS   16928(SP), Y1
+	VMAXPS    hhvStepBackConsts<>+64(SB), Y1, Y1
+	VMINPS    hhvStepBackConsts<>+96(SB), Y1, Y1
+	VMULPS    hhvStepBackConsts<>+128(SB), Y1, Y2
+	VROUNDPS  $0x08, Y2, Y2
+	VMULPS    hhvStepBackConsts<>+160(SB), Y2, Y3
+	VSUBPS    Y3, Y1, Y3
+	VMULPS    hhvStepBackConsts<>+192(SB), Y2, Y4
+	VSUBPS    Y4, Y3, Y3
+	VMOVUPS   hhvStepBackConsts<>+224(SB), Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepBackConsts<>+256(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepBackConsts<>+288(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepBackConsts<>+320(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepBackConsts<>+352(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepBackConsts<>+384(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepBackConsts<>+416(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepBackConsts<>+416(SB), Y4, Y4
+	VCVTPS2DQ Y2, Y5
+	VPADDD    hhvStepBackConsts<>+448(SB), Y5, Y5
+	VPSLLD    $0x17, Y5, Y5
+	VMULPS    Y5, Y4, Y4
+	VMOVUPS   Y4, 16960(SP)
+	VMOVUPS   8672(SP), Y0
+	VSUBPS    16896(SP), Y0, Y0
+	VMOVUPS   Y0, 16992(SP)
+	VMOVUPS   16992(SP), Y0
+	VMULPS    16960(SP), Y0, Y0
+	VMOVUPS   Y0, 17024(SP)
+	VMOVUPS   16736(SP), Y0
+	VADDPS    16832(SP), Y0, Y0
+	VMOVUPS   Y0, 17056(SP)
+	VMOVUPS   16896(SP), Y0
+	VMULPS    17056(SP), Y0, Y0
+	VMOVUPS   Y0, 17088(SP)
+	VMOVUPS   16736(SP), Y0
+	VSUBPS    17088(SP), Y0, Y0
+	VMOVUPS   Y0, 17120(SP)
+	VMOVUPS   17120(SP), Y0
+	VDIVPS    16864(SP), Y0, Y0
+	VMOVUPS   Y0, 17152(SP)
+	VMOVUPS   16896(SP), Y0
+	VADDPS    17024(SP), Y0, Y0
+	VMOVUPS   Y0, 17184(SP)
+	VMOVUPS   hhvStepBackConsts<>+416(SB), Y0
+	VSUBPS    16960(SP), Y0, Y0
+	VMOVUPS   Y0, 17216(SP)
+	VMOVUPS   17152(SP), Y0
+	VMULPS    17216(SP), Y0, Y0
+	VMOVUPS   Y0, 17248(SP)
+	VMOVUPS   17024(SP), Y0
+	VMULPS    32(SP), Y0, Y0
+	VMOVUPS   Y0, 17280(SP)
+	VMOVUPS   17280(SP), Y0
+	VMULPS    17056(SP), Y0, Y0
+	VMOVUPS   Y0, 17312(SP)
+	VMOVUPS   17248(SP), Y0
+	VADDPS    17312(SP), Y0, Y0
+	VMOVUPS   Y0, 17344(SP)
+	VMOVUPS   15968(SP), Y0
+	VMULPS    hhvStepBackConsts<>+960(SB), Y0, Y0
+	VMOVUPS   Y0, 17376(SP)
+	VMOVUPS   14816(SP), Y0
+	VADDPS    15968(SP), Y0, Y0
+	VMOVUPS   Y0, 17408(SP)
+	VMOVUPS   14816(SP), Y0
+	VDIVPS    17408(SP), Y0, Y0
+	VMOVUPS   Y0, 17440(SP)
+	VMOVUPS   17408(SP), Y0
+	VMULPS    32(SP), Y0, Y0
+	VMOVUPS   Y0, 17472(SP)
+	VMOVUPS   17472(SP), Y1
+	VMAXPS    hhvStepBackConsts<>+64(SB), Y1, Y1
+	VMINPS    hhvStepBackConsts<>+96(SB), Y1, Y1
+	VMULPS    hhvStepBackConsts<>+128(SB), Y1, Y2
+	VROUNDPS  $0x08, Y2, Y2
+	VMULPS    hhvStepBackConsts<>+160(SB), Y2, Y3
+	VSUBPS    Y3, Y1, Y3
+	VMULPS    hhvStepBackConsts<>+192(SB), Y2, Y4
+	VSUBPS    Y4, Y3, Y3
+	VMOVUPS   hhvStepBackConsts<>+224(SB), Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepBackConsts<>+256(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepBackConsts<>+288(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepBackConsts<>+320(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepBackConsts<>+352(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepBackConsts<>+384(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepBackConsts<>+416(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepBackConsts<>+416(SB), Y4, Y4
+	VCVTPS2DQ Y2, Y5
+	VPADDD    hhvStepBackConsts<>+448(SB), Y5, Y5
+	VPSLLD    $0x17, Y5, Y5
+	VMULPS    Y5, Y4, Y4
+	VMOVUPS   Y4, 17504(SP)
+	VMOVUPS   8704(SP), Y0
+	VSUBPS    17440(SP), Y0, Y0
+	VMOVUPS   Y0, 17536(SP)
+	VMOVUPS   17536(SP), Y0
+	VMULPS    17504(SP), Y0, Y0
+	VMOVUPS   Y0, 17568(SP)
+	VMOVUPS   14848(SP), Y0
+	VADDPS    17376(SP), Y0, Y0
+	VMOVUPS   Y0, 17600(SP)
+	VMOVUPS   17440(SP), Y0
+	VMULPS    17600(SP), Y0, Y0
+	VMOVUPS   Y0, 17632(SP)
+	VMOVUPS   14848(SP), Y0
+	VSUBPS    17632(SP), Y0, Y0
+	VMOVUPS   Y0, 17664(SP)
+	VMOVUPS   17664(SP), Y0
+	VDIVPS    17408(SP), Y0, Y0
+	VMOVUPS   Y0, 17696(SP)
+	VMOVUPS   17440(SP), Y0
+	VADDPS    17568(SP), Y0, Y0
+	VMOVUPS   Y0, 17728(SP)
+	VMOVUPS   hhvStepBackConsts<>+416(SB), Y0
+	VSUBPS    17504(SP), Y0, Y0
+	VMOVUPS   Y0, 17760(SP)
+	VMOVUPS   17696(SP), Y0
+	VMULPS    17760(SP), Y0, Y0
+	VMOVUPS   Y0, 17792(SP)
+	VMOVUPS   17568(SP), Y0
+	VMULPS    32(SP), Y0, Y0
+	VMOVUPS   Y0, 17824(SP)
+	VMOVUPS   17824(SP), Y0
+	VMULPS    17600(SP), Y0, Y0
+	VMOVUPS   Y0, 17856(SP)
+	VMOVUPS   17792(SP), Y0
+	VADDPS    17856(SP), Y0, Y0
+	VMOVUPS   Y0, 17888(SP)
+	VMOVUPS   8640(SP), Y0
+	VMULPS    8640(SP), Y0, Y0
+	VMOVUPS   Y0, 17920(SP)
+	VMOVUPS   17920(SP), Y0
+	VMULPS    8640(SP), Y0, Y0
+	VMOVUPS   Y0, 17952(SP)
+	VMOVUPS   8704(SP), Y0
+	VMULPS    8704(SP), Y0, Y0
+	VMOVUPS   Y0, 17984(SP)
+	VMOVUPS   17984(SP), Y0
+	VMULPS    8704(SP), Y0, Y0
+	VMOVUPS   Y0, 18016(SP)
+	VMOVUPS   17952(SP), Y0
+	VMULPS    hhvStepBackConsts<>+992(SB), Y0, Y0
+	VMOVUPS   Y0, 18048(SP)
+	VMOVUPS   18048(SP), Y0
+	VMULPS    8672(SP), Y0, Y0
+	VMOVUPS   Y0, 18080(SP)
+	VMOVUPS   18016(SP), Y0
+	VMULPS    hhvStepBackConsts<>+1024(SB), Y0, Y0
+	VMOVUPS   Y0, 18112(SP)
+	VMOVUPS   18112(SP), Y0
+	VMULPS    8704(SP), Y0, Y0
+	VMOVUPS   Y0, 18144(SP)
+	VMOVUPS   18080(SP), Y0
+	VADDPS    18144(SP), Y0, Y0
+	VMOVUPS   Y0, 18176(SP)
+	VMOVUPS   18176(SP), Y0
+	VADDPS    hhvStepBackConsts<>+1056(SB), Y0, Y0
+	VMOVUPS   Y0, 18208(SP)
+	VMOVUPS   18080(SP), Y0
+	VMULPS    hhvStepBackConsts<>+1088(SB), Y0, Y0
+	VMOVUPS   Y0, 18240(SP)
+	VMOVUPS   18144(SP), Y0
+	VMULPS    hhvStepBackConsts<>+1120(SB), Y0, Y0
+	VMOVUPS   Y0, 18272(SP)
+	VMOVUPS   18240(SP), Y0
+	VADDPS    18272(SP), Y0, Y0
+	VMOVUPS   Y0, 18304(SP)
+	VMOVUPS   18304(SP), Y0
+	VADDPS    hhvStepBackConsts<>+1152(SB), Y0, Y0
+	VMOVUPS   Y0, 18336(SP)
+	VMOVUPS   18336(SP), Y0
+	VADDPS    8864(SP), Y0, Y0
+	VMOVUPS   Y0, 18368(SP)
+	VMOVUPS   18368(SP), Y0
+	VDIVPS    18208(SP), Y0, Y0
+	VMOVUPS   Y0, 18400(SP)
+	VMOVUPS   32(SP), Y0
+	VMULPS    18208(SP), Y0, Y0
+	VMOVUPS   Y0, 18432(SP)
+	VMOVUPS   18432(SP), Y1
+	VMAXPS    hhvStepBackConsts<>+64(SB), Y1, Y1
+	VMINPS    hhvStepBackConsts<>+96(SB), Y1, Y1
+	VMULPS    hhvStepBackConsts<>+128(SB), Y1, Y2
+	VROUNDPS  $0x08, Y2, Y2
+	VMULPS    hhvStepBackConsts<>+160(SB), Y2, Y3
+	VSUBPS    Y3, Y1, Y3
+	VMULPS    hhvStepBackConsts<>+192(SB), Y2, Y4
+	VSUBPS    Y4, Y3, Y3
+	VMOVUPS   hhvStepBackConsts<>+224(SB), Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepBackConsts<>+256(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepBackConsts<>+288(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepBackConsts<>+320(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepBackConsts<>+352(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepBackConsts<>+384(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepBackConsts<>+416(SB), Y4, Y4
+	VMULPS    Y3, Y4, Y4
+	VADDPS    hhvStepBackConsts<>+416(SB), Y4, Y4
+	VCVTPS2DQ Y2, Y5
+	VPADDD    hhvStepBackConsts<>+448(SB), Y5, Y5
+	VPSLLD    $0x17, Y5, Y5
+	VMULPS    Y5, Y4, Y4
+	VMOVUPS   Y4, 18464(SP)
+	VMOVUPS   8608(SP), Y0
+	VSUBPS    18400(SP), Y0, Y0
+	VMOVUPS   Y0, 18496(SP)
+	VMOVUPS   18496(SP), Y0
+	VMULPS    18464(SP), Y0, Y0
+	VMOVUPS   Y0, 18528(SP)
+	VMOVUPS   18400(SP), Y0
+	VADDPS    18528(SP), Y0, Y0
+	VMOVUPS   Y0, 18560(SP)
+	VMOVUPS   hhvStepBackConsts<>+416(SB), Y0
+	VSUBPS    18464(SP), Y0, Y0
+	VMOVUPS   Y0, 18592(SP)
+	VMOVUPS   18592(SP), Y0
+	VDIVPS    18208(SP), Y0, Y0
+	VMOVUPS   Y0, 18624(SP)
+	VMOVUPS   32(SP), Y0
+	VMULPS    18528(SP), Y0, Y0
+	VMOVUPS   Y0, 18656(SP)
+	VMOVUPS   hhvStepBackConsts<>+1088(SB), Y0
+	VSUBPS    18400(SP), Y0, Y0
+	VMOVUPS   Y0, 18688(SP)
+	VMOVUPS   18688(SP), Y0
+	VMULPS    18624(SP), Y0, Y0
+	VMOVUPS   Y0, 18720(SP)
+	VMOVUPS   18720(SP), Y0
+	VADDPS    18656(SP), Y0, Y0
+	VMOVUPS   Y0, 18752(SP)
+	VMOVUPS   18752(SP), Y0
+	VMULPS    hhvStepBackConsts<>+992(SB), Y0, Y0
+	VMOVUPS   Y0, 18784(SP)
+	VMOVUPS   hhvStepBackConsts<>+1120(SB), Y0
+	VSUBPS    18400(SP), Y0, Y0
+	VMOVUPS   Y0, 18816(SP)
+	VMOVUPS   18816(SP), Y0
+	VMULPS    18624(SP), Y0, Y0
+	VMOVUPS   Y0, 18848(SP)
+	VMOVUPS   18848(SP), Y0
+	VADDPS    18656(SP), Y0, Y0
+	VMOVUPS   Y0, 18880(SP)
+	VMOVUPS   18880(SP), Y0
+	VMULPS    hhvStepBackConsts<>+1024(SB), Y0, Y0
+	VMOVUPS   Y0, 18912(SP)
+	VMOVUPS   18784(SP), Y0
+	VMULPS    hhvStepBackConsts<>+1184(SB), Y0, Y0
+	VMOVUPS   Y0, 18944(SP)
+	VMOVUPS   18944(SP), Y0
+	VMULPS    17920(SP), Y0, Y0
+	VMOVUPS   Y0, 18976(SP)
+	VMOVUPS   18976(SP), Y0
+	VMULPS    8672(SP), Y0, Y0
+	VMOVUPS   Y0, 19008(SP)
+	VMOVUPS   18784(SP), Y0
+	VMULPS    17952(SP), Y0, Y0
+	VMOVUPS   Y0, 19040(SP)
+	VMOVUPS   18912(SP), Y0
+	VMULPS    hhvStepBackConsts<>+864(SB), Y0, Y0
+	VMOVUPS   Y0, 19072(SP)
+	VMOVUPS   19072(SP), Y0
+	VMULPS    18016(SP), Y0, Y0
+	VMOVUPS   Y0, 19104(SP)
+	VMOVUPS   18624(SP), Y0
+	VMULPS    8736(SP), Y0, Y0
+	VMOVUPS   Y0, 19136(SP)
+	VMOVUPS   9024(SP), Y0
+	VADDPS    19136(SP), Y0, Y0
+	VMOVUPS   Y0, 19168(SP)
+	VMOVUPS   19168(SP), Y0
+	VMOVUPS   Y0, 9024(SP)
+	VMOVUPS   18464(SP), Y0
+	VMULPS    8736(SP), Y0, Y0
+	VMOVUPS   Y0, 19200(SP)
+	VMOVUPS   16704(SP), Y0
+	VMULPS    8768(SP), Y0, Y0
+	VMOVUPS   Y0, 19232(SP)
+	VMOVUPS   19200(SP), Y0
+	VADDPS    19232(SP), Y0, Y0
+	VMOVUPS   Y0, 19264(SP)
+	VMOVUPS   17344(SP), Y0
+	VMULPS    8800(SP), Y0, Y0
+	VMOVUPS   Y0, 19296(SP)
+	VMOVUPS   19264(SP), Y0
+	VADDPS    19296(SP), Y0, Y0
+	VMOVUPS   Y0, 19328(SP)
+	VMOVUPS   17888(SP), Y0
+	VMULPS    8832(SP), Y0, Y0
+	VMOVUPS   Y0, 19360(SP)
+	VMOVUPS   19328(SP), Y0
+	VADDPS    19360(SP), Y0, Y0
+	VMOVUPS   Y0, 19392(SP)
+	VMOVUPS   19008(SP), Y0
+	VMULPS    8736(SP), Y0, Y0
+	VMOVUPS   Y0, 19424(SP)
+	VMOVUPS   16320(SP), Y0
+	VMULPS    8768(SP), Y0, Y0
+	VMOVUPS   Y0, 19456(SP)
+	VMOVUPS   19424(SP), Y0
+	VADDPS    19456(SP), Y0, Y0
+	VMOVUPS   Y0, 19488(SP)
+	VMOVUPS   19040(SP), Y0
+	VMULPS    8736(SP), Y0, Y0
+	VMOVUPS   Y0, 19520(SP)
+	VMOVUPS   16960(SP), Y0
+	VMULPS    8800(SP), Y0, Y0
+	VMOVUPS   Y0, 19552(SP)
+	VMOVUPS   19520(SP), Y0
+	VADDPS    19552(SP), Y0, Y0
+	VMOVUPS   Y0, 19584(SP)
+	VMOVUPS   19104(SP), Y0
+	VMULPS    8736(SP), Y0, Y0
+	VMOVUPS   Y0, 19616(SP)
+	VMOVUPS   17504(SP), Y0
+	VMULPS    8832(SP), Y0, Y0
+	VMOVUPS   Y0, 19648(SP)
+	VMOVUPS   19616(SP), Y0
+	VADDPS    19648(SP), Y0, Y0
+	VMOVUPS   Y0, 19680(SP)
+	VMOVUPS   19392(SP), Y0
+	VMOVUPS   Y0, 8736(SP)
+	VMOVUPS   19488(SP), Y0
+	VMOVUPS   Y0, 8768(SP)
+	VMOVUPS   19584(SP), Y0
+	VMOVUPS   Y0, 8800(SP)
+	VMOVUPS   19680(SP), Y0
+	VMOVUPS   Y0, 8832(SP)
+	VMOVUPS   8960(SP), Y0
+	VSUBPS    hhvStepBackConsts<>+416(SB), Y0, Y0
+	VMOVUPS   Y0, 8960(SP)
+	VPTEST    Y0, Y0
+	JNZ       hbBack
+	VMOVUPS   8736(SP), Y0
+	VMOVUPS   Y0, (DI)
+	VMOVUPS   8768(SP), Y0
+	VMOVUPS   Y0, (DI)(R11*1)
+	VMOVUPS   8800(SP), Y0
+	VMOVUPS   Y0, (DI)(R11*2)
+	VMOVUPS   8832(SP), Y0
+	VMOVUPS   Y0, (DI)(R12*1)
+	VMOVUPS   9024(SP), Y0
+	VMOVUPS   Y0, (R9)
+	ADDQ      $0x20, SI
+	ADDQ      $0x20, DI
+	ADDQ      $0x20, DX
+	ADDQ      $0x20, CX
+	ADDQ      $0x20, R9
+	DECQ      R8
+	JNZ       hbGroup
+
+hbDone:
+	VZEROUPPER
+	RET
+
+DATA hhvStepBackConsts<>+0(SB)/4, $0xff800000
+DATA hhvStepBackConsts<>+4(SB)/4, $0xff800000
+DATA hhvStepBackConsts<>+8(SB)/4, $0xff800000
+DATA hhvStepBackConsts<>+12(SB)/4, $0xff800000
+DATA hhvStepBackConsts<>+16(SB)/4, $0xff800000
+DATA hhvStepBackConsts<>+20(SB)/4, $0xff800000
+DATA hhvStepBackConsts<>+24(SB)/4, $0xff800000
+DATA hhvStepBackConsts<>+28(SB)/4, $0xff800000
+DATA hhvStepBackConsts<>+32(SB)/4, $0xbdcccccd
+DATA hhvStepBackConsts<>+36(SB)/4, $0xbdcccccd
+DATA hhvStepBackConsts<>+40(SB)/4, $0xbdcccccd
+DATA hhvStepBackConsts<>+44(SB)/4, $0xbdcccccd
+DATA hhvStepBackConsts<>+48(SB)/4, $0xbdcccccd
+DATA hhvStepBackConsts<>+52(SB)/4, $0xbdcccccd
+DATA hhvStepBackConsts<>+56(SB)/4, $0xbdcccccd
+DATA hhvStepBackConsts<>+60(SB)/4, $0xbdcccccd
+DATA hhvStepBackConsts<>+64(SB)/4, $0xc2ae0000
+DATA hhvStepBackConsts<>+68(SB)/4, $0xc2ae0000
+DATA hhvStepBackConsts<>+72(SB)/4, $0xc2ae0000
+DATA hhvStepBackConsts<>+76(SB)/4, $0xc2ae0000
+DATA hhvStepBackConsts<>+80(SB)/4, $0xc2ae0000
+DATA hhvStepBackConsts<>+84(SB)/4, $0xc2ae0000
+DATA hhvStepBackConsts<>+88(SB)/4, $0xc2ae0000
+DATA hhvStepBackConsts<>+92(SB)/4, $0xc2ae0000
+DATA hhvStepBackConsts<>+96(SB)/4, $0x42b00000
+DATA hhvStepBackConsts<>+100(SB)/4, $0x42b00000
+DATA hhvStepBackConsts<>+104(SB)/4, $0x42b00000
+DATA hhvStepBackConsts<>+108(SB)/4, $0x42b00000
+DATA hhvStepBackConsts<>+112(SB)/4, $0x42b00000
+DATA hhvStepBackConsts<>+116(SB)/4, $0x42b00000
+DATA hhvStepBackConsts<>+120(SB)/4, $0x42b00000
+DATA hhvStepBackConsts<>+124(SB)/4, $0x42b00000
+DATA hhvStepBackConsts<>+128(SB)/4, $0x3fb8aa3b
+DATA hhvStepBackConsts<>+132(SB)/4, $0x3fb8aa3b
+DATA hhvStepBackConsts<>+136(SB)/4, $0x3fb8aa3b
+DATA hhvStepBackConsts<>+140(SB)/4, $0x3fb8aa3b
+DATA hhvStepBackConsts<>+144(SB)/4, $0x3fb8aa3b
+DATA hhvStepBackConsts<>+148(SB)/4, $0x3fb8aa3b
+DATA hhvStepBackConsts<>+152(SB)/4, $0x3fb8aa3b
+DATA hhvStepBackConsts<>+156(SB)/4, $0x3fb8aa3b
+DATA hhvStepBackConsts<>+160(SB)/4, $0x3f318000
+DATA hhvStepBackConsts<>+164(SB)/4, $0x3f318000
+DATA hhvStepBackConsts<>+168(SB)/4, $0x3f318000
+DATA hhvStepBackConsts<>+172(SB)/4, $0x3f318000
+DATA hhvStepBackConsts<>+176(SB)/4, $0x3f318000
+DATA hhvStepBackConsts<>+180(SB)/4, $0x3f318000
+DATA hhvStepBackConsts<>+184(SB)/4, $0x3f318000
+DATA hhvStepBackConsts<>+188(SB)/4, $0x3f318000
+DATA hhvStepBackConsts<>+192(SB)/4, $0xb95e8083
+DATA hhvStepBackConsts<>+196(SB)/4, $0xb95e8083
+DATA hhvStepBackConsts<>+200(SB)/4, $0xb95e8083
+DATA hhvStepBackConsts<>+204(SB)/4, $0xb95e8083
+DATA hhvStepBackConsts<>+208(SB)/4, $0xb95e8083
+DATA hhvStepBackConsts<>+212(SB)/4, $0xb95e8083
+DATA hhvStepBackConsts<>+216(SB)/4, $0xb95e8083
+DATA hhvStepBackConsts<>+220(SB)/4, $0xb95e8083
+DATA hhvStepBackConsts<>+224(SB)/4, $0x39500d01
+DATA hhvStepBackConsts<>+228(SB)/4, $0x39500d01
+DATA hhvStepBackConsts<>+232(SB)/4, $0x39500d01
+DATA hhvStepBackConsts<>+236(SB)/4, $0x39500d01
+DATA hhvStepBackConsts<>+240(SB)/4, $0x39500d01
+DATA hhvStepBackConsts<>+244(SB)/4, $0x39500d01
+DATA hhvStepBackConsts<>+248(SB)/4, $0x39500d01
+DATA hhvStepBackConsts<>+252(SB)/4, $0x39500d01
+DATA hhvStepBackConsts<>+256(SB)/4, $0x3ab60b61
+DATA hhvStepBackConsts<>+260(SB)/4, $0x3ab60b61
+DATA hhvStepBackConsts<>+264(SB)/4, $0x3ab60b61
+DATA hhvStepBackConsts<>+268(SB)/4, $0x3ab60b61
+DATA hhvStepBackConsts<>+272(SB)/4, $0x3ab60b61
+DATA hhvStepBackConsts<>+276(SB)/4, $0x3ab60b61
+DATA hhvStepBackConsts<>+280(SB)/4, $0x3ab60b61
+DATA hhvStepBackConsts<>+284(SB)/4, $0x3ab60b61
+DATA hhvStepBackConsts<>+288(SB)/4, $0x3c088889
+DATA hhvStepBackConsts<>+292(SB)/4, $0x3c088889
+DATA hhvStepBackConsts<>+296(SB)/4, $0x3c088889
+DATA hhvStepBackConsts<>+300(SB)/4, $0x3c088889
+DATA hhvStepBackConsts<>+304(SB)/4, $0x3c088889
+DATA hhvStepBackConsts<>+308(SB)/4, $0x3c088889
+DATA hhvStepBackConsts<>+312(SB)/4, $0x3c088889
+DATA hhvStepBackConsts<>+316(SB)/4, $0x3c088889
+DATA hhvStepBackConsts<>+320(SB)/4, $0x3d2aaaab
+DATA hhvStepBackConsts<>+324(SB)/4, $0x3d2aaaab
+DATA hhvStepBackConsts<>+328(SB)/4, $0x3d2aaaab
+DATA hhvStepBackConsts<>+332(SB)/4, $0x3d2aaaab
+DATA hhvStepBackConsts<>+336(SB)/4, $0x3d2aaaab
+DATA hhvStepBackConsts<>+340(SB)/4, $0x3d2aaaab
+DATA hhvStepBackConsts<>+344(SB)/4, $0x3d2aaaab
+DATA hhvStepBackConsts<>+348(SB)/4, $0x3d2aaaab
+DATA hhvStepBackConsts<>+352(SB)/4, $0x3e2aaaab
+DATA hhvStepBackConsts<>+356(SB)/4, $0x3e2aaaab
+DATA hhvStepBackConsts<>+360(SB)/4, $0x3e2aaaab
+DATA hhvStepBackConsts<>+364(SB)/4, $0x3e2aaaab
+DATA hhvStepBackConsts<>+368(SB)/4, $0x3e2aaaab
+DATA hhvStepBackConsts<>+372(SB)/4, $0x3e2aaaab
+DATA hhvStepBackConsts<>+376(SB)/4, $0x3e2aaaab
+DATA hhvStepBackConsts<>+380(SB)/4, $0x3e2aaaab
+DATA hhvStepBackConsts<>+384(SB)/4, $0x3f000000
+DATA hhvStepBackConsts<>+388(SB)/4, $0x3f000000
+DATA hhvStepBackConsts<>+392(SB)/4, $0x3f000000
+DATA hhvStepBackConsts<>+396(SB)/4, $0x3f000000
+DATA hhvStepBackConsts<>+400(SB)/4, $0x3f000000
+DATA hhvStepBackConsts<>+404(SB)/4, $0x3f000000
+DATA hhvStepBackConsts<>+408(SB)/4, $0x3f000000
+DATA hhvStepBackConsts<>+412(SB)/4, $0x3f000000
+DATA hhvStepBackConsts<>+416(SB)/4, $0x3f800000
+DATA hhvStepBackConsts<>+420(SB)/4, $0x3f800000
+DATA hhvStepBackConsts<>+424(SB)/4, $0x3f800000
+DATA hhvStepBackConsts<>+428(SB)/4, $0x3f800000
+DATA hhvStepBackConsts<>+432(SB)/4, $0x3f800000
+DATA hhvStepBackConsts<>+436(SB)/4, $0x3f800000
+DATA hhvStepBackConsts<>+440(SB)/4, $0x3f800000
+DATA hhvStepBackConsts<>+444(SB)/4, $0x3f800000
+DATA hhvStepBackConsts<>+448(SB)/4, $0x0000007f
+DATA hhvStepBackConsts<>+452(SB)/4, $0x0000007f
+DATA hhvStepBackConsts<>+456(SB)/4, $0x0000007f
+DATA hhvStepBackConsts<>+460(SB)/4, $0x0000007f
+DATA hhvStepBackConsts<>+464(SB)/4, $0x0000007f
+DATA hhvStepBackConsts<>+468(SB)/4, $0x0000007f
+DATA hhvStepBackConsts<>+472(SB)/4, $0x0000007f
+DATA hhvStepBackConsts<>+476(SB)/4, $0x0000007f
+DATA hhvStepBackConsts<>+480(SB)/4, $0x41200000
+DATA hhvStepBackConsts<>+484(SB)/4, $0x41200000
+DATA hhvStepBackConsts<>+488(SB)/4, $0x41200000
+DATA hhvStepBackConsts<>+492(SB)/4, $0x41200000
+DATA hhvStepBackConsts<>+496(SB)/4, $0x41200000
+DATA hhvStepBackConsts<>+500(SB)/4, $0x41200000
+DATA hhvStepBackConsts<>+504(SB)/4, $0x41200000
+DATA hhvStepBackConsts<>+508(SB)/4, $0x41200000
+DATA hhvStepBackConsts<>+512(SB)/4, $0x402df854
+DATA hhvStepBackConsts<>+516(SB)/4, $0x402df854
+DATA hhvStepBackConsts<>+520(SB)/4, $0x402df854
+DATA hhvStepBackConsts<>+524(SB)/4, $0x402df854
+DATA hhvStepBackConsts<>+528(SB)/4, $0x402df854
+DATA hhvStepBackConsts<>+532(SB)/4, $0x402df854
+DATA hhvStepBackConsts<>+536(SB)/4, $0x402df854
+DATA hhvStepBackConsts<>+540(SB)/4, $0x402df854
+DATA hhvStepBackConsts<>+544(SB)/4, $0x3dcccccd
+DATA hhvStepBackConsts<>+548(SB)/4, $0x3dcccccd
+DATA hhvStepBackConsts<>+552(SB)/4, $0x3dcccccd
+DATA hhvStepBackConsts<>+556(SB)/4, $0x3dcccccd
+DATA hhvStepBackConsts<>+560(SB)/4, $0x3dcccccd
+DATA hhvStepBackConsts<>+564(SB)/4, $0x3dcccccd
+DATA hhvStepBackConsts<>+568(SB)/4, $0x3dcccccd
+DATA hhvStepBackConsts<>+572(SB)/4, $0x3dcccccd
+DATA hhvStepBackConsts<>+576(SB)/4, $0x3daaaaab
+DATA hhvStepBackConsts<>+580(SB)/4, $0x3daaaaab
+DATA hhvStepBackConsts<>+584(SB)/4, $0x3daaaaab
+DATA hhvStepBackConsts<>+588(SB)/4, $0x3daaaaab
+DATA hhvStepBackConsts<>+592(SB)/4, $0x3daaaaab
+DATA hhvStepBackConsts<>+596(SB)/4, $0x3daaaaab
+DATA hhvStepBackConsts<>+600(SB)/4, $0x3daaaaab
+DATA hhvStepBackConsts<>+604(SB)/4, $0x3daaaaab
+DATA hhvStepBackConsts<>+608(SB)/4, $0x3bb60b61
+DATA hhvStepBackConsts<>+612(SB)/4, $0x3bb60b61
+DATA hhvStepBackConsts<>+616(SB)/4, $0x3bb60b61
+DATA hhvStepBackConsts<>+620(SB)/4, $0x3bb60b61
+DATA hhvStepBackConsts<>+624(SB)/4, $0x3bb60b61
+DATA hhvStepBackConsts<>+628(SB)/4, $0x3bb60b61
+DATA hhvStepBackConsts<>+632(SB)/4, $0x3bb60b61
+DATA hhvStepBackConsts<>+636(SB)/4, $0x3bb60b61
+DATA hhvStepBackConsts<>+640(SB)/4, $0x3c23d70a
+DATA hhvStepBackConsts<>+644(SB)/4, $0x3c23d70a
+DATA hhvStepBackConsts<>+648(SB)/4, $0x3c23d70a
+DATA hhvStepBackConsts<>+652(SB)/4, $0x3c23d70a
+DATA hhvStepBackConsts<>+656(SB)/4, $0x3c23d70a
+DATA hhvStepBackConsts<>+660(SB)/4, $0x3c23d70a
+DATA hhvStepBackConsts<>+664(SB)/4, $0x3c23d70a
+DATA hhvStepBackConsts<>+668(SB)/4, $0x3c23d70a
+DATA hhvStepBackConsts<>+672(SB)/4, $0x7fffffff
+DATA hhvStepBackConsts<>+676(SB)/4, $0x7fffffff
+DATA hhvStepBackConsts<>+680(SB)/4, $0x7fffffff
+DATA hhvStepBackConsts<>+684(SB)/4, $0x7fffffff
+DATA hhvStepBackConsts<>+688(SB)/4, $0x7fffffff
+DATA hhvStepBackConsts<>+692(SB)/4, $0x7fffffff
+DATA hhvStepBackConsts<>+696(SB)/4, $0x7fffffff
+DATA hhvStepBackConsts<>+700(SB)/4, $0x7fffffff
+DATA hhvStepBackConsts<>+704(SB)/4, $0x41c80000
+DATA hhvStepBackConsts<>+708(SB)/4, $0x41c80000
+DATA hhvStepBackConsts<>+712(SB)/4, $0x41c80000
+DATA hhvStepBackConsts<>+716(SB)/4, $0x41c80000
+DATA hhvStepBackConsts<>+720(SB)/4, $0x41c80000
+DATA hhvStepBackConsts<>+724(SB)/4, $0x41c80000
+DATA hhvStepBackConsts<>+728(SB)/4, $0x41c80000
+DATA hhvStepBackConsts<>+732(SB)/4, $0x41c80000
+DATA hhvStepBackConsts<>+736(SB)/4, $0x4142eb7f
+DATA hhvStepBackConsts<>+740(SB)/4, $0x4142eb7f
+DATA hhvStepBackConsts<>+744(SB)/4, $0x4142eb7f
+DATA hhvStepBackConsts<>+748(SB)/4, $0x4142eb7f
+DATA hhvStepBackConsts<>+752(SB)/4, $0x4142eb7f
+DATA hhvStepBackConsts<>+756(SB)/4, $0x4142eb7f
+DATA hhvStepBackConsts<>+760(SB)/4, $0x4142eb7f
+DATA hhvStepBackConsts<>+764(SB)/4, $0x4142eb7f
+DATA hhvStepBackConsts<>+768(SB)/4, $0x3d8f5c29
+DATA hhvStepBackConsts<>+772(SB)/4, $0x3d8f5c29
+DATA hhvStepBackConsts<>+776(SB)/4, $0x3d8f5c29
+DATA hhvStepBackConsts<>+780(SB)/4, $0x3d8f5c29
+DATA hhvStepBackConsts<>+784(SB)/4, $0x3d8f5c29
+DATA hhvStepBackConsts<>+788(SB)/4, $0x3d8f5c29
+DATA hhvStepBackConsts<>+792(SB)/4, $0x3d8f5c29
+DATA hhvStepBackConsts<>+796(SB)/4, $0x3d8f5c29
+DATA hhvStepBackConsts<>+800(SB)/4, $0x3e000000
+DATA hhvStepBackConsts<>+804(SB)/4, $0x3e000000
+DATA hhvStepBackConsts<>+808(SB)/4, $0x3e000000
+DATA hhvStepBackConsts<>+812(SB)/4, $0x3e000000
+DATA hhvStepBackConsts<>+816(SB)/4, $0x3e000000
+DATA hhvStepBackConsts<>+820(SB)/4, $0x3e000000
+DATA hhvStepBackConsts<>+824(SB)/4, $0x3e000000
+DATA hhvStepBackConsts<>+828(SB)/4, $0x3e000000
+DATA hhvStepBackConsts<>+832(SB)/4, $0xbd638e39
+DATA hhvStepBackConsts<>+836(SB)/4, $0xbd638e39
+DATA hhvStepBackConsts<>+840(SB)/4, $0xbd638e39
+DATA hhvStepBackConsts<>+844(SB)/4, $0xbd638e39
+DATA hhvStepBackConsts<>+848(SB)/4, $0xbd638e39
+DATA hhvStepBackConsts<>+852(SB)/4, $0xbd638e39
+DATA hhvStepBackConsts<>+856(SB)/4, $0xbd638e39
+DATA hhvStepBackConsts<>+860(SB)/4, $0xbd638e39
+DATA hhvStepBackConsts<>+864(SB)/4, $0x40800000
+DATA hhvStepBackConsts<>+868(SB)/4, $0x40800000
+DATA hhvStepBackConsts<>+872(SB)/4, $0x40800000
+DATA hhvStepBackConsts<>+876(SB)/4, $0x40800000
+DATA hhvStepBackConsts<>+880(SB)/4, $0x40800000
+DATA hhvStepBackConsts<>+884(SB)/4, $0x40800000
+DATA hhvStepBackConsts<>+888(SB)/4, $0x40800000
+DATA hhvStepBackConsts<>+892(SB)/4, $0x40800000
+DATA hhvStepBackConsts<>+896(SB)/4, $0x41a0af2e
+DATA hhvStepBackConsts<>+900(SB)/4, $0x41a0af2e
+DATA hhvStepBackConsts<>+904(SB)/4, $0x41a0af2e
+DATA hhvStepBackConsts<>+908(SB)/4, $0x41a0af2e
+DATA hhvStepBackConsts<>+912(SB)/4, $0x41a0af2e
+DATA hhvStepBackConsts<>+916(SB)/4, $0x41a0af2e
+DATA hhvStepBackConsts<>+920(SB)/4, $0x41a0af2e
+DATA hhvStepBackConsts<>+924(SB)/4, $0x41a0af2e
+DATA hhvStepBackConsts<>+928(SB)/4, $0xbd4ccccd
+DATA hhvStepBackConsts<>+932(SB)/4, $0xbd4ccccd
+DATA hhvStepBackConsts<>+936(SB)/4, $0xbd4ccccd
+DATA hhvStepBackConsts<>+940(SB)/4, $0xbd4ccccd
+DATA hhvStepBackConsts<>+944(SB)/4, $0xbd4ccccd
+DATA hhvStepBackConsts<>+948(SB)/4, $0xbd4ccccd
+DATA hhvStepBackConsts<>+952(SB)/4, $0xbd4ccccd
+DATA hhvStepBackConsts<>+956(SB)/4, $0xbd4ccccd
+DATA hhvStepBackConsts<>+960(SB)/4, $0xbc4ccccd
+DATA hhvStepBackConsts<>+964(SB)/4, $0xbc4ccccd
+DATA hhvStepBackConsts<>+968(SB)/4, $0xbc4ccccd
+DATA hhvStepBackConsts<>+972(SB)/4, $0xbc4ccccd
+DATA hhvStepBackConsts<>+976(SB)/4, $0xbc4ccccd
+DATA hhvStepBackConsts<>+980(SB)/4, $0xbc4ccccd
+DATA hhvStepBackConsts<>+984(SB)/4, $0xbc4ccccd
+DATA hhvStepBackConsts<>+988(SB)/4, $0xbc4ccccd
+DATA hhvStepBackConsts<>+992(SB)/4, $0x42f00000
+DATA hhvStepBackConsts<>+996(SB)/4, $0x42f00000
+DATA hhvStepBackConsts<>+1000(SB)/4, $0x42f00000
+DATA hhvStepBackConsts<>+1004(SB)/4, $0x42f00000
+DATA hhvStepBackConsts<>+1008(SB)/4, $0x42f00000
+DATA hhvStepBackConsts<>+1012(SB)/4, $0x42f00000
+DATA hhvStepBackConsts<>+1016(SB)/4, $0x42f00000
+DATA hhvStepBackConsts<>+1020(SB)/4, $0x42f00000
+DATA hhvStepBackConsts<>+1024(SB)/4, $0x42100000
+DATA hhvStepBackConsts<>+1028(SB)/4, $0x42100000
+DATA hhvStepBackConsts<>+1032(SB)/4, $0x42100000
+DATA hhvStepBackConsts<>+1036(SB)/4, $0x42100000
+DATA hhvStepBackConsts<>+1040(SB)/4, $0x42100000
+DATA hhvStepBackConsts<>+1044(SB)/4, $0x42100000
+DATA hhvStepBackConsts<>+1048(SB)/4, $0x42100000
+DATA hhvStepBackConsts<>+1052(SB)/4, $0x42100000
+DATA hhvStepBackConsts<>+1056(SB)/4, $0x3e99999a
+DATA hhvStepBackConsts<>+1060(SB)/4, $0x3e99999a
+DATA hhvStepBackConsts<>+1064(SB)/4, $0x3e99999a
+DATA hhvStepBackConsts<>+1068(SB)/4, $0x3e99999a
+DATA hhvStepBackConsts<>+1072(SB)/4, $0x3e99999a
+DATA hhvStepBackConsts<>+1076(SB)/4, $0x3e99999a
+DATA hhvStepBackConsts<>+1080(SB)/4, $0x3e99999a
+DATA hhvStepBackConsts<>+1084(SB)/4, $0x3e99999a
+DATA hhvStepBackConsts<>+1088(SB)/4, $0x42e60000
+DATA hhvStepBackConsts<>+1092(SB)/4, $0x42e60000
+DATA hhvStepBackConsts<>+1096(SB)/4, $0x42e60000
+DATA hhvStepBackConsts<>+1100(SB)/4, $0x42e60000
+DATA hhvStepBackConsts<>+1104(SB)/4, $0x42e60000
+DATA hhvStepBackConsts<>+1108(SB)/4, $0x42e60000
+DATA hhvStepBackConsts<>+1112(SB)/4, $0x42e60000
+DATA hhvStepBackConsts<>+1116(SB)/4, $0x42e60000
+DATA hhvStepBackConsts<>+1120(SB)/4, $0xc1400000
+DATA hhvStepBackConsts<>+1124(SB)/4, $0xc1400000
+DATA hhvStepBackConsts<>+1128(SB)/4, $0xc1400000
+DATA hhvStepBackConsts<>+1132(SB)/4, $0xc1400000
+DATA hhvStepBackConsts<>+1136(SB)/4, $0xc1400000
+DATA hhvStepBackConsts<>+1140(SB)/4, $0xc1400000
+DATA hhvStepBackConsts<>+1144(SB)/4, $0xc1400000
+DATA hhvStepBackConsts<>+1148(SB)/4, $0xc1400000
+DATA hhvStepBackConsts<>+1152(SB)/4, $0x404bc505
+DATA hhvStepBackConsts<>+1156(SB)/4, $0x404bc505
+DATA hhvStepBackConsts<>+1160(SB)/4, $0x404bc505
+DATA hhvStepBackConsts<>+1164(SB)/4, $0x404bc505
+DATA hhvStepBackConsts<>+1168(SB)/4, $0x404bc505
+DATA hhvStepBackConsts<>+1172(SB)/4, $0x404bc505
+DATA hhvStepBackConsts<>+1176(SB)/4, $0x404bc505
+DATA hhvStepBackConsts<>+1180(SB)/4, $0x404bc505
+DATA hhvStepBackConsts<>+1184(SB)/4, $0x40400000
+DATA hhvStepBackConsts<>+1188(SB)/4, $0x40400000
+DATA hhvStepBackConsts<>+1192(SB)/4, $0x40400000
+DATA hhvStepBackConsts<>+1196(SB)/4, $0x40400000
+DATA hhvStepBackConsts<>+1200(SB)/4, $0x40400000
+DATA hhvStepBackConsts<>+1204(SB)/4, $0x40400000
+DATA hhvStepBackConsts<>+1208(SB)/4, $0x40400000
+DATA hhvStepBackConsts<>+1212(SB)/4, $0x40400000
+GLOBL hhvStepBackConsts<>(SB), RODATA|NOPTR, $1216

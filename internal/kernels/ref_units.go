@@ -173,3 +173,47 @@ func HHvStatic(in, count, sens *float32, n, steps, substeps int, k *[9]float32) 
 		cs[j], ss[j] = nr.Static(k[0] * x)
 	}
 }
+
+// hhvNeuron is the neuron of the HHv kernels' k (see HHvStatic).
+func hhvNeuron(k *[9]float32, substeps int) hhv.Neuron[float32] {
+	return hhv.Neuron[float32]{Rest: hhv.State[float32]{V: k[5], M: k[6], H: k[7], N: k[8]}, H: -k[1],
+		Theta: k[2], Lens: k[3], Small: k[4], Substeps: substeps}
+}
+
+// hhvState reads neuron j's state, its variables stride values apart.
+func hhvState(s []float32, j, stride int) hhv.State[float32] {
+	return hhv.State[float32]{V: s[j], M: s[stride+j], H: s[2*stride+j], N: s[3*stride+j]}
+}
+
+func setHHvState(s []float32, j, stride int, v hhv.State[float32]) {
+	s[j], s[stride+j], s[2*stride+j], s[3*stride+j] = v.V, v.M, v.H, v.N
+}
+
+// HHvStepForward is package hhv's Neuron.Step for n neurons from the
+// states at ck (V, m, h, n stride values apart) on currents k[0]·in: the
+// new states to state, the spikes to spk.
+func HHvStepForward(ck, state, in, spk *float32, n, stride, substeps int, k *[9]float32) {
+	nr := hhvNeuron(k, substeps)
+	cs, ss := row(ck, 0, 3*stride+n), row(state, 0, 3*stride+n)
+	sp := row(spk, 0, n)
+	for j, x := range row(in, 0, n) {
+		var s hhv.State[float32]
+		s, sp[j] = nr.Step(hhvState(cs, j, stride), k[0]*x)
+		setHHvState(ss, j, stride, s)
+	}
+}
+
+// HHvStepBackward is package hhv's Neuron.StepBack for n neurons: from
+// the step's start states at ck and the adjoints at adj on currents
+// k[0]·in with spike gradients dSpk, the start states' adjoints to adj and
+// the currents' gradients to di.
+func HHvStepBackward(ck, adj, in, dSpk, di *float32, n, stride, substeps int, k *[9]float32) {
+	nr := hhvNeuron(k, substeps)
+	cs, as := row(ck, 0, 3*stride+n), row(adj, 0, 3*stride+n)
+	ds, g := row(dSpk, 0, n), row(di, 0, n)
+	for j, x := range row(in, 0, n) {
+		var a hhv.State[float32]
+		a, g[j] = nr.StepBack(hhvState(cs, j, stride), k[0]*x, hhvState(as, j, stride), ds[j])
+		setHHvState(as, j, stride, a)
+	}
+}

@@ -199,43 +199,13 @@ func hhvStatic() {
 	Load(Param("substeps"), R10)
 	label("hhvSub")
 
-	// substep: the gating rates …
-	u := e.exp(e.mul(v, e.c(-0.1)))
-	an, dan := e.linRate(0.01, 0.1, e.sub(v, e.c(10)), e.mul(u, e.c(float32(math.E))), small)
-	am, dam := e.linRate(0.1, 1, e.sub(v, e.c(25)), e.mul(u, e.c(12.182493960703473)), small)
-	sq := e.sqrt(u)
-	ah := e.mul(sq, e.c(0.07))
-	bn := e.mul(e.sqrt(e.sqrt(sq)), e.c(0.125))
-	bm := e.mul(e.exp(e.mul(v, e.c(-1.0/18))), e.c(4))
-	bh := e.div(e.c(1), e.add(e.mul(u, e.c(20.085536923187668)), e.c(1)))
-	// … the gates …
-	nm, dmm, dmv := e.gate(m, am, bm, dam, e.mul(bm, e.c(-1.0/18)), nhs)
-	nh, dhh, dhv := e.gate(h, ah, bh, e.mul(ah, e.c(-0.05)), e.mul(e.mul(bh, e.sub(e.c(1), bh)), e.c(0.1)), nhs)
-	nn2, dnn, dnv := e.gate(nn, an, bn, dan, e.mul(bn, e.c(-0.0125)), nhs)
-	// … the membrane …
-	m2 := e.mul(m, m)
-	m3 := e.mul(m2, m)
-	n3 := e.mul(e.mul(nn, nn), nn)
-	gna := e.mul(e.mul(m3, e.c(120)), h)
-	gk := e.mul(e.mul(n3, e.c(36)), nn)
-	g := e.add(e.add(gna, gk), e.c(0.3))
-	vinf := e.div(e.add(e.add(e.add(e.mul(gna, e.c(115)), e.mul(gk, e.c(-12))), e.c(0.3*10.613)), cur), g)
-	ev := e.exp(e.mul(nhs, g))
-	evd := e.mul(e.sub(v, vinf), ev)
-	nv := e.add(vinf, evd)
-	// … its derivatives …
-	p := e.div(e.sub(e.c(1), ev), g)
-	q := e.mul(nhs, evd)
-	dA := e.mul(e.add(e.mul(e.sub(e.c(115), vinf), p), q), e.c(120))
-	dB := e.mul(e.add(e.mul(e.sub(e.c(-12), vinf), p), q), e.c(36))
-	jvm := e.mul(e.mul(e.mul(dA, e.c(3)), m2), h)
-	jvh := e.mul(dA, m3)
-	jvn := e.mul(e.mul(dB, e.c(4)), n3)
-	// … and the derivatives by the current carried forward.
-	ntv := e.add(e.add(e.add(e.add(e.mul(ev, tv), e.mul(jvm, tm)), e.mul(jvh, th)), e.mul(jvn, tn)), p)
-	ntm := e.add(e.mul(dmv, tv), e.mul(dmm, tm))
-	nth := e.add(e.mul(dhv, tv), e.mul(dhh, th))
-	ntn := e.add(e.mul(dnv, tv), e.mul(dnn, tn))
+	ns, j := e.substep(state{v, m, h, nn}, cur, nhs, small, true)
+	nv, nm, nh, nn2 := ns.v, ns.m, ns.h, ns.n
+	// The derivatives by the current carried forward.
+	ntv := e.add(e.add(e.add(e.add(e.mul(j.vv, tv), e.mul(j.vm, tm)), e.mul(j.vh, th)), e.mul(j.vn, tn)), j.vi)
+	ntm := e.add(e.mul(j.mv, tv), e.mul(j.mm, tm))
+	nth := e.add(e.mul(j.hv, tv), e.mul(j.hh, th))
+	ntn := e.add(e.mul(j.nv, tv), e.mul(j.nn, tn))
 	// crossed |= [v ≤ θ] & [v′ > θ]; a new maximum takes its derivative.
 	VMOVUPS(v, Y0)
 	VCMPPS(U8(0x12), theta, Y0, Y0) // LE_OQ
@@ -278,5 +248,261 @@ func hhvStatic() {
 	VMOVUPS(sens, Y0)
 	VMOVUPS(Y0, at(RDX, 0))
 	nextVector("hhvGroup", "hhvDone", RSI, RDI, RDX)
+	e.data()
+}
+
+// state is a neuron state's four slots.
+type state struct{ v, m, h, n Mem }
+
+// jac is a substep's derivatives' slots (package hhv's Jac).
+type jac struct{ vv, vi, vm, vh, vn, mv, mm, hv, hh, nv, nn Mem }
+
+// substep emits package hhv's Substep from s on current cur; with
+// withJac it computes the derivatives too.
+func (e *expr) substep(s state, cur, nhs, small Mem, withJac bool) (state, jac) {
+	v := s.v
+	// The gating rates …
+	u := e.exp(e.mul(v, e.c(-0.1)))
+	an, dan := e.linRate(0.01, 0.1, e.sub(v, e.c(10)), e.mul(u, e.c(float32(math.E))), small)
+	am, dam := e.linRate(0.1, 1, e.sub(v, e.c(25)), e.mul(u, e.c(12.182493960703473)), small)
+	sq := e.sqrt(u)
+	ah := e.mul(sq, e.c(0.07))
+	bn := e.mul(e.sqrt(e.sqrt(sq)), e.c(0.125))
+	bm := e.mul(e.exp(e.mul(v, e.c(-1.0/18))), e.c(4))
+	bh := e.div(e.c(1), e.add(e.mul(u, e.c(20.085536923187668)), e.c(1)))
+	// … the gates …
+	var out state
+	var j jac
+	out.m, j.mm, j.mv = e.gate(s.m, am, bm, dam, e.mul(bm, e.c(-1.0/18)), nhs)
+	out.h, j.hh, j.hv = e.gate(s.h, ah, bh, e.mul(ah, e.c(-0.05)), e.mul(e.mul(bh, e.sub(e.c(1), bh)), e.c(0.1)), nhs)
+	out.n, j.nn, j.nv = e.gate(s.n, an, bn, dan, e.mul(bn, e.c(-0.0125)), nhs)
+	// … the membrane …
+	m2 := e.mul(s.m, s.m)
+	m3 := e.mul(m2, s.m)
+	n3 := e.mul(e.mul(s.n, s.n), s.n)
+	gna := e.mul(e.mul(m3, e.c(120)), s.h)
+	gk := e.mul(e.mul(n3, e.c(36)), s.n)
+	g := e.add(e.add(gna, gk), e.c(0.3))
+	vinf := e.div(e.add(e.add(e.add(e.mul(gna, e.c(115)), e.mul(gk, e.c(-12))), e.c(0.3*10.613)), cur), g)
+	ev := e.exp(e.mul(nhs, g))
+	evd := e.mul(e.sub(v, vinf), ev)
+	out.v = e.add(vinf, evd)
+	if !withJac {
+		return out, j
+	}
+	// … and its derivatives.
+	p := e.div(e.sub(e.c(1), ev), g)
+	q := e.mul(nhs, evd)
+	dA := e.mul(e.add(e.mul(e.sub(e.c(115), vinf), p), q), e.c(120))
+	dB := e.mul(e.add(e.mul(e.sub(e.c(-12), vinf), p), q), e.c(36))
+	j.vv, j.vi = ev, p
+	j.vm = e.mul(e.mul(e.mul(dA, e.c(3)), m2), s.h)
+	j.vh = e.mul(dA, m3)
+	j.vn = e.mul(e.mul(dB, e.c(4)), n3)
+	return out, j
+}
+
+// copyTo copies slot a to slot b.
+func copyTo(a, b Mem) {
+	VMOVUPS(a, Y0)
+	VMOVUPS(Y0, b)
+}
+
+// hhvParams broadcasts k's nine values into slots.
+func (e *expr) hhvParams() []Mem {
+	par := make([]Mem, 9)
+	MOVQ(param("k"), RAX)
+	for i := range par {
+		par[i] = e.slot()
+		VBROADCASTSS(at(RAX, 4*i), Y0)
+		VMOVUPS(Y0, par[i])
+	}
+	return par
+}
+
+// stateAt is the state of eight neurons at base, its four variables
+// stride bytes apart (R11 holds the stride).
+func stateAt(base Register) [4]Mem {
+	return [4]Mem{at(base, 0), idx(base, 0, R11, 1), idx(base, 0, R11, 2), idx(base, 0, R12, 1)}
+}
+
+// hhvStepForward writes HHvStepForward: package hhv's Neuron.Step for
+// eight neurons at a time from the states at ck (V, m, h, n stride
+// values apart) on currents gain·in: the new states to state, the spikes
+// to spk.
+func hhvStepForward() {
+	e := newExpr("hhvStepFwdConsts")
+	TEXT("HHvStepForward", 0, "func(ck, state, in, spk *float32, n, stride, substeps int, k *[9]float32)")
+	Pragma("noescape")
+	Doc("HHvStepForward is package hhv's Neuron.Step (rectangular surrogate) for",
+		"n neurons, n a multiple of 8, and substeps ≥ 1: from the states at ck",
+		"(V, m, h, n stride values apart) on currents k[0]·in, the new states",
+		"to state (the same layout) and the spikes to spk.")
+	par := e.hhvParams()
+	gain, nhs, theta, small := par[0], par[1], par[2], par[4]
+	s := state{e.slot(), e.slot(), e.slot(), e.slot()}
+	cur, crossed := e.slot(), e.slot()
+	MOVQ(param("ck"), RSI)
+	MOVQ(param("state"), RDI)
+	MOVQ(param("in"), RDX)
+	MOVQ(param("spk"), RCX)
+	MOVQ(param("stride"), R11)
+	SHLQ(U8(2), R11)
+	LEAQ(idx(R11, 0, R11, 2), R12) // 3·stride
+	MOVQ(param("n"), R8)
+	SHRQ(U8(3), R8)
+	JZ(lbl("hfDone"))
+	label("hfGroup")
+	for q, m := range stateAt(RSI) {
+		copyTo(m, []Mem{s.v, s.m, s.h, s.n}[q])
+	}
+	VMOVUPS(gain, Y0)
+	VMULPS(at(RDX, 0), Y0, Y0)
+	VMOVUPS(Y0, cur)
+	zero(Y0)
+	VMOVUPS(Y0, crossed)
+	Load(Param("substeps"), R10)
+	label("hfSub")
+	ns, _ := e.substep(s, cur, nhs, small, false)
+	e.cross(s.v, ns.v, theta, crossed) // the rectangular surrogate's spike needs no maximum
+	for _, mv := range [][2]Mem{{ns.v, s.v}, {ns.m, s.m}, {ns.h, s.h}, {ns.n, s.n}} {
+		copyTo(mv[0], mv[1])
+	}
+	DECQ(R10)
+	JNZ(lbl("hfSub"))
+	for q, m := range stateAt(RDI) {
+		copyTo([]Mem{s.v, s.m, s.h, s.n}[q], m)
+	}
+	VMOVUPS(crossed, Y0)
+	VANDPS(e.c(1), Y0, Y0)
+	VMOVUPS(Y0, at(RCX, 0))
+	nextVector("hfGroup", "hfDone", RSI, RDI, RDX, RCX)
+	e.data()
+}
+
+// cross sets crossed |= [v ≤ θ] & [v′ > θ].
+func (e *expr) cross(v, nv, theta, crossed Mem) {
+	VMOVUPS(v, Y0)
+	VCMPPS(U8(0x12), theta, Y0, Y0) // LE_OQ
+	VMOVUPS(nv, Y1)
+	VCMPPS(U8(0x1e), theta, Y1, Y1) // GT_OQ
+	VANDPS(Y1, Y0, Y0)
+	VORPS(crossed, Y0, Y0)
+	VMOVUPS(Y0, crossed)
+}
+
+// hhvMaxSubstepsAsm bounds HHvStepBackward's substeps: it keeps a
+// step's states in its frame.
+const hhvMaxSubstepsAsm = 64
+
+// hhvStepBackward writes HHvStepBackward: package hhv's Neuron.StepBack
+// for eight neurons at a time.
+func hhvStepBackward() {
+	e := newExpr("hhvStepBackConsts")
+	TEXT("HHvStepBackward", 0, "func(ck, adj, in, dSpk, di *float32, n, stride, substeps int, k *[9]float32)")
+	Pragma("noescape")
+	Doc("HHvStepBackward is package hhv's Neuron.StepBack (rectangular",
+		"surrogate) for n neurons, n a multiple of 8, and 1 ≤ substeps ≤ 64:",
+		"from the step's start states at ck and the adjoints at adj (V, m, h,",
+		"n stride values apart) on currents k[0]·in with spike gradients dSpk,",
+		"the adjoints of the start states to adj and the currents' gradients",
+		"to di.")
+	par := e.hhvParams()
+	gain, nhs, theta, lens, small := par[0], par[1], par[2], par[3], par[4]
+	buf := AllocLocal(32 * 4 * (hhvMaxSubstepsAsm + 1)) // the step's states
+	s := state{e.slot(), e.slot(), e.slot(), e.slot()}
+	a := state{e.slot(), e.slot(), e.slot(), e.slot()}
+	cur, maxV, atK, kf, inject, dI := e.slot(), e.slot(), e.slot(), e.slot(), e.slot(), e.slot()
+	MOVQ(param("ck"), RSI)
+	MOVQ(param("adj"), RDI)
+	MOVQ(param("in"), RDX)
+	MOVQ(param("dSpk"), RCX)
+	MOVQ(param("di"), R9)
+	MOVQ(param("stride"), R11)
+	SHLQ(U8(2), R11)
+	LEAQ(idx(R11, 0, R11, 2), R12)
+	MOVQ(param("n"), R8)
+	SHRQ(U8(3), R8)
+	JZ(lbl("hbDone"))
+	label("hbGroup")
+	// Forward: the states into buf, the first maximum of V and its substep.
+	LEAQ(buf, RBX)
+	for q, m := range stateAt(RSI) {
+		VMOVUPS(m, Y0)
+		VMOVUPS(Y0, at(RBX, 32*q))
+	}
+	VMOVUPS(gain, Y0)
+	VMULPS(at(RDX, 0), Y0, Y0)
+	VMOVUPS(Y0, cur)
+	copyTo(e.c(float32(math.Inf(-1))), maxV)
+	zero(Y0)
+	VMOVUPS(Y0, atK)
+	VMOVUPS(Y0, kf)
+	Load(Param("substeps"), R10)
+	label("hbFwd")
+	for q, m := range []Mem{s.v, s.m, s.h, s.n} {
+		copyTo(at(RBX, 32*q), m)
+	}
+	ns, _ := e.substep(s, cur, nhs, small, false)
+	ADDQ(U32(128), RBX)
+	for q, m := range []Mem{ns.v, ns.m, ns.h, ns.n} {
+		copyTo(m, at(RBX, 32*q))
+	}
+	VMOVUPS(kf, Y0)
+	VADDPS(e.c(1), Y0, Y0)
+	VMOVUPS(Y0, kf) // k, as a float
+	VMOVUPS(ns.v, Y1)
+	VCMPPS(U8(0x1e), maxV, Y1, Y2) // v_k > maxV
+	VMOVUPS(maxV, Y0)
+	VBLENDVPS(Y2, Y1, Y0, Y0)
+	VMOVUPS(Y0, maxV)
+	VMOVUPS(atK, Y0)
+	VBLENDVPS(Y2, kf, Y0, Y0)
+	VMOVUPS(Y0, atK)
+	DECQ(R10)
+	JNZ(lbl("hbFwd"))
+	// inject = dSpk·[|maxV − θ| < lens]
+	w := e.within(e.sub(maxV, theta), lens)
+	VMOVUPS(w, Y0)
+	VANDPS(e.c(1), Y0, Y0)
+	VMULPS(at(RCX, 0), Y0, Y0) // dSpk·grad, as Go multiplies them
+	VMOVUPS(Y0, inject)
+	for q, m := range stateAt(RDI) {
+		copyTo(m, []Mem{a.v, a.m, a.h, a.n}[q])
+	}
+	zero(Y0)
+	VMOVUPS(Y0, dI)
+	// Backward from substep k = substeps (RBX at its state) to 1.
+	label("hbBack")
+	VMOVUPS(kf, Y1)
+	VCMPPS(U8(0x00), atK, Y1, Y2) // k == at
+	VMOVUPS(a.v, Y0)
+	VADDPS(inject, Y0, Y1)
+	VBLENDVPS(Y2, Y1, Y0, Y0)
+	VMOVUPS(Y0, a.v)
+	SUBQ(U32(128), RBX)
+	for q, m := range []Mem{s.v, s.m, s.h, s.n} {
+		copyTo(at(RBX, 32*q), m)
+	}
+	_, j := e.substep(s, cur, nhs, small, true)
+	d := e.add(dI, e.mul(j.vi, a.v))
+	copyTo(d, dI)
+	nv := e.add(e.add(e.add(e.mul(j.vv, a.v), e.mul(j.mv, a.m)), e.mul(j.hv, a.h)), e.mul(j.nv, a.n))
+	nm := e.add(e.mul(j.vm, a.v), e.mul(j.mm, a.m))
+	nh := e.add(e.mul(j.vh, a.v), e.mul(j.hh, a.h))
+	nn := e.add(e.mul(j.vn, a.v), e.mul(j.nn, a.n))
+	for _, mv := range [][2]Mem{{nv, a.v}, {nm, a.m}, {nh, a.h}, {nn, a.n}} {
+		copyTo(mv[0], mv[1])
+	}
+	VMOVUPS(kf, Y0)
+	VSUBPS(e.c(1), Y0, Y0)
+	VMOVUPS(Y0, kf)
+	VPTEST(Y0, Y0) // k = 0: all lanes +0 (k counts down from substeps)
+	JNZ(lbl("hbBack"))
+	for q, m := range stateAt(RDI) {
+		copyTo([]Mem{a.v, a.m, a.h, a.n}[q], m)
+	}
+	copyTo(dI, at(R9, 0))
+	nextVector("hbGroup", "hbDone", RSI, RDI, RDX, RCX, R9)
 	e.data()
 }

@@ -55,5 +55,7 @@ func main() {
 	slifBackSub(k)
 	hhFast()
 	hhvStatic()
+	hhvStepForward()
+	hhvStepBackward()
 	Generate()
 }
