@@ -41,7 +41,8 @@ average of the weights, in bits per sample: I(Z;X) ≤ E[KL] and
 I(Z;Y) ≥ H(Y) − (CE₁ + CE₂)/ln 2 (and each task's own bound), with the
 accuracies of one draw of z and of 12 draws averaged.
 
-Encoders: ` + strings.Join(vib.EncoderNames(), ", ") + ` (512 units each; 4LIF has 2048).
+Encoders: ` + strings.Join(vib.EncoderNames(), ", ") + ` (512 units each; 4LIF has 2048; HHv is
+Hodgkin–Huxley with voltage-dependent gating).
 
 The loss is (CE₁ + CE₂ + β·KL) in bits. --published trains as the study's
 code did (CE₁ + CE₂ only; the KL is measured, not trained), the same as
