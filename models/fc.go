@@ -172,3 +172,13 @@ func (m *FC[F]) Backward(dLogits1, dLogits2 []F) {
 		m.proj.Backward(nil, m.dCur, m.x, batch)
 	}
 }
+
+// HHvFiring returns the HHv layer's firing statistics on the inputs of the
+// last Forward (ok is false for the other units).
+func (m *FC[F]) HHvFiring() (f nn.HHvFiring, ok bool) {
+	u, ok := m.unit.(*hhvUnit[F])
+	if !ok {
+		return f, false
+	}
+	return u.Firing(m.cur[:m.batch*m.spec.Width]), true
+}

@@ -1,6 +1,8 @@
 package nn
 
 import (
+	"math"
+
 	"github.com/hhnet/hhnet/internal/hhv"
 	"github.com/hhnet/hhnet/internal/kernels"
 	"github.com/hhnet/hhnet/neuron"
@@ -248,4 +250,37 @@ func (l *HHv[F]) stepAsm(w *hhvStepWork[F], lo, v int) {
 		return
 	}
 	kernels.HHvStepBackward(f(ck[lo:]), f(l.adj[lo:]), f(w.in[lo:]), f(w.dSpk[lo:]), f(l.di[lo:]), v, n, nr.Substeps, &k)
+}
+
+// HHvFiring are an HHv layer's firing statistics over a set of inputs.
+type HHvFiring struct {
+	MeanRate float64 // spikes per neuron per step
+	Silent   float64 // fraction of the neurons that never spike
+	PeakV    float64 // the highest membrane voltage reached, mV
+	Above80  float64 // fraction of the neurons whose V passes 80 mV: the sodium spike
+}
+
+// Firing runs the static form's neurons on the constant inputs in (Reset
+// sets the steps) and returns their statistics. It runs the Go code, one
+// neuron at a time: meant for a sample of the inputs.
+func (l *HHv[F]) Firing(in []F) HHvFiring {
+	var f HHvFiring
+	f.PeakV = math.Inf(-1)
+	gain := l.Gain.Value[0]
+	for _, x := range in {
+		c, p := l.neuron.Peak(gain * x)
+		f.MeanRate += float64(c)
+		if c == 0 {
+			f.Silent++
+		}
+		if p > 80 {
+			f.Above80++
+		}
+		f.PeakV = max(f.PeakV, float64(p))
+	}
+	n := float64(max(len(in), 1))
+	f.MeanRate /= n * float64(l.steps)
+	f.Silent /= n
+	f.Above80 /= n
+	return f
 }

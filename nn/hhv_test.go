@@ -264,3 +264,23 @@ func TestHHvStepKernelGlue(t *testing.T) {
 		t.Errorf("gain gradient %v, Go %v", l.Gain.Grad[0], dGain)
 	}
 }
+
+// TestHHvFiring checks the statistics against the counts of the static
+// form: a silent input, a weak one that spikes once or so, a strong one.
+func TestHHvFiring(t *testing.T) {
+	l := NewHHv("hhv", 1, Rect[float64](HHvLens))
+	in := []float64{0, 4, 40}
+	l.Reset(len(in), 15)
+	count := make([]float64, len(in))
+	l.ForwardStatic(count, in)
+	f := l.Firing(in)
+	if want := (count[0] + count[1] + count[2]) / (3 * 15); math.Abs(f.MeanRate-want) > 1e-12 {
+		t.Errorf("mean rate %v, want %v from the counts %v", f.MeanRate, want, count)
+	}
+	if count[0] != 0 || count[2] < 2 || f.Silent != 1.0/3 {
+		t.Errorf("counts %v, silent fraction %v: want the first neuron alone silent", count, f.Silent)
+	}
+	if f.PeakV < 80 || f.Above80 != 2.0/3 {
+		t.Errorf("peak %v mV, %v above 80 mV: want the two spiking neurons' sodium spikes", f.PeakV, f.Above80)
+	}
+}

@@ -123,3 +123,35 @@ func TestRunTrain(t *testing.T) {
 		t.Errorf("damaged checkpoint: exit %d, %q", code, e.String())
 	}
 }
+
+// TestEvalHHvFiring trains HHv_fc for one epoch on the tiny dataset and
+// checks that eval reports its firing statistics.
+func TestEvalHHvFiring(t *testing.T) {
+	data, cache, out := fakeDataDir(t), t.TempDir(), t.TempDir()
+	var o, e bytes.Buffer
+	args := []string{"train", "--model", "HHv_fc", "--data", "multi-mnist", "--epochs", "1", "--batch", "32",
+		"--data-dir", data, "--cache-dir", cache, "--out", out}
+	if code := run(context.Background(), args, &o, &e); code != 0 {
+		t.Fatalf("train: exit %d: %s", code, e.String())
+	}
+	o.Reset()
+	args = []string{"eval", "--checkpoint", filepath.Join(out, "checkpoint.bin"), "--data-dir", data, "--cache-dir", cache, "--json"}
+	if code := run(context.Background(), args, &o, &e); code != 0 {
+		t.Fatalf("eval: exit %d: %s", code, e.String())
+	}
+	var ev struct {
+		Firing *struct {
+			MeanRate  float64 `json:"mean_rate"`
+			Silent    float64 `json:"silent"`
+			PeakMV    float64 `json:"peak_mv"`
+			Above80MV float64 `json:"above_80mv"`
+		}
+	}
+	if err := json.Unmarshal(o.Bytes(), &ev); err != nil || ev.Firing == nil {
+		t.Fatalf("eval JSON without firing statistics (%v):\n%s", err, o.String())
+	}
+	f := ev.Firing
+	if f.MeanRate <= 0 || f.Silent <= 0 || f.Silent >= 1 || f.PeakMV < 80 || f.Above80MV <= 0 {
+		t.Errorf("firing %+v: want some neurons spiking (peaks above 80 mV) and some silent", *f)
+	}
+}

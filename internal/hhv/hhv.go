@@ -266,3 +266,22 @@ func (p *Neuron[F]) StepBack(s State[F], i F, a State[F], dSpk F) (State[F], F) 
 	}
 	return a, di
 }
+
+// Peak runs the neuron through every step on current i and returns its
+// spike count and the highest V it reaches (for firing statistics).
+func (p *Neuron[F]) Peak(i F) (count, peak F) {
+	s, peak := p.Rest, p.Rest.V
+	for range p.Steps {
+		var sp F
+		for range p.Substeps {
+			ns := Substep(s, i, p.H, p.Small, nil)
+			if s.V <= p.Theta && ns.V > p.Theta {
+				sp = 1
+			}
+			peak = max(peak, ns.V)
+			s = ns
+		}
+		count += sp
+	}
+	return count, peak
+}
