@@ -138,6 +138,9 @@ type Run struct {
 	// aside (PrepareDir); without it or Resume such a run is an error.
 	Force    bool
 	Recorder Recorder
+	// Workers splits the work over goroutines (≤ 0: one per core); the
+	// results do not depend on it.
+	Workers int
 }
 
 // ErrRunExists is returned when Dir already holds a run and neither
@@ -167,7 +170,7 @@ func (r *Run) Execute(ctx context.Context) ([]Record, error) {
 	if _, err := PrepareDir(r.Dir, r.Resume, r.Force); err != nil {
 		return nil, err
 	}
-	st, err := NewStepper(s.Model, s.Seed)
+	st, err := NewStepperOn(s.Model, s.Seed, r.Workers)
 	if err != nil {
 		return nil, err
 	}
@@ -272,10 +275,13 @@ func (r *Run) Execute(ctx context.Context) ([]Record, error) {
 		ck.Records = append(ck.Records, rec)
 		ck.Epoch, ck.Batch, ck.Partial = epoch+1, 0, Partial{}
 		if r.Dir != "" {
-			if err := writeMetrics(filepath.Join(r.Dir, MetricsFile), ck.Records); err != nil {
+			// The checkpoint first: it holds every record, so a kill between
+			// the two writes loses no finished epoch (the next epoch's
+			// metrics.jsonl is written whole from it).
+			if err := r.save(ckPath, st, ck); err != nil {
 				return ck.Records, err
 			}
-			if err := r.save(ckPath, st, ck); err != nil {
+			if err := writeMetrics(filepath.Join(r.Dir, MetricsFile), ck.Records); err != nil {
 				return ck.Records, err
 			}
 		}

@@ -408,3 +408,23 @@ func TestTrainSubset(t *testing.T) {
 		t.Errorf("a 57-image subset of 56 images: %v, want an error naming both", err)
 	}
 }
+
+// TestWorkersDoNotChangeResults trains the same run on one and on two
+// workers: the same parameters, bit for bit.
+func TestWorkersDoNotChangeResults(t *testing.T) {
+	var params [2][][]float32
+	for i, w := range []int{1, 2} {
+		r := tinyRun(t.TempDir(), 1)
+		r.Workers = w
+		if _, err := r.Execute(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		ck, _ := finalState(t, r.Dir)
+		params[i] = ck.Params
+	}
+	for p := range params[0] {
+		if !slices.Equal(params[0][p], params[1][p]) {
+			t.Fatalf("parameter tensor %d differs between 1 and 2 workers", p)
+		}
+	}
+}

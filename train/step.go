@@ -20,8 +20,12 @@ type Stepper struct {
 
 // NewStepper builds the named model from seed with Adam at the spec's
 // weight decay, on a pool of GOMAXPROCS workers.
-func NewStepper(name string, seed uint64) (*Stepper, error) {
-	pool := tensor.NewPool(0)
+func NewStepper(name string, seed uint64) (*Stepper, error) { return NewStepperOn(name, seed, 0) }
+
+// NewStepperOn is NewStepper on a pool of the given workers (≤ 0: one per
+// core); the results do not depend on them.
+func NewStepperOn(name string, seed uint64, workers int) (*Stepper, error) {
+	pool := tensor.NewPool(workers)
 	m, err := models.New[float32](name, rand.New(rand.NewPCG(seed, 0x6d6f64656c)), models.Options{Pool: pool})
 	if err != nil {
 		pool.Close()

@@ -394,10 +394,12 @@ func (r *Run) Execute(ctx context.Context) ([]Record, error) {
 		ck.Records = append(ck.Records, rec)
 		ck.Epoch, ck.Batch, ck.Partial = epoch+1, 0, Partial{}
 		if r.Dir != "" {
-			if err := WriteMetrics(filepath.Join(r.Dir, MetricsFile), ck.Records); err != nil {
+			// The checkpoint first: it holds every record, so a kill between
+			// the two writes loses no finished epoch.
+			if err := save(); err != nil {
 				return ck.Records, err
 			}
-			if err := save(); err != nil {
+			if err := WriteMetrics(filepath.Join(r.Dir, MetricsFile), ck.Records); err != nil {
 				return ck.Records, err
 			}
 		}

@@ -27,6 +27,7 @@ type trainOptions struct {
 	runFlags // --out (default out/train/MODEL-DATA-seedN), --resume, --force, --json
 	DataDir  string
 	CacheDir string
+	Workers  int
 }
 
 func newTrainCmd(runF func(context.Context, *trainOptions) error) *cobra.Command {
@@ -74,6 +75,7 @@ aside to DIR.old-TIMESTAMP and start afresh) is given.`,
 	f.Float64Var(&s.Noise, "noise", 0, "amplitude A (0–255 scale) of a fixed N(0,1) noise pattern added to every image")
 	f.Float64Var(&s.LR, "lr", 0, "learning rate (default: the model's published one)")
 	f.Uint64Var(&s.DataSeed, "data-seed", 0, "generation seed of the dataset")
+	f.IntVar(&opts.Workers, "workers", 0, "worker goroutines (0: one per core); results do not depend on it")
 	f.IntVar(&s.TrainSubset, "train-subset", 0, "train on the first N training images only (0: all); to try a costly model quickly")
 	opts.add(f, "`DIR` for checkpoint.bin and metrics.jsonl (default out/train/MODEL-DATA-seedN)",
 		`print {"model", "data", "epochs": [records]} on stdout at the end`)
@@ -100,6 +102,9 @@ func (o *trainOptions) validate() error {
 	}
 	if s.Noise < 0 || s.Noise > 255 || s.Noise != s.Noise {
 		return usagef("--noise: %v, want an amplitude in [0, 255]", s.Noise)
+	}
+	if o.Workers < 0 {
+		return usagef("--workers: %d, want 0 (one per core) or more", o.Workers)
 	}
 	if s.TrainSubset < 0 {
 		return usagef("--train-subset: %d, want a number of images (0: all)", s.TrainSubset)
@@ -154,7 +159,7 @@ func runTrain(ctx context.Context, o *trainOptions) error {
 	rec := newTrainRecorder(o.Log)
 	defer rec.close()
 	fmt.Fprintf(o.Log, "training %s on %s (GEMM: %s), writing %s\n", o.Settings.Model, o.Settings.Data, tensor.Backend, o.OutDir)
-	run := &train.Run{Settings: o.Settings, Train: trainSet, Test: testSet, Dir: o.OutDir, Resume: o.Resume, Recorder: rec}
+	run := &train.Run{Settings: o.Settings, Train: trainSet, Test: testSet, Dir: o.OutDir, Resume: o.Resume, Recorder: rec, Workers: o.Workers}
 	recs, err := run.Execute(ctx)
 	rec.close()
 	if errors.Is(err, train.ErrInterrupted) {

@@ -53,6 +53,7 @@ func TestTrainUsageErrors(t *testing.T) {
 		{[]string{"train", "--model", "LIF_fc", "--data", "multi-mnist", "--batch", "0"}, "--batch"},
 		{[]string{"train", "--model", "LIF_fc", "--data", "multi-mnist", "--noise", "-3"}, "--noise"},
 		{[]string{"train", "--model", "LIF_fc", "--data", "multi-mnist", "--train-subset", "-1"}, "--train-subset"},
+		{[]string{"train", "--model", "LIF_fc", "--data", "multi-mnist", "--workers", "-1"}, "--workers"},
 		{[]string{"train", "--model", "LIF_fc", "--data", "multi-mnist", "--lr", "-1"}, "--lr"},
 		{[]string{"eval"}, "--checkpoint is required"},
 	} {
