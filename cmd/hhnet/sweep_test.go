@@ -40,10 +40,10 @@ cache-dir = "` + cache + `"
 		t.Fatalf("plan: exit %d, %s%s", code, o.String(), e.String())
 	}
 	c := startHHNet(t, "sweep", "submit", "--dir", dir, "--jobs", "2")
-	err := c.cmd.Wait()
-	for line := range c.lines {
+	for line := range c.lines { // all of stderr before Wait closes the pipe
 		c.log.WriteString(line + "\n")
 	}
+	err := c.cmd.Wait()
 	if err == nil || !strings.Contains(c.log.String(), "2 of 4 runs failed") {
 		t.Fatalf("submit: %v, want exit status 1 naming two failures:\n%s", err, c.log)
 	}
