@@ -158,13 +158,7 @@ func hhvStatic() {
 	Doc("HHvStatic is package nn's HHv static form (courseStatic, rectangular",
 		"surrogate) for n neurons, n a multiple of 8, and substeps ≥ 1: spike",
 		"counts to count, their derivatives by the input current to sens.")
-	par := make([]Mem, 9)
-	MOVQ(param("k"), RAX)
-	for i := range par {
-		par[i] = e.slot()
-		VBROADCASTSS(at(RAX, 4*i), Y0)
-		VMOVUPS(Y0, par[i])
-	}
+	par := e.hhvParams()
 	gain, nhs, theta, lens, small := par[0], par[1], par[2], par[3], par[4]
 	v, m, h, nn := e.slot(), e.slot(), e.slot(), e.slot()
 	tv, tm, th, tn := e.slot(), e.slot(), e.slot(), e.slot()
@@ -207,13 +201,7 @@ func hhvStatic() {
 	nth := e.add(e.mul(j.hv, tv), e.mul(j.hh, th))
 	ntn := e.add(e.mul(j.nv, tv), e.mul(j.nn, tn))
 	// crossed |= [v ≤ θ] & [v′ > θ]; a new maximum takes its derivative.
-	VMOVUPS(v, Y0)
-	VCMPPS(U8(0x12), theta, Y0, Y0) // LE_OQ
-	VMOVUPS(nv, Y1)
-	VCMPPS(U8(0x1e), theta, Y1, Y1) // GT_OQ
-	VANDPS(Y1, Y0, Y0)
-	VORPS(crossed, Y0, Y0)
-	VMOVUPS(Y0, crossed)
+	e.cross(v, nv, theta, crossed)
 	VMOVUPS(nv, Y1)
 	VCMPPS(U8(0x1e), maxV, Y1, Y2) // v′ > maxV
 	VMOVUPS(maxV, Y0)
