@@ -144,10 +144,7 @@ type trainer struct {
 	net, ema     *Net[float32]
 	adam         *nn.Adam[float32]
 	shadow       [][]float32
-	pcg          *rand.PCG
-	rng          *rand.Rand
 	draws        drawWork
-	eps          []float32
 	probs        [2][]float64
 	hY, hY1, hY2 float64
 }
