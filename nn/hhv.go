@@ -118,7 +118,7 @@ func (w *hhvStatic[F]) Range(lo, hi int) {
 	in, count, sens := w.in[lo:hi], w.count[lo:hi], l.sens[lo:hi]
 	gain := l.Gain.Value[0]
 	if isFast32(l.Surrogate) {
-		if i := vectorPart(len(in)); i > 0 {
+		if i := hhvVectorPart(len(in)); i > 0 {
 			nr := any(&l.neuron).(*hhv.Neuron[float32])
 			k := [9]float32{float32(gain), -nr.H, nr.Theta, nr.Lens, nr.Small, nr.Rest.V, nr.Rest.M, nr.Rest.H, nr.Rest.N}
 			kernels.HHvStatic(any(&in[0]).(*float32), any(&count[0]).(*float32), any(&sens[0]).(*float32),
@@ -197,7 +197,7 @@ func (w *hhvStepWork[F]) Range(lo, hi int) {
 	var dGain float64
 	block := lo / 64
 	if isFast32(l.Surrogate) && l.Substeps <= hhvAsmSubsteps {
-		if v := vectorPart(hi - lo); v > 0 {
+		if v := hhvVectorPart(hi - lo); v > 0 {
 			l.stepAsm(w, lo, v)
 			if w.back {
 				for j := lo; j < lo+v; j++ {
@@ -284,3 +284,8 @@ func (l *HHv[F]) Firing(in []F) HHvFiring {
 	f.Above80 /= n
 	return f
 }
+
+// hhvVectorPart is the leading part of n neurons the HHv kernels take:
+// a multiple of 32 (four groups of eight, whose chains of operations the
+// core overlaps).
+func hhvVectorPart(n int) int { return n &^ 31 }

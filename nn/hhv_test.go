@@ -290,3 +290,28 @@ func TestHHvFiring(t *testing.T) {
 		t.Errorf("peak %v mV, %v above 80 mV: want the two spiking neurons' sodium spikes", f.PeakV, f.Above80)
 	}
 }
+
+// BenchmarkHHvSteps is the per-step form (HHv_conv's layers): 32 768
+// neurons, 15 steps forward, then back.
+func BenchmarkHHvSteps(b *testing.B) {
+	const size, steps = 32768, 15
+	rng := rand.New(rand.NewPCG(8, 7))
+	in, dSpk, dIn := make([]float32, size), make([]float32, size), make([]float32, size)
+	for i := range in {
+		in[i], dSpk[i] = float32(rng.NormFloat64()*0.3), float32(rng.NormFloat64())
+	}
+	pool := tensor.NewPool(0)
+	defer pool.Close()
+	l := NewHHv("hhv", 20, Rect[float32](HHvLens))
+	l.Pool = pool
+	b.ReportAllocs()
+	for b.Loop() {
+		l.Reset(size, steps)
+		for t := range steps {
+			l.Forward(t, in)
+		}
+		for t := steps - 1; t >= 0; t-- {
+			l.Backward(t, dIn, dSpk, in)
+		}
+	}
+}

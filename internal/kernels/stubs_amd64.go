@@ -245,14 +245,14 @@ func SLIFBackSub(d float32, th float32, lens float32, wk float32, k int, steps i
 func HHFastStep(v *float64, m *float64, n *float64, h *float64, iext *float64, k *[144]float64, count int) int
 
 // HHvStatic is package nn's HHv static form (courseStatic, rectangular
-// surrogate) for n neurons, n a multiple of 8, and substeps ≥ 1: spike
+// surrogate) for n neurons, n a multiple of 32, and substeps ≥ 1: spike
 // counts to count, their derivatives by the input current to sens.
 //
 //go:noescape
 func HHvStatic(in *float32, count *float32, sens *float32, n int, steps int, substeps int, k *[9]float32)
 
 // HHvStepForward is package hhv's Neuron.Step (rectangular surrogate) for
-// n neurons, n a multiple of 8, and substeps ≥ 1: from the states at ck
+// n neurons, n a multiple of 32, and substeps ≥ 1: from the states at ck
 // (V, m, h, n stride values apart) on currents k[0]·in, the new states
 // to state (the same layout) and the spikes to spk.
 //
@@ -260,7 +260,7 @@ func HHvStatic(in *float32, count *float32, sens *float32, n int, steps int, sub
 func HHvStepForward(ck *float32, state *float32, in *float32, spk *float32, n int, stride int, substeps int, k *[9]float32)
 
 // HHvStepBackward is package hhv's Neuron.StepBack (rectangular
-// surrogate) for n neurons, n a multiple of 8, and 1 ≤ substeps ≤ 64:
+// surrogate) for n neurons, n a multiple of 32, and 1 ≤ substeps ≤ 64:
 // from the step's start states at ck and the adjoints at adj (V, m, h,
 // n stride values apart) on currents k[0]·in with spike gradients dSpk,
 // the adjoints of the start states to adj and the currents' gradients

@@ -16,12 +16,35 @@ import (
 // values, more than the 16 registers hold; L1 loads and stores are
 // cheap beside its divisions and exponentials.
 type expr struct {
+	k      int // groups of eight neurons an operation covers
 	table  string
 	consts map[uint32]int // bits → offset in the table
 	order  []uint32
 }
 
-func newExpr(table string) *expr { return &expr{table: table, consts: map[uint32]int{}} }
+// newExpr returns an emitter whose operations cover k groups of eight
+// neurons, one after the other: their chains of dependent operations are
+// independent, so the core overlaps them (one group's chain alone waits
+// on every store-to-load forwarding; four run 3× faster).
+func newExpr(table string, k int) *expr {
+	return &expr{k: k, table: table, consts: map[uint32]int{}}
+}
+
+// at is group g's part of m: the next 32 bytes g times over, except for a
+// constant, which serves every group.
+func (e *expr) at(m Mem, g int) Mem {
+	if m.Symbol.Name != "" {
+		return m
+	}
+	return m.Offset(32 * g)
+}
+
+// each emits f for every group.
+func (e *expr) each(f func(g int)) {
+	for g := range e.k {
+		f(g)
+	}
+}
 
 // c is the constant v in all eight lanes.
 func (e *expr) c(v float32) Mem { return e.bits(math.Float32bits(v)) }
@@ -46,15 +69,17 @@ func (e *expr) data() {
 	}
 }
 
-func (e *expr) slot() Mem { return AllocLocal(32) }
+func (e *expr) slot() Mem { return AllocLocal(32 * e.k) }
 
 // op applies the instruction to a (loaded into Y0) and b and stores the
 // result in a fresh slot.
 func (e *expr) op(ins func(Op, Op, Op), a, b Mem) Mem {
-	VMOVUPS(a, Y0)
-	ins(b, Y0, Y0)
 	s := e.slot()
-	VMOVUPS(Y0, s)
+	e.each(func(g int) {
+		VMOVUPS(e.at(a, g), Y0)
+		ins(e.at(b, g), Y0, Y0)
+		VMOVUPS(Y0, e.at(s, g))
+	})
 	return s
 }
 
@@ -69,54 +94,62 @@ func vmulps(a, b, c Op) { VMULPS(a, b, c) }
 func vdivps(a, b, c Op) { VDIVPS(a, b, c) }
 
 func (e *expr) sqrt(a Mem) Mem {
-	VSQRTPS(a, Y0)
 	s := e.slot()
-	VMOVUPS(Y0, s)
+	e.each(func(g int) {
+		VSQRTPS(e.at(a, g), Y0)
+		VMOVUPS(Y0, e.at(s, g))
+	})
 	return s
 }
 
 // blend is mask ? a : b lane by lane.
 func (e *expr) blend(mask, a, b Mem) Mem {
-	VMOVUPS(mask, Y1)
-	VMOVUPS(b, Y0)
-	VBLENDVPS(Y1, a, Y0, Y0)
 	s := e.slot()
-	VMOVUPS(Y0, s)
+	e.each(func(g int) {
+		VMOVUPS(e.at(mask, g), Y1)
+		VMOVUPS(e.at(b, g), Y0)
+		VBLENDVPS(Y1, e.at(a, g), Y0, Y0)
+		VMOVUPS(Y0, e.at(s, g))
+	})
 	return s
 }
 
 // within is the mask |x| < w.
 func (e *expr) within(x, w Mem) Mem {
-	VMOVUPS(x, Y0)
-	VANDPS(e.bits(0x7fffffff), Y0, Y0)
-	VCMPPS(U8(0x11), w, Y0, Y0) // LT_OQ
 	s := e.slot()
-	VMOVUPS(Y0, s)
+	e.each(func(g int) {
+		VMOVUPS(e.at(x, g), Y0)
+		VANDPS(e.bits(0x7fffffff), Y0, Y0)
+		VCMPPS(U8(0x11), e.at(w, g), Y0, Y0) // LT_OQ
+		VMOVUPS(Y0, e.at(s, g))
+	})
 	return s
 }
 
 // exp is package f32's Exp.
 func (e *expr) exp(x Mem) Mem {
-	VMOVUPS(x, Y1)
-	VMAXPS(e.c(-87), Y1, Y1)
-	VMINPS(e.c(88), Y1, Y1)
-	VMULPS(e.c(1.44269504088896341), Y1, Y2)
-	VROUNDPS(U8(8), Y2, Y2)
-	VMULPS(e.c(0.693359375), Y2, Y3)
-	VSUBPS(Y3, Y1, Y3)
-	VMULPS(e.c(-2.12194440e-4), Y2, Y4)
-	VSUBPS(Y4, Y3, Y3)
-	VMOVUPS(e.c(1.0/5040), Y4)
-	for _, k := range []float32{1.0 / 720, 1.0 / 120, 1.0 / 24, 1.0 / 6, 0.5, 1, 1} {
-		VMULPS(Y3, Y4, Y4)
-		VADDPS(e.c(k), Y4, Y4)
-	}
-	VCVTPS2DQ(Y2, Y5)
-	VPADDD(e.bits(127), Y5, Y5)
-	VPSLLD(U8(23), Y5, Y5)
-	VMULPS(Y5, Y4, Y4)
 	s := e.slot()
-	VMOVUPS(Y4, s)
+	e.each(func(g int) {
+		VMOVUPS(e.at(x, g), Y1)
+		VMAXPS(e.c(-87), Y1, Y1)
+		VMINPS(e.c(88), Y1, Y1)
+		VMULPS(e.c(1.44269504088896341), Y1, Y2)
+		VROUNDPS(U8(8), Y2, Y2)
+		VMULPS(e.c(0.693359375), Y2, Y3)
+		VSUBPS(Y3, Y1, Y3)
+		VMULPS(e.c(-2.12194440e-4), Y2, Y4)
+		VSUBPS(Y4, Y3, Y3)
+		VMOVUPS(e.c(1.0/5040), Y4)
+		for _, k := range []float32{1.0 / 720, 1.0 / 120, 1.0 / 24, 1.0 / 6, 0.5, 1, 1} {
+			VMULPS(Y3, Y4, Y4)
+			VADDPS(e.c(k), Y4, Y4)
+		}
+		VCVTPS2DQ(Y2, Y5)
+		VPADDD(e.bits(127), Y5, Y5)
+		VPSLLD(U8(23), Y5, Y5)
+		VMULPS(Y5, Y4, Y4)
+		VMOVUPS(Y4, e.at(s, g))
+	})
 	return s
 }
 
@@ -147,95 +180,336 @@ func (e *expr) gate(x, a, b, da, db, nhs Mem) (nx, dx, dv Mem) {
 	return nx, ek, dv
 }
 
-// hhvStatic writes HHvStatic: package nn's HHv static course (courseStatic
-// with the rectangular surrogate) for eight neurons at a time, n a
-// multiple of 8. k holds the gain, −substep, the threshold, the
-// surrogate's half-width, the series' bound and the rest state V, m, h, n.
+// hhvGroups is the groups of eight neurons the HHv kernels take at a
+// time: n must be a multiple of 8·hhvGroups.
+const hhvGroups = 4
+
+// copyTo copies a to b, every group.
+func (e *expr) copyTo(a, b Mem) {
+	e.each(func(g int) {
+		VMOVUPS(e.at(a, g), Y0)
+		VMOVUPS(Y0, e.at(b, g))
+	})
+}
+
+// zeroTo clears the slots, every group.
+func (e *expr) zeroTo(slots ...Mem) {
+	zero(Y0)
+	for _, s := range slots {
+		e.each(func(g int) { VMOVUPS(Y0, e.at(s, g)) })
+	}
+}
+
+// hhvParams broadcasts k's nine values into slots, every group.
+func (e *expr) hhvParams() []Mem {
+	par := make([]Mem, 9)
+	MOVQ(param("k"), RAX)
+	for i := range par {
+		par[i] = e.slot()
+		VBROADCASTSS(at(RAX, 4*i), Y0)
+		e.each(func(g int) { VMOVUPS(Y0, e.at(par[i], g)) })
+	}
+	return par
+}
+
+// current sets cur = gain·in for the groups at RDX... base.
+func (e *expr) current(gain Mem, in Register, cur Mem) {
+	e.each(func(g int) {
+		VMOVUPS(e.at(gain, g), Y0)
+		VMULPS(at(in, 32*g), Y0, Y0)
+		VMOVUPS(Y0, e.at(cur, g))
+	})
+}
+
+// stateAt is the state of the neurons at base, its four variables
+// stride bytes apart (R11 holds the stride, R12 three strides).
+func stateAt(base Register) [4]Mem {
+	return [4]Mem{at(base, 0), idx(base, 0, R11, 1), idx(base, 0, R11, 2), idx(base, 0, R12, 1)}
+}
+
+// nextGroups advances the pointers past this iteration's neurons and
+// loops while R8 counts iterations.
+func (e *expr) nextGroups(loop, done string, ptrs ...Register) {
+	for _, p := range ptrs {
+		ADDQ(U32(32*e.k), p)
+	}
+	DECQ(R8)
+	JNZ(lbl("%s", loop))
+	label("%s", done)
+	VZEROUPPER()
+	RET()
+}
+
+// counter loads n/(8k) into R8 and jumps to done for none.
+func (e *expr) counter(done string) {
+	MOVQ(param("n"), R8)
+	SHRQ(U8(3), R8)
+	MOVQ(R8, RAX)
+	XORQ(RDX, RDX)
+	MOVQ(U32(e.k), RCX)
+	DIVQ(RCX)
+	MOVQ(RAX, R8)
+	TESTQ(R8, R8)
+	JZ(lbl("%s", done))
+}
+
+// cross sets crossed |= [v ≤ θ] & [v′ > θ].
+func (e *expr) cross(v, nv, theta, crossed Mem) {
+	e.each(func(g int) {
+		VMOVUPS(e.at(v, g), Y0)
+		VCMPPS(U8(0x12), e.at(theta, g), Y0, Y0) // LE_OQ
+		VMOVUPS(e.at(nv, g), Y1)
+		VCMPPS(U8(0x1e), e.at(theta, g), Y1, Y1) // GT_OQ
+		VANDPS(Y1, Y0, Y0)
+		VORPS(e.at(crossed, g), Y0, Y0)
+		VMOVUPS(Y0, e.at(crossed, g))
+	})
+}
+
+// newMax keeps, where v > maxV, v as maxV and val as at (the first
+// maximum and what goes with it).
+func (e *expr) newMax(v, maxV, val, atMax Mem) {
+	e.each(func(g int) {
+		VMOVUPS(e.at(v, g), Y1)
+		VCMPPS(U8(0x1e), e.at(maxV, g), Y1, Y2) // v > maxV
+		VMOVUPS(e.at(maxV, g), Y0)
+		VBLENDVPS(Y2, Y1, Y0, Y0)
+		VMOVUPS(Y0, e.at(maxV, g))
+		VMOVUPS(e.at(atMax, g), Y0)
+		VBLENDVPS(Y2, e.at(val, g), Y0, Y0)
+		VMOVUPS(Y0, e.at(atMax, g))
+	})
+}
+
+// hhvStatic writes HHvStatic: package nn's HHv static form (courseStatic
+// with the rectangular surrogate) for 8·hhvGroups neurons at a time. k
+// holds the gain, −substep, the threshold, the surrogate's half-width,
+// the series' bound and the rest state V, m, h, n.
 func hhvStatic() {
-	e := newExpr("hhvConsts")
+	e := newExpr("hhvConsts", hhvGroups)
 	TEXT("HHvStatic", 0, "func(in, count, sens *float32, n, steps, substeps int, k *[9]float32)")
 	Pragma("noescape")
 	Doc("HHvStatic is package nn's HHv static form (courseStatic, rectangular",
-		"surrogate) for n neurons, n a multiple of 8, and substeps ≥ 1: spike",
+		"surrogate) for n neurons, n a multiple of 32, and substeps ≥ 1: spike",
 		"counts to count, their derivatives by the input current to sens.")
 	par := e.hhvParams()
 	gain, nhs, theta, lens, small := par[0], par[1], par[2], par[3], par[4]
 	v, m, h, nn := e.slot(), e.slot(), e.slot(), e.slot()
 	tv, tm, th, tn := e.slot(), e.slot(), e.slot(), e.slot()
 	cur, count, sens, maxV, tMax, crossed := e.slot(), e.slot(), e.slot(), e.slot(), e.slot(), e.slot()
+	e.counter("hhvDone")
 	MOVQ(param("in"), RSI)
 	MOVQ(param("count"), RDI)
 	MOVQ(param("sens"), RDX)
-	MOVQ(param("n"), R8)
-	SHRQ(U8(3), R8)
-	JZ(lbl("hhvDone"))
 	label("hhvGroup")
-	VMOVUPS(gain, Y0)
-	VMULPS(at(RSI, 0), Y0, Y0)
-	VMOVUPS(Y0, cur)
+	e.current(gain, RSI, cur)
 	for q, s := range []Mem{v, m, h, nn} {
-		VMOVUPS(par[5+q], Y0)
-		VMOVUPS(Y0, s)
+		e.copyTo(par[5+q], s)
 	}
-	zero(Y0)
-	for _, s := range []Mem{tv, tm, th, tn, count, sens} {
-		VMOVUPS(Y0, s)
-	}
+	e.zeroTo(tv, tm, th, tn, count, sens)
 	Load(Param("steps"), R9)
 	TESTQ(R9, R9)
 	JZ(lbl("hhvStore"))
 	label("hhvStep")
-	VMOVUPS(e.c(float32(math.Inf(-1))), Y0)
-	VMOVUPS(Y0, maxV)
-	zero(Y0)
-	VMOVUPS(Y0, tMax)
-	VMOVUPS(Y0, crossed)
+	e.copyTo(e.c(float32(math.Inf(-1))), maxV)
+	e.zeroTo(tMax, crossed)
 	Load(Param("substeps"), R10)
 	label("hhvSub")
 
 	ns, j := e.substep(state{v, m, h, nn}, cur, nhs, small, true)
-	nv, nm, nh, nn2 := ns.v, ns.m, ns.h, ns.n
 	// The derivatives by the current carried forward.
 	ntv := e.add(e.add(e.add(e.add(e.mul(j.vv, tv), e.mul(j.vm, tm)), e.mul(j.vh, th)), e.mul(j.vn, tn)), j.vi)
 	ntm := e.add(e.mul(j.mv, tv), e.mul(j.mm, tm))
 	nth := e.add(e.mul(j.hv, tv), e.mul(j.hh, th))
 	ntn := e.add(e.mul(j.nv, tv), e.mul(j.nn, tn))
 	// crossed |= [v ≤ θ] & [v′ > θ]; a new maximum takes its derivative.
-	e.cross(v, nv, theta, crossed)
-	VMOVUPS(nv, Y1)
-	VCMPPS(U8(0x1e), maxV, Y1, Y2) // v′ > maxV
-	VMOVUPS(maxV, Y0)
-	VBLENDVPS(Y2, Y1, Y0, Y0)
-	VMOVUPS(Y0, maxV)
-	VMOVUPS(tMax, Y0)
-	VBLENDVPS(Y2, ntv, Y0, Y0)
-	VMOVUPS(Y0, tMax)
-	for _, mv := range [][2]Mem{{nv, v}, {nm, m}, {nh, h}, {nn2, nn}, {ntv, tv}, {ntm, tm}, {nth, th}, {ntn, tn}} {
-		VMOVUPS(mv[0], Y0)
-		VMOVUPS(Y0, mv[1])
+	e.cross(v, ns.v, theta, crossed)
+	e.newMax(ns.v, maxV, ntv, tMax)
+	for _, mv := range [][2]Mem{{ns.v, v}, {ns.m, m}, {ns.h, h}, {ns.n, nn}, {ntv, tv}, {ntm, tm}, {nth, th}, {ntn, tn}} {
+		e.copyTo(mv[0], mv[1])
 	}
 	DECQ(R10)
 	JNZ(lbl("hhvSub"))
 
 	// count += crossed; sens += [|maxV − θ| < lens]·tMax.
-	VMOVUPS(crossed, Y0)
-	VANDPS(e.c(1), Y0, Y0)
-	VADDPS(count, Y0, Y0)
-	VMOVUPS(Y0, count)
 	w := e.within(e.sub(maxV, theta), lens)
-	VMOVUPS(w, Y0)
-	VANDPS(tMax, Y0, Y0)
-	VADDPS(sens, Y0, Y0)
-	VMOVUPS(Y0, sens)
+	e.each(func(g int) {
+		VMOVUPS(e.at(crossed, g), Y0)
+		VANDPS(e.c(1), Y0, Y0)
+		VADDPS(e.at(count, g), Y0, Y0)
+		VMOVUPS(Y0, e.at(count, g))
+		VMOVUPS(e.at(w, g), Y0)
+		VANDPS(e.at(tMax, g), Y0, Y0)
+		VADDPS(e.at(sens, g), Y0, Y0)
+		VMOVUPS(Y0, e.at(sens, g))
+	})
 	DECQ(R9)
 	JNZ(lbl("hhvStep"))
 	label("hhvStore")
+	e.copyTo(count, at(RDI, 0))
+	e.copyTo(sens, at(RDX, 0))
+	e.nextGroups("hhvGroup", "hhvDone", RSI, RDI, RDX)
+	e.data()
+}
 
-	VMOVUPS(count, Y0)
-	VMOVUPS(Y0, at(RDI, 0))
-	VMOVUPS(sens, Y0)
-	VMOVUPS(Y0, at(RDX, 0))
-	nextVector("hhvGroup", "hhvDone", RSI, RDI, RDX)
+// hhvStepForward writes HHvStepForward: package hhv's Neuron.Step for
+// 8·hhvGroups neurons at a time from the states at ck (V, m, h, n stride
+// values apart) on currents gain·in: the new states to state, the spikes
+// to spk.
+func hhvStepForward() {
+	e := newExpr("hhvStepFwdConsts", hhvGroups)
+	TEXT("HHvStepForward", 0, "func(ck, state, in, spk *float32, n, stride, substeps int, k *[9]float32)")
+	Pragma("noescape")
+	Doc("HHvStepForward is package hhv's Neuron.Step (rectangular surrogate) for",
+		"n neurons, n a multiple of 32, and substeps ≥ 1: from the states at ck",
+		"(V, m, h, n stride values apart) on currents k[0]·in, the new states",
+		"to state (the same layout) and the spikes to spk.")
+	par := e.hhvParams()
+	gain, nhs, theta, small := par[0], par[1], par[2], par[4]
+	s := state{e.slot(), e.slot(), e.slot(), e.slot()}
+	cur, crossed := e.slot(), e.slot()
+	e.counter("hfDone")
+	MOVQ(param("ck"), RSI)
+	MOVQ(param("state"), RDI)
+	MOVQ(param("in"), RDX)
+	MOVQ(param("spk"), RCX)
+	MOVQ(param("stride"), R11)
+	SHLQ(U8(2), R11)
+	LEAQ(idx(R11, 0, R11, 2), R12) // 3·stride
+	label("hfGroup")
+	for q, m := range stateAt(RSI) {
+		e.copyTo(m, []Mem{s.v, s.m, s.h, s.n}[q])
+	}
+	e.current(gain, RDX, cur)
+	e.zeroTo(crossed)
+	Load(Param("substeps"), R10)
+	label("hfSub")
+	ns, _ := e.substep(s, cur, nhs, small, false)
+	e.cross(s.v, ns.v, theta, crossed) // the rectangular surrogate's spike needs no maximum
+	for _, mv := range [][2]Mem{{ns.v, s.v}, {ns.m, s.m}, {ns.h, s.h}, {ns.n, s.n}} {
+		e.copyTo(mv[0], mv[1])
+	}
+	DECQ(R10)
+	JNZ(lbl("hfSub"))
+	for q, m := range stateAt(RDI) {
+		e.copyTo([]Mem{s.v, s.m, s.h, s.n}[q], m)
+	}
+	e.each(func(g int) {
+		VMOVUPS(e.at(crossed, g), Y0)
+		VANDPS(e.c(1), Y0, Y0)
+		VMOVUPS(Y0, at(RCX, 32*g))
+	})
+	e.nextGroups("hfGroup", "hfDone", RSI, RDI, RDX, RCX)
+	e.data()
+}
+
+// hhvMaxSubstepsAsm bounds HHvStepBackward's substeps: it keeps a
+// step's states in its frame.
+const hhvMaxSubstepsAsm = 64
+
+// hhvStepBackward writes HHvStepBackward: package hhv's Neuron.StepBack
+// for 8·hhvGroups neurons at a time.
+func hhvStepBackward() {
+	e := newExpr("hhvStepBackConsts", hhvGroups)
+	TEXT("HHvStepBackward", 0, "func(ck, adj, in, dSpk, di *float32, n, stride, substeps int, k *[9]float32)")
+	Pragma("noescape")
+	Doc("HHvStepBackward is package hhv's Neuron.StepBack (rectangular",
+		"surrogate) for n neurons, n a multiple of 32, and 1 ≤ substeps ≤ 64:",
+		"from the step's start states at ck and the adjoints at adj (V, m, h,",
+		"n stride values apart) on currents k[0]·in with spike gradients dSpk,",
+		"the adjoints of the start states to adj and the currents' gradients",
+		"to di.")
+	par := e.hhvParams()
+	gain, nhs, theta, lens, small := par[0], par[1], par[2], par[3], par[4]
+	stateBytes := 4 * 32 * e.k // one substep's states: V, m, h, n of every group
+	buf := AllocLocal(stateBytes * (hhvMaxSubstepsAsm + 1))
+	s := state{e.slot(), e.slot(), e.slot(), e.slot()}
+	a := state{e.slot(), e.slot(), e.slot(), e.slot()}
+	cur, maxV, atK, kf, inject, dI := e.slot(), e.slot(), e.slot(), e.slot(), e.slot(), e.slot()
+	e.counter("hbDone")
+	MOVQ(param("ck"), RSI)
+	MOVQ(param("adj"), RDI)
+	MOVQ(param("in"), RDX)
+	MOVQ(param("dSpk"), RCX)
+	MOVQ(param("di"), R9)
+	MOVQ(param("stride"), R11)
+	SHLQ(U8(2), R11)
+	LEAQ(idx(R11, 0, R11, 2), R12)
+	label("hbGroup")
+	// Forward: the states into buf, the first maximum of V and its substep.
+	LEAQ(buf, RBX)
+	for q, m := range stateAt(RSI) {
+		e.copyTo(m, at(RBX, 32*e.k*q))
+	}
+	e.current(gain, RDX, cur)
+	e.copyTo(e.c(float32(math.Inf(-1))), maxV)
+	e.zeroTo(atK, kf)
+	Load(Param("substeps"), R10)
+	label("hbFwd")
+	for q, m := range []Mem{s.v, s.m, s.h, s.n} {
+		e.copyTo(at(RBX, 32*e.k*q), m)
+	}
+	ns, _ := e.substep(s, cur, nhs, small, false)
+	ADDQ(U32(stateBytes), RBX)
+	for q, m := range []Mem{ns.v, ns.m, ns.h, ns.n} {
+		e.copyTo(m, at(RBX, 32*e.k*q))
+	}
+	e.each(func(g int) { // k, as a float
+		VMOVUPS(e.at(kf, g), Y0)
+		VADDPS(e.c(1), Y0, Y0)
+		VMOVUPS(Y0, e.at(kf, g))
+	})
+	e.newMax(ns.v, maxV, kf, atK)
+	DECQ(R10)
+	JNZ(lbl("hbFwd"))
+	// inject = dSpk·[|maxV − θ| < lens]
+	w := e.within(e.sub(maxV, theta), lens)
+	e.each(func(g int) {
+		VMOVUPS(e.at(w, g), Y0)
+		VANDPS(e.c(1), Y0, Y0)
+		VMULPS(at(RCX, 32*g), Y0, Y0) // dSpk·grad, as Go multiplies them
+		VMOVUPS(Y0, e.at(inject, g))
+	})
+	for q, m := range stateAt(RDI) {
+		e.copyTo(m, []Mem{a.v, a.m, a.h, a.n}[q])
+	}
+	e.zeroTo(dI)
+	// Backward from substep k = substeps (RBX at its states) to 1.
+	label("hbBack")
+	e.each(func(g int) { // a.V += inject where k is the maximum's substep
+		VMOVUPS(e.at(kf, g), Y1)
+		VCMPPS(U8(0x00), e.at(atK, g), Y1, Y2) // k == at
+		VMOVUPS(e.at(a.v, g), Y0)
+		VADDPS(e.at(inject, g), Y0, Y1)
+		VBLENDVPS(Y2, Y1, Y0, Y0)
+		VMOVUPS(Y0, e.at(a.v, g))
+	})
+	SUBQ(U32(stateBytes), RBX)
+	for q, m := range []Mem{s.v, s.m, s.h, s.n} {
+		e.copyTo(at(RBX, 32*e.k*q), m)
+	}
+	_, j := e.substep(s, cur, nhs, small, true)
+	e.copyTo(e.add(dI, e.mul(j.vi, a.v)), dI)
+	nv := e.add(e.add(e.add(e.mul(j.vv, a.v), e.mul(j.mv, a.m)), e.mul(j.hv, a.h)), e.mul(j.nv, a.n))
+	nm := e.add(e.mul(j.vm, a.v), e.mul(j.mm, a.m))
+	nh := e.add(e.mul(j.vh, a.v), e.mul(j.hh, a.h))
+	nn := e.add(e.mul(j.vn, a.v), e.mul(j.nn, a.n))
+	for _, mv := range [][2]Mem{{nv, a.v}, {nm, a.m}, {nh, a.h}, {nn, a.n}} {
+		e.copyTo(mv[0], mv[1])
+	}
+	e.each(func(g int) {
+		VMOVUPS(e.at(kf, g), Y0)
+		VSUBPS(e.c(1), Y0, Y0)
+		VMOVUPS(Y0, e.at(kf, g))
+	})
+	VMOVUPS(kf, Y0)
+	VPTEST(Y0, Y0) // k = 0: all lanes +0 (k counts down from substeps in every group alike)
+	JNZ(lbl("hbBack"))
+	for q, m := range stateAt(RDI) {
+		e.copyTo([]Mem{a.v, a.m, a.h, a.n}[q], m)
+	}
+	e.copyTo(dI, at(R9, 0))
+	e.nextGroups("hbGroup", "hbDone", RSI, RDI, RDX, RCX, R9)
 	e.data()
 }
 
@@ -288,209 +562,4 @@ func (e *expr) substep(s state, cur, nhs, small Mem, withJac bool) (state, jac) 
 	j.vh = e.mul(dA, m3)
 	j.vn = e.mul(e.mul(dB, e.c(4)), n3)
 	return out, j
-}
-
-// copyTo copies slot a to slot b.
-func copyTo(a, b Mem) {
-	VMOVUPS(a, Y0)
-	VMOVUPS(Y0, b)
-}
-
-// hhvParams broadcasts k's nine values into slots.
-func (e *expr) hhvParams() []Mem {
-	par := make([]Mem, 9)
-	MOVQ(param("k"), RAX)
-	for i := range par {
-		par[i] = e.slot()
-		VBROADCASTSS(at(RAX, 4*i), Y0)
-		VMOVUPS(Y0, par[i])
-	}
-	return par
-}
-
-// stateAt is the state of eight neurons at base, its four variables
-// stride bytes apart (R11 holds the stride).
-func stateAt(base Register) [4]Mem {
-	return [4]Mem{at(base, 0), idx(base, 0, R11, 1), idx(base, 0, R11, 2), idx(base, 0, R12, 1)}
-}
-
-// hhvStepForward writes HHvStepForward: package hhv's Neuron.Step for
-// eight neurons at a time from the states at ck (V, m, h, n stride
-// values apart) on currents gain·in: the new states to state, the spikes
-// to spk.
-func hhvStepForward() {
-	e := newExpr("hhvStepFwdConsts")
-	TEXT("HHvStepForward", 0, "func(ck, state, in, spk *float32, n, stride, substeps int, k *[9]float32)")
-	Pragma("noescape")
-	Doc("HHvStepForward is package hhv's Neuron.Step (rectangular surrogate) for",
-		"n neurons, n a multiple of 8, and substeps ≥ 1: from the states at ck",
-		"(V, m, h, n stride values apart) on currents k[0]·in, the new states",
-		"to state (the same layout) and the spikes to spk.")
-	par := e.hhvParams()
-	gain, nhs, theta, small := par[0], par[1], par[2], par[4]
-	s := state{e.slot(), e.slot(), e.slot(), e.slot()}
-	cur, crossed := e.slot(), e.slot()
-	MOVQ(param("ck"), RSI)
-	MOVQ(param("state"), RDI)
-	MOVQ(param("in"), RDX)
-	MOVQ(param("spk"), RCX)
-	MOVQ(param("stride"), R11)
-	SHLQ(U8(2), R11)
-	LEAQ(idx(R11, 0, R11, 2), R12) // 3·stride
-	MOVQ(param("n"), R8)
-	SHRQ(U8(3), R8)
-	JZ(lbl("hfDone"))
-	label("hfGroup")
-	for q, m := range stateAt(RSI) {
-		copyTo(m, []Mem{s.v, s.m, s.h, s.n}[q])
-	}
-	VMOVUPS(gain, Y0)
-	VMULPS(at(RDX, 0), Y0, Y0)
-	VMOVUPS(Y0, cur)
-	zero(Y0)
-	VMOVUPS(Y0, crossed)
-	Load(Param("substeps"), R10)
-	label("hfSub")
-	ns, _ := e.substep(s, cur, nhs, small, false)
-	e.cross(s.v, ns.v, theta, crossed) // the rectangular surrogate's spike needs no maximum
-	for _, mv := range [][2]Mem{{ns.v, s.v}, {ns.m, s.m}, {ns.h, s.h}, {ns.n, s.n}} {
-		copyTo(mv[0], mv[1])
-	}
-	DECQ(R10)
-	JNZ(lbl("hfSub"))
-	for q, m := range stateAt(RDI) {
-		copyTo([]Mem{s.v, s.m, s.h, s.n}[q], m)
-	}
-	VMOVUPS(crossed, Y0)
-	VANDPS(e.c(1), Y0, Y0)
-	VMOVUPS(Y0, at(RCX, 0))
-	nextVector("hfGroup", "hfDone", RSI, RDI, RDX, RCX)
-	e.data()
-}
-
-// cross sets crossed |= [v ≤ θ] & [v′ > θ].
-func (e *expr) cross(v, nv, theta, crossed Mem) {
-	VMOVUPS(v, Y0)
-	VCMPPS(U8(0x12), theta, Y0, Y0) // LE_OQ
-	VMOVUPS(nv, Y1)
-	VCMPPS(U8(0x1e), theta, Y1, Y1) // GT_OQ
-	VANDPS(Y1, Y0, Y0)
-	VORPS(crossed, Y0, Y0)
-	VMOVUPS(Y0, crossed)
-}
-
-// hhvMaxSubstepsAsm bounds HHvStepBackward's substeps: it keeps a
-// step's states in its frame.
-const hhvMaxSubstepsAsm = 64
-
-// hhvStepBackward writes HHvStepBackward: package hhv's Neuron.StepBack
-// for eight neurons at a time.
-func hhvStepBackward() {
-	e := newExpr("hhvStepBackConsts")
-	TEXT("HHvStepBackward", 0, "func(ck, adj, in, dSpk, di *float32, n, stride, substeps int, k *[9]float32)")
-	Pragma("noescape")
-	Doc("HHvStepBackward is package hhv's Neuron.StepBack (rectangular",
-		"surrogate) for n neurons, n a multiple of 8, and 1 ≤ substeps ≤ 64:",
-		"from the step's start states at ck and the adjoints at adj (V, m, h,",
-		"n stride values apart) on currents k[0]·in with spike gradients dSpk,",
-		"the adjoints of the start states to adj and the currents' gradients",
-		"to di.")
-	par := e.hhvParams()
-	gain, nhs, theta, lens, small := par[0], par[1], par[2], par[3], par[4]
-	buf := AllocLocal(32 * 4 * (hhvMaxSubstepsAsm + 1)) // the step's states
-	s := state{e.slot(), e.slot(), e.slot(), e.slot()}
-	a := state{e.slot(), e.slot(), e.slot(), e.slot()}
-	cur, maxV, atK, kf, inject, dI := e.slot(), e.slot(), e.slot(), e.slot(), e.slot(), e.slot()
-	MOVQ(param("ck"), RSI)
-	MOVQ(param("adj"), RDI)
-	MOVQ(param("in"), RDX)
-	MOVQ(param("dSpk"), RCX)
-	MOVQ(param("di"), R9)
-	MOVQ(param("stride"), R11)
-	SHLQ(U8(2), R11)
-	LEAQ(idx(R11, 0, R11, 2), R12)
-	MOVQ(param("n"), R8)
-	SHRQ(U8(3), R8)
-	JZ(lbl("hbDone"))
-	label("hbGroup")
-	// Forward: the states into buf, the first maximum of V and its substep.
-	LEAQ(buf, RBX)
-	for q, m := range stateAt(RSI) {
-		VMOVUPS(m, Y0)
-		VMOVUPS(Y0, at(RBX, 32*q))
-	}
-	VMOVUPS(gain, Y0)
-	VMULPS(at(RDX, 0), Y0, Y0)
-	VMOVUPS(Y0, cur)
-	copyTo(e.c(float32(math.Inf(-1))), maxV)
-	zero(Y0)
-	VMOVUPS(Y0, atK)
-	VMOVUPS(Y0, kf)
-	Load(Param("substeps"), R10)
-	label("hbFwd")
-	for q, m := range []Mem{s.v, s.m, s.h, s.n} {
-		copyTo(at(RBX, 32*q), m)
-	}
-	ns, _ := e.substep(s, cur, nhs, small, false)
-	ADDQ(U32(128), RBX)
-	for q, m := range []Mem{ns.v, ns.m, ns.h, ns.n} {
-		copyTo(m, at(RBX, 32*q))
-	}
-	VMOVUPS(kf, Y0)
-	VADDPS(e.c(1), Y0, Y0)
-	VMOVUPS(Y0, kf) // k, as a float
-	VMOVUPS(ns.v, Y1)
-	VCMPPS(U8(0x1e), maxV, Y1, Y2) // v_k > maxV
-	VMOVUPS(maxV, Y0)
-	VBLENDVPS(Y2, Y1, Y0, Y0)
-	VMOVUPS(Y0, maxV)
-	VMOVUPS(atK, Y0)
-	VBLENDVPS(Y2, kf, Y0, Y0)
-	VMOVUPS(Y0, atK)
-	DECQ(R10)
-	JNZ(lbl("hbFwd"))
-	// inject = dSpk·[|maxV − θ| < lens]
-	w := e.within(e.sub(maxV, theta), lens)
-	VMOVUPS(w, Y0)
-	VANDPS(e.c(1), Y0, Y0)
-	VMULPS(at(RCX, 0), Y0, Y0) // dSpk·grad, as Go multiplies them
-	VMOVUPS(Y0, inject)
-	for q, m := range stateAt(RDI) {
-		copyTo(m, []Mem{a.v, a.m, a.h, a.n}[q])
-	}
-	zero(Y0)
-	VMOVUPS(Y0, dI)
-	// Backward from substep k = substeps (RBX at its state) to 1.
-	label("hbBack")
-	VMOVUPS(kf, Y1)
-	VCMPPS(U8(0x00), atK, Y1, Y2) // k == at
-	VMOVUPS(a.v, Y0)
-	VADDPS(inject, Y0, Y1)
-	VBLENDVPS(Y2, Y1, Y0, Y0)
-	VMOVUPS(Y0, a.v)
-	SUBQ(U32(128), RBX)
-	for q, m := range []Mem{s.v, s.m, s.h, s.n} {
-		copyTo(at(RBX, 32*q), m)
-	}
-	_, j := e.substep(s, cur, nhs, small, true)
-	d := e.add(dI, e.mul(j.vi, a.v))
-	copyTo(d, dI)
-	nv := e.add(e.add(e.add(e.mul(j.vv, a.v), e.mul(j.mv, a.m)), e.mul(j.hv, a.h)), e.mul(j.nv, a.n))
-	nm := e.add(e.mul(j.vm, a.v), e.mul(j.mm, a.m))
-	nh := e.add(e.mul(j.vh, a.v), e.mul(j.hh, a.h))
-	nn := e.add(e.mul(j.vn, a.v), e.mul(j.nn, a.n))
-	for _, mv := range [][2]Mem{{nv, a.v}, {nm, a.m}, {nh, a.h}, {nn, a.n}} {
-		copyTo(mv[0], mv[1])
-	}
-	VMOVUPS(kf, Y0)
-	VSUBPS(e.c(1), Y0, Y0)
-	VMOVUPS(Y0, kf)
-	VPTEST(Y0, Y0) // k = 0: all lanes +0 (k counts down from substeps)
-	JNZ(lbl("hbBack"))
-	for q, m := range stateAt(RDI) {
-		copyTo([]Mem{a.v, a.m, a.h, a.n}[q], m)
-	}
-	copyTo(dI, at(R9, 0))
-	nextVector("hbGroup", "hbDone", RSI, RDI, RDX, RCX, R9)
-	e.data()
 }
