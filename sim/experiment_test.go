@@ -212,3 +212,34 @@ func closeTrains(got []float64, want []float64, tol float64) bool {
 	}
 	return true
 }
+
+// TestSignalsScaled checks that scale 1 is the signals experiment itself
+// and that the scaled stimulus is k·x(t) with its integral.
+func TestSignalsScaled(t *testing.T) {
+	st, _ := StimulusByName("sine")
+	sc := st.Scaled(1.4)
+	for _, tm := range []float64{0, 1.3, 7.9} {
+		if sc.At(tm) != 1.4*st.At(tm) || sc.Integral(tm) != 1.4*st.Integral(tm) {
+			t.Fatalf("Scaled(1.4) at %v ms: %v, %v; want 1.4×(%v, %v)", tm, sc.At(tm), sc.Integral(tm), st.At(tm), st.Integral(tm))
+		}
+	}
+	plain, err := RunSignals(Settings{}, "const", "sine")
+	if err != nil {
+		t.Fatal(err)
+	}
+	scaled, err := RunSignalsScaled(Settings{}, []float64{1, 1.4}, "const", "sine")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range scaled[0].Results {
+		if r.Comparison != plain[i].Comparison {
+			t.Errorf("%s at scale 1: %+v, the experiment gives %+v", r.Stimulus, r.Comparison, plain[i].Comparison)
+		}
+	}
+	if c := scaled[1].Results[0].Comparison; c.CountRef <= plain[0].Comparison.CountRef {
+		t.Errorf("const ×1.4: %d HH spikes, want more than at ×1 (%d)", c.CountRef, plain[0].Comparison.CountRef)
+	}
+	if _, err := RunSignalsScaled(Settings{}, []float64{0}); err == nil {
+		t.Error("scale 0 accepted")
+	}
+}

@@ -143,16 +143,9 @@ func RunSignals(s Settings, names ...string) ([]*SignalResult, error) {
 	if s.DT > slifDT {
 		return nil, fmt.Errorf("dt = %v ms: the signal experiment needs dt ≤ %v ms, the s-LIF2HH step", s.DT, slifDT)
 	}
-	stims := Stimuli()
-	if len(names) > 0 {
-		stims = stims[:0]
-		for _, n := range names {
-			st, err := StimulusByName(n)
-			if err != nil {
-				return nil, err
-			}
-			stims = append(stims, st)
-		}
+	stims, err := stimuliNamed(names)
+	if err != nil {
+		return nil, err
 	}
 	var out []*SignalResult
 	for _, st := range stims {
@@ -237,4 +230,67 @@ func b2f(b bool) float64 {
 		return 1
 	}
 	return 0
+}
+
+// stimuliNamed returns the named stimuli, all of them for none.
+func stimuliNamed(names []string) ([]Stimulus, error) {
+	if len(names) == 0 {
+		return Stimuli(), nil
+	}
+	var stims []Stimulus
+	for _, n := range names {
+		st, err := StimulusByName(n)
+		if err != nil {
+			return nil, err
+		}
+		stims = append(stims, st)
+	}
+	return stims, nil
+}
+
+// Scaled returns the stimulus k·x(t), under the same name.
+func (s Stimulus) Scaled(k float64) Stimulus {
+	at, integral := s.At, s.Integral
+	return Stimulus{Name: s.Name,
+		At:       func(t float64) float64 { return k * at(t) },
+		Integral: func(t float64) float64 { return k * integral(t) }}
+}
+
+// ScaledResult is the signals experiment at one amplitude scale.
+type ScaledResult struct {
+	Scale   float64
+	Results []*SignalResult // one per stimulus, in Stimuli's order
+}
+
+// RunSignalsScaled runs the signals experiment with every named stimulus
+// (all for none) run as s·x(t) for each scale s: how the HH vs s-LIF2HH
+// agreement depends on the input's amplitude.
+func RunSignalsScaled(s Settings, scales []float64, names ...string) ([]ScaledResult, error) {
+	stims, err := stimuliNamed(names)
+	if err != nil {
+		return nil, err
+	}
+	s, err = s.withDefaults(0.001, 80)
+	if err != nil {
+		return nil, err
+	}
+	if s.DT > slifDT {
+		return nil, fmt.Errorf("dt = %v ms: the signal experiment needs dt ≤ %v ms, the s-LIF2HH step", s.DT, slifDT)
+	}
+	var out []ScaledResult
+	for _, k := range scales {
+		if !(k > 0) || math.IsInf(k, 0) {
+			return nil, fmt.Errorf("scale %v: want a positive number", k)
+		}
+		sr := ScaledResult{Scale: k}
+		for _, st := range stims {
+			r, err := runSignal(s, st.Scaled(k))
+			if err != nil {
+				return nil, err
+			}
+			sr.Results = append(sr.Results, r)
+		}
+		out = append(out, sr)
+	}
+	return out, nil
 }

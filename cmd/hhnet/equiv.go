@@ -37,6 +37,7 @@ type equivOptions struct {
 	dtSet       bool // --dt given: then 0 is an error, not "the paper's"
 	JSON        bool
 	NPY         bool
+	Scales      []float64 // signals: run each stimulus as s·x(t) for each s
 }
 
 var experimentNames = []string{"xor", "fc", "signals"}
@@ -100,6 +101,7 @@ is given. Defaults reproduce the paper.`,
 	f.StringVar(&opts.OutDir, "out", filepath.Join("out", "equiv"), "`DIR` for summary.json, CSV trains and figures")
 	f.BoolVar(&opts.JSON, "json", false, "print the results as JSON on stdout")
 	f.BoolVar(&opts.NPY, "npy", false, "also write spike trains as NumPy .npy files")
+	f.Float64SliceVar(&opts.Scales, "scales", nil, "signals only: run every stimulus as s·x(t) for each scale s (e.g. 0.6,0.8,1,1.2,1.4); writes signals_scales.csv and .png")
 	return cmd
 }
 
@@ -120,6 +122,16 @@ func (o *equivOptions) validate() error {
 	}
 	if o.Random && o.Weights != "" {
 		return usagef("--random and --weights exclude each other: give one")
+	}
+	if len(o.Scales) > 0 {
+		if len(o.Experiments) != 1 || o.Experiments[0] != "signals" {
+			return usagef("--scales applies to the signals experiment: hhnet equiv signals --scales …")
+		}
+		for _, k := range o.Scales {
+			if !(k > 0) || math.IsInf(k, 0) {
+				return usagef("--scales: %v is not a positive scale", k)
+			}
+		}
 	}
 	if o.Signal != "" {
 		if _, err := sim.StimulusByName(o.Signal); err != nil {
@@ -144,6 +156,9 @@ type equivRun struct {
 }
 
 func runEquiv(ctx context.Context, opts *equivOptions) error {
+	if len(opts.Scales) > 0 {
+		return runEquivScales(opts)
+	}
 	names := opts.Experiments
 	if len(names) == 0 {
 		names = experimentNames
@@ -433,4 +448,119 @@ func signalFigures(dir string, rs []*sim.SignalResult) error {
 		}
 	}
 	return report.Raster(filepath.Join(dir, "signals_raster.png"), "Layer-2 spikes: HH (blue) vs s-LIF2HH (red)", rows, duration)
+}
+
+// scaleRow is one stimulus at one scale in signals_scales.csv and the JSON.
+type scaleRow struct {
+	Stimulus       string   `json:"stimulus"`
+	Scale          float64  `json:"scale"`
+	CountHH        int      `json:"count_hh"`
+	CountSLIF2HH   int      `json:"count_slif2hh"`
+	Comparable     bool     `json:"comparable"`
+	MeanISIDiffMs  *float64 `json:"mean_isi_diff_ms"` // null when the counts differ
+	SpikeTimeError *float64 `json:"spike_time_error"`
+	VanRossum      *float64 `json:"van_rossum"`  // null when undefined
+	Coincidence    *float64 `json:"coincidence"` // null when undefined (Γ's normalisation vanishes)
+	BinAgreement   float64  `json:"bin_agreement"`
+}
+
+// runEquivScales runs the signals experiment at every --scales amplitude
+// and writes the table and the figure of the timing metrics against the
+// scale, one curve per stimulus.
+func runEquivScales(opts *equivOptions) error {
+	var sigs []string
+	if opts.Signal != "" {
+		sigs = []string{opts.Signal}
+	}
+	res, err := sim.RunSignalsScaled(opts.settings(), opts.Scales, sigs...)
+	if err != nil {
+		return fmt.Errorf("signals: %w", err)
+	}
+	var rows []scaleRow
+	curves := map[string]*[2]report.Series{} // per stimulus: van Rossum, coincidence
+	var order []string
+	for _, sr := range res {
+		for _, r := range sr.Results {
+			c := r.Comparison
+			row := scaleRow{Stimulus: r.Stimulus, Scale: sr.Scale, CountHH: c.CountRef, CountSLIF2HH: c.CountTest,
+				Comparable: c.Comparable, VanRossum: finite(c.VanRossum), Coincidence: finite(c.Coincidence), BinAgreement: r.BinAgreement}
+			if c.Comparable {
+				d, e := c.MeanISIDiffMs, c.SpikeTimeError
+				row.MeanISIDiffMs, row.SpikeTimeError = &d, &e
+			}
+			rows = append(rows, row)
+			cv, ok := curves[r.Stimulus]
+			if !ok {
+				cv = &[2]report.Series{{Name: r.Stimulus}, {Name: r.Stimulus}}
+				curves[r.Stimulus] = cv
+				order = append(order, r.Stimulus)
+			}
+			for q, v := range []*float64{row.VanRossum, row.Coincidence} {
+				if v != nil { // an undefined value leaves a gap
+					cv[q].X, cv[q].Y = append(cv[q].X, sr.Scale), append(cv[q].Y, *v)
+				}
+			}
+		}
+	}
+	if !opts.JSON || opts.OutSet {
+		if err := os.MkdirAll(opts.OutDir, 0o755); err != nil {
+			return err
+		}
+		text := func(p *float64) string {
+			if p == nil {
+				return ""
+			}
+			return strconv.FormatFloat(*p, 'g', -1, 64)
+		}
+		var csvRows [][]string
+		for _, r := range rows {
+			csvRows = append(csvRows, []string{r.Stimulus, strconv.FormatFloat(r.Scale, 'g', -1, 64),
+				strconv.Itoa(r.CountHH), strconv.Itoa(r.CountSLIF2HH), strconv.FormatBool(r.Comparable),
+				text(r.MeanISIDiffMs), text(r.SpikeTimeError), text(r.VanRossum), text(r.Coincidence), strconv.FormatFloat(r.BinAgreement, 'g', -1, 64)})
+		}
+		header := []string{"stimulus", "scale", "count_hh", "count_slif2hh", "comparable", "mean_isi_diff_ms",
+			"spike_time_error", "van_rossum", "coincidence", "bin_agreement"}
+		if err := report.WriteCSV(filepath.Join(opts.OutDir, "signals_scales.csv"), header, csvRows); err != nil {
+			return err
+		}
+		var vr, co []report.Series
+		for _, name := range order {
+			vr, co = append(vr, curves[name][0]), append(co, curves[name][1])
+		}
+		if err := report.LinePanels(filepath.Join(opts.OutDir, "signals_scales.png"),
+			[]string{"van Rossum distance (τ = 2 ms), HH vs s-LIF2HH", "coincidence factor Γ (Δ = 2 ms)"},
+			"stimulus scale s (input s·x(t))", "", [][]report.Series{vr, co}); err != nil {
+			return err
+		}
+	}
+	if opts.JSON {
+		enc := json.NewEncoder(opts.Out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(map[string]any{"experiment": "signals-scales", "scales": opts.Scales, "rows": rows})
+	}
+	for _, r := range rows {
+		line := fmt.Sprintf("%-8s ×%-4g spikes %2d / %2d, van Rossum %s, Γ %s", r.Stimulus, r.Scale, r.CountHH, r.CountSLIF2HH, short(r.VanRossum), short(r.Coincidence))
+		if r.Comparable {
+			line += fmt.Sprintf(", isi_diff %.4f ms, spike_time_error %.4f", *r.MeanISIDiffMs, *r.SpikeTimeError)
+		}
+		fmt.Fprintln(opts.Out, line)
+	}
+	fmt.Fprintf(opts.Out, "wrote %s\n", filepath.Join(opts.OutDir, "signals_scales.csv"))
+	return nil
+}
+
+// finite is &x, or nil for NaN and infinities (JSON has no NaN).
+func finite(x float64) *float64 {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return nil
+	}
+	return &x
+}
+
+// short prints *x to three decimals, "undefined" for nil.
+func short(x *float64) string {
+	if x == nil {
+		return "undefined"
+	}
+	return strconv.FormatFloat(*x, 'f', 3, 64)
 }

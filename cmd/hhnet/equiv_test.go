@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -218,5 +219,41 @@ func TestRunEquivReplacesOutput(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "signals_trains.csv")); err != nil {
 		t.Errorf("the earlier results after a refused run: %v", err)
+	}
+}
+
+// TestEquivScales runs the signals experiment at two amplitudes: a row
+// per stimulus and scale (the paper's metrics where the counts agree, null
+// where a metric is undefined), the CSV and the figure; --scales outside
+// the signals experiment or not positive is a usage error.
+func TestEquivScales(t *testing.T) {
+	dir := t.TempDir()
+	var o, e bytes.Buffer
+	if code := run(context.Background(), []string{"equiv", "signals", "--scales", "1,1.4", "--json", "--out", dir}, &o, &e); code != 0 {
+		t.Fatalf("exit %d: %s", code, e.String())
+	}
+	var doc struct {
+		Rows []struct {
+			Stimulus       string
+			Scale          float64
+			Comparable     bool
+			SpikeTimeError *float64 `json:"spike_time_error"`
+		}
+	}
+	if err := json.Unmarshal(o.Bytes(), &doc); err != nil || len(doc.Rows) != 10 {
+		t.Fatalf("%d rows (%v), want 5 stimuli × 2 scales", len(doc.Rows), err)
+	}
+	if r := doc.Rows[0]; r.Stimulus != "const" || r.Scale != 1 || !r.Comparable || r.SpikeTimeError == nil || math.Abs(*r.SpikeTimeError-0.0401661) > 1e-6 {
+		t.Errorf("const at scale 1: %+v, want the experiment's spike_time_error 0.0401661", r)
+	}
+	for _, f := range []string{"signals_scales.csv", "signals_scales.png"} {
+		if st, err := os.Stat(filepath.Join(dir, f)); err != nil || st.Size() == 0 {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+	for _, args := range [][]string{{"equiv", "fc", "--scales", "1"}, {"equiv", "signals", "--scales", "0"}} {
+		if code := run(context.Background(), args, &o, &e); code != exitUsage || !strings.Contains(e.String(), "--scales") {
+			t.Errorf("%v: exit %d, want 2 naming --scales", args, code)
+		}
 	}
 }
