@@ -1,11 +1,14 @@
 package sweep
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	batchv1 "k8s.io/api/batch/v1"
 )
 
 const example = `
@@ -143,4 +146,41 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestKubernetesJob writes a sweep's Job, encodes it as kubectl reads it
+// and decodes it back into the typed Job: an Indexed Job of one
+// completion per run whose pods run their index's task on the claim.
+func TestKubernetesJob(t *testing.T) {
+	f, _ := Parse([]byte(example))
+	m := &Manifest{Runs: Expand(f)}
+	job, err := KubernetesJob(m, KubernetesOptions{Name: "study", Image: "hhnet:1", Claim: "runs", Dir: "s1", Parallelism: 4, Workers: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(job)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back batchv1.Job
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	s := back.Spec
+	c := s.Template.Spec.Containers[0]
+	switch {
+	case back.Kind != "Job" || back.APIVersion != "batch/v1":
+		t.Errorf("kind %s/%s", back.APIVersion, back.Kind)
+	case *s.Completions != 6 || *s.Parallelism != 4 || *s.CompletionMode != batchv1.IndexedCompletion:
+		t.Errorf("completions %d, parallelism %d, mode %s", *s.Completions, *s.Parallelism, *s.CompletionMode)
+	case strings.Join(c.Command, " ") != "hhnet sweep run-task --dir /sweep/s1 --index $(JOB_COMPLETION_INDEX) --workers 2":
+		t.Errorf("command %q", c.Command)
+	case c.Resources.Requests.Cpu().Value() != 2 || s.Template.Spec.Volumes[0].PersistentVolumeClaim.ClaimName != "runs":
+		t.Errorf("cpu %v, claim %+v", c.Resources.Requests.Cpu(), s.Template.Spec.Volumes[0])
+	case s.Template.Spec.RestartPolicy != "Never" || c.VolumeMounts[0].MountPath != KubernetesMountPath:
+		t.Errorf("restart %s, mount %+v", s.Template.Spec.RestartPolicy, c.VolumeMounts)
+	}
+	if _, err := KubernetesJob(m, KubernetesOptions{Name: "x"}); err == nil {
+		t.Error("a Job without image or claim accepted")
+	}
 }

@@ -19,6 +19,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/hhnet/hhnet/report"
 	"github.com/hhnet/hhnet/sweep"
 )
 
@@ -32,6 +33,9 @@ type sweepOptions struct {
 	Retry    bool
 	JSON     bool
 	File     string
+	DryRun   bool
+	Image    string
+	Claim    string
 }
 
 func newSweepCmd() *cobra.Command {
@@ -134,8 +138,13 @@ exit status is 1 when a run failed.`,
 			if err := needDir(c); err != nil {
 				return err
 			}
-			if opts.Executor != "local" {
-				return usagef("--executor %q: this version runs sweeps on this machine only (local)", opts.Executor)
+			switch {
+			case opts.Executor == "k8s" && !opts.DryRun:
+				return usagef("--executor k8s writes the Job (--dry-run) for kubectl apply -f; it does not submit it")
+			case opts.Executor == "k8s":
+				return runSweepKubernetes(opts)
+			case opts.Executor != "local":
+				return usagef("--executor %q: want local or k8s (slurm is not built yet)", opts.Executor)
 			}
 			if opts.Jobs < 0 {
 				return usagef("--jobs: %d, want 0 (one per core) or more", opts.Jobs)
@@ -144,7 +153,11 @@ exit status is 1 when a run failed.`,
 		},
 	}
 	dirFlag(submit)
-	submit.Flags().StringVar(&opts.Executor, "executor", "local", "where the runs run: local")
+	submit.Flags().StringVar(&opts.Executor, "executor", "local", "where the runs run: local, or k8s (with --dry-run: writes DIR/job.json, a Kubernetes Indexed Job)")
+	submit.Flags().BoolVar(&opts.DryRun, "dry-run", false, "k8s: write the Job, do not submit it")
+	submit.Flags().IntVar(&opts.Workers, "workers", 0, "--workers of each run (0: cores / --jobs here; 1 per pod on k8s)")
+	submit.Flags().StringVar(&opts.Image, "image", "hhnet:latest", "k8s: an image with hhnet on its PATH")
+	submit.Flags().StringVar(&opts.Claim, "claim", "hhnet-sweeps", "k8s: the PersistentVolumeClaim that holds DIR (mounted at /sweep)")
 	submit.Flags().IntVar(&opts.Jobs, "jobs", 0, "runs at a time (0: one per core)")
 	submit.Flags().BoolVar(&opts.Retry, "retry-failed", false, "run failed runs again too")
 
@@ -366,6 +379,9 @@ func runSweepSubmit(ctx context.Context, o *sweepOptions) error {
 	}
 	jobs = max(1, min(jobs, len(todo)))
 	workers := max(1, cores/jobs)
+	if o.Workers > 0 {
+		workers = o.Workers
+	}
 	fmt.Fprintf(o.Log, "%d of %d runs to run, %d at a time with %d workers each\n", len(todo), len(m.Runs), jobs, workers)
 	exe, err := os.Executable()
 	if err != nil {
@@ -426,5 +442,37 @@ func runSweepSubmit(ctx context.Context, o *sweepOptions) error {
 	if failed > 0 {
 		return fmt.Errorf("%d of %d runs failed: hhnet sweep status --dir %s", failed, len(todo), o.Dir)
 	}
+	return nil
+}
+
+// runSweepKubernetes writes DIR/job.json: an Indexed Job of one pod per
+// run (kubectl apply -f DIR/job.json), --jobs pods at a time (default 4),
+// each asking --workers cores (default 1).
+func runSweepKubernetes(o *sweepOptions) error {
+	m, err := sweep.ReadManifest(o.Dir)
+	if err != nil {
+		return err
+	}
+	jobs := o.Jobs
+	if jobs == 0 {
+		jobs = 4
+	}
+	name := strings.ToLower(strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
+			return r
+		}
+		return '-'
+	}, "hhnet-"+filepath.Base(filepath.Clean(o.Dir))))
+	job, err := sweep.KubernetesJob(m, sweep.KubernetesOptions{Name: strings.Trim(name, "-"), Image: o.Image, Claim: o.Claim,
+		Dir: filepath.Base(filepath.Clean(o.Dir)), Parallelism: jobs, Workers: max(1, o.Workers)})
+	if err != nil {
+		return err
+	}
+	path := filepath.Join(o.Dir, "job.json")
+	if err := report.WriteJSON(path, job); err != nil {
+		return err
+	}
+	fmt.Fprintf(o.Out, "wrote %s: %d runs, %d pods at a time; the claim %q must hold %s at /sweep/%s — kubectl apply -f %s\n",
+		path, len(m.Runs), jobs, o.Claim, o.Dir, filepath.Base(filepath.Clean(o.Dir)), path)
 	return nil
 }

@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	batchv1 "k8s.io/api/batch/v1"
+
 	"github.com/hhnet/hhnet/sweep"
 )
 
@@ -172,5 +174,36 @@ cache-dir = "`+cache+`"
 	}
 	if s, _ := sweep.ReadState(dir, 0); s.State != sweep.Done || s.Attempts != 2 {
 		t.Errorf("final state %+v, want done after 2 attempts", s)
+	}
+}
+
+// TestSweepKubernetes writes a planned sweep's Job and reads it back as
+// the typed Kubernetes Job.
+func TestSweepKubernetes(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "study")
+	file := filepath.Join(t.TempDir(), "s.toml")
+	os.WriteFile(file, []byte("[[run]]\ncommand = \"train\"\n[run.flags]\nmodel = \"LIF_fc\"\ndata = \"multi-mnist\"\nseed = [1, 2, 3]\n"), 0o644)
+	var o, e bytes.Buffer
+	if code := run(context.Background(), []string{"sweep", "plan", file, "--dir", dir}, &o, &e); code != 0 {
+		t.Fatalf("plan: %s", e.String())
+	}
+	if code := run(context.Background(), []string{"sweep", "submit", "--dir", dir, "--executor", "k8s"}, &o, &e); code != exitUsage {
+		t.Errorf("k8s without --dry-run: exit %d, want 2", code)
+	}
+	args := []string{"sweep", "submit", "--dir", dir, "--executor", "k8s", "--dry-run", "--image", "reg/hhnet:1", "--workers", "2"}
+	if code := run(context.Background(), args, &o, &e); code != 0 {
+		t.Fatalf("k8s --dry-run: exit %d: %s", code, e.String())
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "job.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var job batchv1.Job
+	if err := json.Unmarshal(b, &job); err != nil {
+		t.Fatal(err)
+	}
+	c := job.Spec.Template.Spec.Containers[0]
+	if job.Name != "hhnet-study" || *job.Spec.Completions != 3 || c.Image != "reg/hhnet:1" || !strings.Contains(strings.Join(c.Command, " "), "--dir /sweep/study --index $(JOB_COMPLETION_INDEX) --workers 2") {
+		t.Errorf("job %s, completions %d, image %s, command %q", job.Name, *job.Spec.Completions, c.Image, c.Command)
 	}
 }
