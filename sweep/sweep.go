@@ -301,6 +301,7 @@ const (
 	Done        = "done"        // finished with exit status 0
 	Failed      = "failed"      // finished with an error
 	Interrupted = "interrupted" // stopped by a signal; it resumes
+	Queued      = "queued"      // not running, but queued in Slurm (status only)
 )
 
 // State is a run's state.json, written atomically by run-task.

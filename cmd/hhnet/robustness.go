@@ -31,6 +31,8 @@ type robustnessOptions struct {
 	JSON       bool
 	DataDir    string
 	CacheDir   string
+	Workers    int
+	Subset     int
 }
 
 func newRobustnessCmd(runF func(context.Context, *robustnessOptions) error) *cobra.Command {
@@ -70,6 +72,8 @@ task); --json prints the table as JSON.`,
 	f.Uint64Var(&opts.Seed, "seed", 2, "seed of initialisation, batch order and noise pattern (as hhnet train)")
 	f.StringVar(&opts.OutDir, "out", filepath.Join("out", "robustness"), "`DIR` for the runs, the table and the figure")
 	f.BoolVar(&opts.JSON, "json", false, "print the table as JSON on stdout")
+	f.IntVar(&opts.Workers, "workers", 0, "worker goroutines per run (0: one per core); results do not depend on it")
+	f.IntVar(&opts.Subset, "train-subset", 0, "train on the first N training images only (0: all)")
 	dataFlags(f, &opts.DataDir, &opts.CacheDir)
 	return cmd
 }
@@ -98,6 +102,12 @@ func (o *robustnessOptions) parse(modelList, amps string) error {
 	if o.Epochs < 1 {
 		return usagef("--epochs: %d, want at least 1", o.Epochs)
 	}
+	if o.Workers < 0 {
+		return usagef("--workers: %d, want 0 (one per core) or more", o.Workers)
+	}
+	if o.Subset < 0 {
+		return usagef("--train-subset: %d, want a number of images (0: all)", o.Subset)
+	}
 	return nil
 }
 
@@ -122,8 +132,8 @@ func runRobustness(ctx context.Context, o *robustnessOptions) error {
 			fmt.Fprintf(o.Log, "%s, noise %g: %s\n", m, a, dir)
 			rec := newTrainRecorder(o.Log)
 			run := &train.Run{
-				Settings: train.Settings{Model: m, Data: o.Data, Epochs: o.Epochs, Seed: o.Seed, Noise: a, Milestones: []int{10, 20, 30}},
-				Train:    trainSet, Test: testSet, Dir: dir, Resume: true, Recorder: rec,
+				Settings: train.Settings{Model: m, Data: o.Data, Epochs: o.Epochs, Seed: o.Seed, Noise: a, Milestones: []int{10, 20, 30}, TrainSubset: o.Subset},
+				Train:    trainSet, Test: testSet, Dir: dir, Resume: true, Recorder: rec, Workers: o.Workers,
 			}
 			recs, err := run.Execute(ctx)
 			rec.close()

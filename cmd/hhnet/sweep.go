@@ -24,18 +24,20 @@ import (
 )
 
 type sweepOptions struct {
-	Out, Log io.Writer
-	Dir      string
-	Index    int
-	Workers  int
-	Jobs     int
-	Executor string
-	Retry    bool
-	JSON     bool
-	File     string
-	DryRun   bool
-	Image    string
-	Claim    string
+	Out, Log   io.Writer
+	Dir        string
+	Index      int
+	Workers    int
+	Jobs       int
+	Executor   string
+	Retry      bool
+	JSON       bool
+	File       string
+	DryRun     bool
+	Image      string
+	Claim      string
+	SbatchArgs []string
+	Wait       bool
 }
 
 func newSweepCmd() *cobra.Command {
@@ -113,7 +115,7 @@ DIR/runs/i/log.txt and its state to DIR/runs/i/state.json.`,
 
 	status := &cobra.Command{
 		Use:   "status --dir DIR",
-		Short: "Show every run's state (pending, running, done, failed, interrupted)",
+		Short: "Show every run's state (pending, queued, running, done, failed, interrupted)",
 		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			if err := needDir(c); err != nil {
@@ -123,16 +125,28 @@ DIR/runs/i/log.txt and its state to DIR/runs/i/state.json.`,
 		},
 	}
 	dirFlag(status)
-	status.Flags().BoolVar(&opts.JSON, "json", false, `print {"runs": [{"index", "args", "state", "error", "attempts"}], "counts": {STATE: N}}`)
+	status.Flags().BoolVar(&opts.JSON, "json", false, `print {"runs": [{"index", "args", "state", "error", "attempts", "slurm"}], "counts": {STATE: N}}`)
 
 	submit := &cobra.Command{
 		Use:   "submit --dir DIR [--jobs N]",
-		Short: "Run the sweep's unfinished runs on this machine, N at a time",
-		Long: `Run every run of DIR that is not done, --jobs at a time (default one per
-core), each with --workers set so that jobs × workers ≤ cores. A failed run
-is run again only with --retry-failed. Ctrl-C or SIGTERM stops the runs
-cleanly (each keeps its checkpoint) and a later submit continues them. The
-exit status is 1 when a run failed.`,
+		Short: "Run the sweep's unfinished runs here, on Slurm, or write a Kubernetes Job",
+		Long: `--executor local (the default): run every run of DIR that is not done,
+--jobs at a time (default one per core), each with --workers set so that
+jobs × workers ≤ cores. A failed run is run again only with --retry-failed.
+Ctrl-C or SIGTERM stops the runs cleanly (each keeps its checkpoint) and a
+later submit continues them. The exit status is 1 when a run failed.
+
+--executor slurm: submit the runs that are neither done nor queued as one
+job array (sbatch --parsable; the script is kept in DIR), --jobs tasks at a
+time, --cpus-per-task = --workers, --requeue, --signal=B:TERM@120. DIR and
+the hhnet executable must be visible at the same paths on the compute
+nodes. 120 s before its time limit (or when preempted) a task checkpoints
+and requeues itself, so a long run spans as many allocations as it needs.
+Submitting again resubmits only the missing runs. --wait follows the jobs
+(squeue; no accounting database needed) until none is queued.
+
+--executor k8s --dry-run: write DIR/job.json, an Indexed Job of one pod per
+run.`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			if err := needDir(c); err != nil {
@@ -143,23 +157,30 @@ exit status is 1 when a run failed.`,
 				return usagef("--executor k8s writes the Job (--dry-run) for kubectl apply -f; it does not submit it")
 			case opts.Executor == "k8s":
 				return runSweepKubernetes(opts)
-			case opts.Executor != "local":
-				return usagef("--executor %q: want local or k8s (slurm is not built yet)", opts.Executor)
-			}
-			if opts.Jobs < 0 {
+			case opts.Executor != "local" && opts.Executor != "slurm":
+				return usagef("--executor %q: want local, slurm or k8s", opts.Executor)
+			case opts.Jobs < 0:
 				return usagef("--jobs: %d, want 0 (one per core) or more", opts.Jobs)
+			case opts.Workers < 0:
+				return usagef("--workers: %d, want 0 or more", opts.Workers)
+			case opts.Executor == "slurm":
+				return runSweepSlurm(c.Context(), opts)
+			case opts.Wait || len(opts.SbatchArgs) > 0:
+				return usagef("--wait and --sbatch-arg are for --executor slurm")
 			}
 			return runSweepSubmit(c.Context(), opts)
 		},
 	}
 	dirFlag(submit)
-	submit.Flags().StringVar(&opts.Executor, "executor", "local", "where the runs run: local, or k8s (with --dry-run: writes DIR/job.json, a Kubernetes Indexed Job)")
+	submit.Flags().StringVar(&opts.Executor, "executor", "local", "where the runs run: local, slurm (a job array; submitting again adds only the runs neither done nor queued), or k8s (with --dry-run: writes DIR/job.json, a Kubernetes Indexed Job)")
 	submit.Flags().BoolVar(&opts.DryRun, "dry-run", false, "k8s: write the Job, do not submit it")
-	submit.Flags().IntVar(&opts.Workers, "workers", 0, "--workers of each run (0: cores / --jobs here; 1 per pod on k8s)")
+	submit.Flags().IntVar(&opts.Workers, "workers", 0, "--workers of each run (0: cores / --jobs here; 1 per Slurm task or pod: its --cpus-per-task)")
 	submit.Flags().StringVar(&opts.Image, "image", "hhnet:latest", "k8s: an image with hhnet on its PATH")
 	submit.Flags().StringVar(&opts.Claim, "claim", "hhnet-sweeps", "k8s: the PersistentVolumeClaim that holds DIR (mounted at /sweep)")
-	submit.Flags().IntVar(&opts.Jobs, "jobs", 0, "runs at a time (0: one per core)")
+	submit.Flags().IntVar(&opts.Jobs, "jobs", 0, "runs at a time (0: one per core here; on slurm the array's %K throttle, 0: none)")
 	submit.Flags().BoolVar(&opts.Retry, "retry-failed", false, "run failed runs again too")
+	submit.Flags().StringArrayVar(&opts.SbatchArgs, "sbatch-arg", nil, "slurm: an sbatch option for the job, such as --partition=cpu, --time=2:00:00, --mem=8G, --account=A (repeatable)")
+	submit.Flags().BoolVar(&opts.Wait, "wait", false, "slurm: follow the sweep's jobs until none of their tasks is queued; exit 1 when a run failed")
 
 	cmd.AddCommand(plan, task, status, submit)
 	return cmd
@@ -196,7 +217,7 @@ func runSweepPlan(o *sweepOptions) error {
 // those that split their work over --workers goroutines.
 func resumable(command string) bool { return command == "train" || command == "mi" || command == "rl" }
 func takesWorkers(command string) bool {
-	return command == "train" || command == "mi" || command == "rl"
+	return command == "train" || command == "mi" || command == "rl" || command == "robustness"
 }
 
 func runSweepTask(ctx context.Context, o *sweepOptions) error {
@@ -254,6 +275,7 @@ func runSweepTask(ctx context.Context, o *sweepOptions) error {
 	case sweep.Failed:
 		return fmt.Errorf("run %d failed (%s); its log: %s", o.Index, st.Error, logPath)
 	case sweep.Interrupted:
+		requeueSelf(o)
 		return errors.New(st.Error)
 	}
 	return nil
@@ -317,6 +339,11 @@ func runSweepStatus(o *sweepOptions) error {
 		State    string   `json:"state"`
 		Error    string   `json:"error,omitempty"`
 		Attempts int      `json:"attempts"`
+		Slurm    string   `json:"slurm,omitempty"`
+	}
+	queue, err := slurmQueue(context.Background(), o.Dir)
+	if err != nil {
+		fmt.Fprintf(o.Log, "the Slurm queue is not readable (%v); states from the files only\n", err)
 	}
 	var rows []row
 	counts := map[string]int{}
@@ -325,7 +352,14 @@ func runSweepStatus(o *sweepOptions) error {
 		if err != nil {
 			return err
 		}
-		rows = append(rows, row{Index: r.Index, Args: r.Args, State: st.State, Error: st.Error, Attempts: st.Attempts})
+		var slurm string
+		if t, ok := queue[r.Index]; ok {
+			slurm = t.Job + "_" + strconv.Itoa(t.Index) + " " + t.State
+			if t.Queued() && st.State != sweep.Running {
+				st.State = sweep.Queued
+			}
+		}
+		rows = append(rows, row{Index: r.Index, Args: r.Args, State: st.State, Error: st.Error, Attempts: st.Attempts, Slurm: slurm})
 		counts[st.State]++
 	}
 	if o.JSON {
@@ -338,10 +372,13 @@ func runSweepStatus(o *sweepOptions) error {
 		if r.Error != "" {
 			fmt.Fprintf(o.Out, "  (%s)", r.Error)
 		}
+		if r.Slurm != "" {
+			fmt.Fprintf(o.Out, "  [slurm %s]", r.Slurm)
+		}
 		fmt.Fprintln(o.Out)
 	}
 	var parts []string
-	for _, s := range []string{sweep.Done, sweep.Running, sweep.Interrupted, sweep.Failed, sweep.Pending} {
+	for _, s := range []string{sweep.Done, sweep.Running, sweep.Queued, sweep.Interrupted, sweep.Failed, sweep.Pending} {
 		if counts[s] > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", counts[s], s))
 		}

@@ -1,0 +1,138 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hhnet/hhnet/internal/testenv"
+	"github.com/hhnet/hhnet/sweep"
+)
+
+// TestSweepSlurm submits a sweep of six training runs to a real Slurm
+// cluster (scripts/slurm-start.sh starts one; SLURM_CONF names it): one
+// run fails on purpose (an unknown model), and the longest is sent the
+// SIGTERM Slurm sends before a time limit after its first epoch: it
+// checkpoints, requeues its own array task and finishes in a second
+// allocation with its first epoch unchanged. A second submit with --wait
+// submits nothing (every run is done, failed or queued), follows the job
+// and names the failure; status then finds every result.
+func TestSweepSlurm(t *testing.T) {
+	if os.Getenv("SLURM_CONF") == "" {
+		testenv.Missing(t, "a Slurm cluster", errors.New("SLURM_CONF is unset (scripts/slurm-start.sh DIR starts one)"))
+	}
+	if testing.Short() {
+		t.Skip("a minute of Slurm scheduling")
+	}
+	small, long, cache := fakeDataDir(t), fakeDataDirN(t, 400, 10), t.TempDir()
+	// Slurm runs the tasks from the test binary, as hhnet.
+	t.Setenv(runMainEnv, "1")
+	dir, file := filepath.Join(t.TempDir(), "study"), filepath.Join(t.TempDir(), "s.toml")
+	os.WriteFile(file, []byte(`[[run]]
+command = "train"
+[run.flags]
+model = "LIF_fc"
+data = "multi-mnist"
+seed = [1, 2, 3, 4]
+epochs = 1
+batch = 16
+data-dir = "`+small+`"
+cache-dir = "`+cache+`"
+
+[[run]]
+command = "train"
+[run.flags]
+model = "LIF_fc"
+data = "multi-mnist"
+epochs = 4
+batch = 16
+data-dir = "`+long+`"
+cache-dir = "`+cache+`"
+
+[[run]]
+command = "train"
+[run.flags]
+model = "NoSuchModel"
+data = "multi-mnist"
+data-dir = "`+small+`"
+`), 0o644)
+	hhnet := func(args ...string) (string, error) {
+		var o, e bytes.Buffer
+		if code := run(context.Background(), args, &o, &e); code != 0 {
+			return o.String() + e.String(), errors.New(e.String())
+		}
+		return o.String() + e.String(), nil
+	}
+	if out, err := hhnet("sweep", "plan", file, "--dir", dir); err != nil || !strings.Contains(out, "6 runs") {
+		t.Fatalf("plan: %v %s", err, out)
+	}
+	out, err := hhnet("sweep", "submit", "--dir", dir, "--executor", "slurm", "--jobs", "2", "--sbatch-arg=--time=10")
+	if err != nil || !strings.Contains(out, "6 runs (array 0-5)") {
+		t.Fatalf("submit: %v %s", err, out)
+	}
+	jobs, err := sweep.ReadSlurmJobs(dir)
+	if err != nil || len(jobs) != 1 {
+		t.Fatalf("recorded jobs %v, %v", jobs, err)
+	}
+	t.Cleanup(func() { exec.Command("scancel", jobs[0].ID).Run() })
+
+	const longRun = 4
+	metrics := filepath.Join(sweep.OutDir(dir, longRun), "metrics.jsonl")
+	deadline := time.Now().Add(3 * time.Minute)
+	for {
+		if b, _ := os.ReadFile(metrics); bytes.Count(b, []byte("\n")) >= 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("run %d finished no epoch in 3 minutes", longRun)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	first, _ := os.ReadFile(metrics)
+	if b, err := exec.Command("scancel", "--signal=TERM", "--batch", jobs[0].ID+"_4").CombinedOutput(); err != nil {
+		t.Fatalf("scancel --signal=TERM: %v %s", err, b)
+	}
+
+	out, err = hhnet("sweep", "submit", "--dir", dir, "--executor", "slurm", "--wait")
+	if err == nil || !strings.Contains(out, "nothing to submit") || !strings.Contains(err.Error(), "runs 5 failed") {
+		t.Fatalf("submit --wait: %v\n%s\nwant nothing submitted and run 5 failed", err, out)
+	}
+	out, err = hhnet("sweep", "status", "--dir", dir, "--json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st struct {
+		Runs []struct {
+			Index    int
+			State    string
+			Error    string
+			Attempts int
+			Slurm    string
+		}
+		Counts map[string]int
+	}
+	if err := json.Unmarshal([]byte(out), &st); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	if st.Counts[sweep.Done] != 5 || st.Counts[sweep.Failed] != 1 || !strings.Contains(st.Runs[5].Error, "unknown model") {
+		t.Fatalf("states %v, run 5: %+v; want 5 done and run 5 failed for its model", st.Counts, st.Runs[5])
+	}
+	if r := st.Runs[longRun]; r.Attempts != 2 || !strings.HasPrefix(r.Slurm, jobs[0].ID+"_4 COMPLETED") {
+		t.Errorf("run %d: %+v, want done in 2 attempts, its task COMPLETED", longRun, r)
+	}
+	b, _ := os.ReadFile(metrics)
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	if len(lines) != 4 || lines[0] != strings.SplitN(string(first), "\n", 2)[0] {
+		t.Errorf("metrics of the requeued run:\n%s\nwant 4 epochs, the first unchanged:\n%s", b, first)
+	}
+	if log, _ := os.ReadFile(filepath.Join(sweep.RunDir(dir, longRun), "slurm.txt")); !bytes.Contains(log, []byte("requeued as "+jobs[0].ID+"_4")) {
+		t.Errorf("the requeued task's Slurm output does not say it requeued itself:\n%s", log)
+	}
+}
