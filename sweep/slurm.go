@@ -207,3 +207,13 @@ func AddSlurmJob(dir string, j SlurmJob) error {
 		return enc.Encode(jobs)
 	})
 }
+
+// ParseJobState reads the JobState of `scontrol -o show job`'s answer.
+func ParseJobState(out string) (string, error) {
+	for _, f := range strings.Fields(out) {
+		if s, ok := strings.CutPrefix(f, "JobState="); ok && s != "" {
+			return s, nil
+		}
+	}
+	return "", fmt.Errorf("no JobState in scontrol's answer %q", strings.TrimSpace(out))
+}

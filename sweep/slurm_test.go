@@ -137,3 +137,15 @@ func TestSlurmJobs(t *testing.T) {
 		t.Errorf("damaged record: %v", err)
 	}
 }
+
+func TestParseJobState(t *testing.T) {
+	out := "JobId=31 ArrayJobId=30 ArrayTaskId=1 JobName=t3.sh JobState=RUNNING Reason=None Dependency=(null)\n"
+	if s, err := ParseJobState(out); err != nil || s != "RUNNING" {
+		t.Errorf("ParseJobState = %q, %v", s, err)
+	}
+	for _, bad := range []string{"", "JobState= Reason=None", "slurm_load_jobs error: Invalid job id specified"} {
+		if _, err := ParseJobState(bad); err == nil {
+			t.Errorf("ParseJobState(%q): no error", bad)
+		}
+	}
+}

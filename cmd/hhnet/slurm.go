@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -176,11 +177,15 @@ func waitSlurm(ctx context.Context, o *sweepOptions, dir string, m *sweep.Manife
 			open = append(open, strconv.Itoa(r.Index))
 		}
 	}
-	switch {
-	case len(failed) > 0:
-		return fmt.Errorf("runs %s failed: hhnet sweep status --dir %s", strings.Join(failed, ", "), o.Dir)
-	case len(open) > 0:
-		return fmt.Errorf("runs %s are not done and no longer queued: submit again", strings.Join(open, ", "))
+	var problems []string
+	if len(failed) > 0 {
+		problems = append(problems, fmt.Sprintf("runs %s failed (hhnet sweep status --dir %s)", strings.Join(failed, ", "), o.Dir))
+	}
+	if len(open) > 0 {
+		problems = append(problems, fmt.Sprintf("runs %s are not done and no longer queued (submit again)", strings.Join(open, ", ")))
+	}
+	if len(problems) > 0 {
+		return errors.New(strings.Join(problems, "; "))
 	}
 	fmt.Fprintf(o.Log, "all %d runs are done\n", len(m.Runs))
 	return nil
@@ -198,6 +203,19 @@ func requeueSelf(o *sweepOptions) {
 	// depend on it.
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
+	// SIGTERM also comes from scancel, and a cancelled job must stay
+	// cancelled: Slurm marks it so before the signal (COMPLETING), while
+	// the early warning leaves it RUNNING.
+	out, err := slurmCommand(ctx, "scontrol", "-o", "show", "job", job+"_"+task)
+	state, perr := sweep.ParseJobState(out)
+	switch {
+	case err != nil || perr != nil:
+		fmt.Fprintf(o.Log, "run %d: Slurm's state of the task is unknown (%v); not requeued: submit again to continue it\n", o.Index, errors.Join(err, perr))
+		return
+	case state != "RUNNING":
+		fmt.Fprintf(o.Log, "run %d: the task is %s (cancelled); not requeued: submit again to continue it\n", o.Index, state)
+		return
+	}
 	if _, err := slurmCommand(ctx, "scontrol", "requeue", job+"_"+task); err != nil {
 		fmt.Fprintf(o.Log, "run %d: could not requeue (%v); submit again to continue it\n", o.Index, err)
 		return

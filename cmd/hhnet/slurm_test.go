@@ -16,14 +16,15 @@ import (
 	"github.com/hhnet/hhnet/sweep"
 )
 
-// TestSweepSlurm submits a sweep of six training runs to a real Slurm
+// TestSweepSlurm submits a sweep of seven training runs to a real Slurm
 // cluster (scripts/slurm-start.sh starts one; SLURM_CONF names it): one
 // run fails on purpose (an unknown model), and the longest is sent the
 // SIGTERM Slurm sends before a time limit after its first epoch: it
 // checkpoints, requeues its own array task and finishes in a second
-// allocation with its first epoch unchanged. A second submit with --wait
-// submits nothing (every run is done, failed or queued), follows the job
-// and names the failure; status then finds every result.
+// allocation with its first epoch unchanged. Another long one is
+// cancelled by hand (scancel) and stays cancelled. A second submit with
+// --wait resubmits only that run (the others are done, failed or queued),
+// follows the jobs and names the failure; status then finds every result.
 func TestSweepSlurm(t *testing.T) {
 	if os.Getenv("SLURM_CONF") == "" {
 		testenv.Missing(t, "a Slurm cluster", errors.New("SLURM_CONF is unset (scripts/slurm-start.sh DIR starts one)"))
@@ -51,6 +52,7 @@ command = "train"
 [run.flags]
 model = "LIF_fc"
 data = "multi-mnist"
+seed = [1, 2]
 epochs = 4
 batch = 16
 data-dir = "`+long+`"
@@ -70,11 +72,11 @@ data-dir = "`+small+`"
 		}
 		return o.String() + e.String(), nil
 	}
-	if out, err := hhnet("sweep", "plan", file, "--dir", dir); err != nil || !strings.Contains(out, "6 runs") {
+	if out, err := hhnet("sweep", "plan", file, "--dir", dir); err != nil || !strings.Contains(out, "7 runs") {
 		t.Fatalf("plan: %v %s", err, out)
 	}
 	out, err := hhnet("sweep", "submit", "--dir", dir, "--executor", "slurm", "--jobs", "2", "--sbatch-arg=--time=10")
-	if err != nil || !strings.Contains(out, "6 runs (array 0-5)") {
+	if err != nil || !strings.Contains(out, "7 runs (array 0-6)") {
 		t.Fatalf("submit: %v %s", err, out)
 	}
 	jobs, err := sweep.ReadSlurmJobs(dir)
@@ -83,26 +85,49 @@ data-dir = "`+small+`"
 	}
 	t.Cleanup(func() { exec.Command("scancel", jobs[0].ID).Run() })
 
-	const longRun = 4
-	metrics := filepath.Join(sweep.OutDir(dir, longRun), "metrics.jsonl")
 	deadline := time.Now().Add(3 * time.Minute)
+	firstEpoch := func(run int) string {
+		metrics := filepath.Join(sweep.OutDir(dir, run), "metrics.jsonl")
+		for {
+			if b, _ := os.ReadFile(metrics); bytes.Count(b, []byte("\n")) >= 1 {
+				return strings.SplitN(string(b), "\n", 2)[0]
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("run %d finished no epoch in 3 minutes", run)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	scancel := func(args ...string) {
+		if b, err := exec.Command("scancel", args...).CombinedOutput(); err != nil {
+			t.Fatalf("scancel %v: %v %s", args, err, b)
+		}
+	}
+	// Run 4 gets the early warning; run 5 is cancelled by hand, stays
+	// cancelled, and the second submit resubmits it alone.
+	const longRun, cancelled = 4, 5
+	first := firstEpoch(longRun)
+	scancel("--signal=TERM", "--batch", jobs[0].ID+"_4")
+	firstCancelled := firstEpoch(cancelled)
+	scancel(jobs[0].ID + "_5")
 	for {
-		if b, _ := os.ReadFile(metrics); bytes.Count(b, []byte("\n")) >= 1 {
+		s, _ := sweep.ReadState(dir, cancelled)
+		q, err := slurmQueue(context.Background(), dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.State == sweep.Interrupted && !q[cancelled].Queued() {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("run %d finished no epoch in 3 minutes", longRun)
+			t.Fatalf("the cancelled run is %s, its task %+v; want interrupted and gone from the queue", s.State, q[cancelled])
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	first, _ := os.ReadFile(metrics)
-	if b, err := exec.Command("scancel", "--signal=TERM", "--batch", jobs[0].ID+"_4").CombinedOutput(); err != nil {
-		t.Fatalf("scancel --signal=TERM: %v %s", err, b)
-	}
 
 	out, err = hhnet("sweep", "submit", "--dir", dir, "--executor", "slurm", "--wait")
-	if err == nil || !strings.Contains(out, "nothing to submit") || !strings.Contains(err.Error(), "runs 5 failed") {
-		t.Fatalf("submit --wait: %v\n%s\nwant nothing submitted and run 5 failed", err, out)
+	if err == nil || !strings.Contains(out, "1 runs (array 5)") || !strings.Contains(err.Error(), "runs 6 failed") {
+		t.Fatalf("submit --wait: %v\n%s\nwant run 5 alone submitted and run 6 failed", err, out)
 	}
 	out, err = hhnet("sweep", "status", "--dir", dir, "--json")
 	if err != nil {
@@ -121,16 +146,23 @@ data-dir = "`+small+`"
 	if err := json.Unmarshal([]byte(out), &st); err != nil {
 		t.Fatalf("%v: %s", err, out)
 	}
-	if st.Counts[sweep.Done] != 5 || st.Counts[sweep.Failed] != 1 || !strings.Contains(st.Runs[5].Error, "unknown model") {
-		t.Fatalf("states %v, run 5: %+v; want 5 done and run 5 failed for its model", st.Counts, st.Runs[5])
+	if st.Counts[sweep.Done] != 6 || st.Counts[sweep.Failed] != 1 || !strings.Contains(st.Runs[6].Error, "unknown model") {
+		t.Fatalf("states %v, run 6: %+v; want 6 done and run 6 failed for its model", st.Counts, st.Runs[6])
 	}
 	if r := st.Runs[longRun]; r.Attempts != 2 || !strings.HasPrefix(r.Slurm, jobs[0].ID+"_4 COMPLETED") {
 		t.Errorf("run %d: %+v, want done in 2 attempts, its task COMPLETED", longRun, r)
 	}
-	b, _ := os.ReadFile(metrics)
-	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
-	if len(lines) != 4 || lines[0] != strings.SplitN(string(first), "\n", 2)[0] {
-		t.Errorf("metrics of the requeued run:\n%s\nwant 4 epochs, the first unchanged:\n%s", b, first)
+	for run, want := range map[int]string{longRun: first, cancelled: firstCancelled} {
+		b, _ := os.ReadFile(filepath.Join(sweep.OutDir(dir, run), "metrics.jsonl"))
+		if lines := strings.Split(strings.TrimSpace(string(b)), "\n"); len(lines) != 4 || lines[0] != want {
+			t.Errorf("metrics of run %d:\n%s\nwant 4 epochs, the first unchanged:\n%s", run, b, want)
+		}
+	}
+	if r := st.Runs[cancelled]; r.Attempts != 2 {
+		t.Errorf("cancelled run: %+v, want done in 2 attempts", r)
+	}
+	if log, _ := os.ReadFile(filepath.Join(sweep.RunDir(dir, cancelled), "slurm.txt")); !bytes.Contains(log, []byte("(cancelled); not requeued")) {
+		t.Errorf("the cancelled task's Slurm output does not say it stayed cancelled:\n%s", log)
 	}
 	if log, _ := os.ReadFile(filepath.Join(sweep.RunDir(dir, longRun), "slurm.txt")); !bytes.Contains(log, []byte("requeued as "+jobs[0].ID+"_4")) {
 		t.Errorf("the requeued task's Slurm output does not say it requeued itself:\n%s", log)
