@@ -32,6 +32,12 @@ import (
 //	data = "multi-fashion-mnist"    # anything else is fixed
 //	seed = [1, 2, 3]
 //	epochs = 3
+//
+// A group's args are positional arguments after the command:
+//
+//	[[run]]
+//	command = "equiv"
+//	args = ["signals"]
 type File struct {
 	Runs []Group `toml:"run"`
 }
@@ -39,6 +45,7 @@ type File struct {
 // Group is the grid of one command: the product of its list flags.
 type Group struct {
 	Command string         `toml:"command"`
+	Args    []string       `toml:"args"` // positional arguments after the command (equiv's experiment)
 	Flags   map[string]any `toml:"flags"`
 }
 
@@ -77,6 +84,11 @@ func Parse(b []byte) (*File, error) {
 		where := fmt.Sprintf("run %d", i+1)
 		if !slices.Contains(Commands(), g.Command) {
 			return nil, fmt.Errorf("%s: command %q, want one of %s", where, g.Command, strings.Join(Commands(), ", "))
+		}
+		for _, a := range g.Args {
+			if !validName(a) {
+				return nil, fmt.Errorf("%s: argument %q is not a word (flags go under [run.flags])", where, a)
+			}
 		}
 		n := 1
 		for name, v := range g.Flags {
@@ -197,7 +209,7 @@ func Expand(f *File) []Run {
 		}
 		pick := make([]int, len(names))
 		for {
-			args := []string{g.Command}
+			args := append([]string{g.Command}, g.Args...)
 			for i, name := range names {
 				args = append(args, "--"+name+"="+axes[i][pick[i]])
 			}

@@ -26,6 +26,12 @@ command = "mi"
 encoder = "LIF"
 beta = [0.001, 0]
 published = false
+
+[[run]]
+command = "equiv"
+args = ["signals"]
+[run.flags]
+scales = "0.8,1"
 `
 
 func TestExpand(t *testing.T) {
@@ -44,6 +50,7 @@ func TestExpand(t *testing.T) {
 		"train --data=multi-fashion-mnist --epochs=3 --model=HH_fc --seed=2",
 		"mi --beta=0.001 --encoder=LIF --published=false",
 		"mi --beta=0 --encoder=LIF --published=false",
+		"equiv signals --scales=0.8,1",
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("runs\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
@@ -61,6 +68,7 @@ func TestParseErrors(t *testing.T) {
 		{"[[run]]\ncommand = \"train\"\ncolour = 3", "unknown key"},
 		{"[[run]]\ncommand = \"train\"\n[run.flags]\na = [1,2,3,4,5,6,7,8,9,10]\nb = [1,2,3,4,5,6,7,8,9,10]\nc = [1,2,3,4,5,6,7,8,9,10]\nd = [1,2,3,4,5,6,7,8,9,10]\ne = [1,2,3,4,5,6,7,8,9,10]\nf = [1,2,3,4,5,6,7,8,9,10]", "more than"},
 		{"[[run]\n", ""},
+		{"[[run]]\ncommand = \"equiv\"\nargs = [\"--fc\"]", "not a word"},
 	} {
 		_, err := Parse([]byte(tc.text))
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
@@ -75,14 +83,14 @@ func TestPlanKeepsIndices(t *testing.T) {
 	dir := t.TempDir()
 	f, _ := Parse([]byte(example))
 	m, added, err := Plan(dir, f, []byte(example))
-	if err != nil || added != 6 || len(m.Runs) != 6 {
+	if err != nil || added != 7 || len(m.Runs) != 7 {
 		t.Fatalf("first plan: %d added, %v", added, err)
 	}
 	before := m.Runs
 	more := strings.Replace(example, "seed = [1, 2]", "seed = [1, 2, 3]", 1)
 	f2, _ := Parse([]byte(more))
 	m2, added, err := Plan(dir, f2, []byte(more))
-	if err != nil || added != 2 || len(m2.Runs) != 8 {
+	if err != nil || added != 2 || len(m2.Runs) != 9 {
 		t.Fatalf("second plan: %d added, %d runs, %v", added, len(m2.Runs), err)
 	}
 	for i, r := range before {
@@ -90,13 +98,13 @@ func TestPlanKeepsIndices(t *testing.T) {
 			t.Errorf("run %d was %q, now %q", i, r.ID(), m2.Runs[i].ID())
 		}
 	}
-	for _, r := range m2.Runs[6:] {
+	for _, r := range m2.Runs[7:] {
 		if !strings.Contains(r.ID(), "--seed=3") {
 			t.Errorf("appended run %q is not a seed-3 run", r.ID())
 		}
 	}
 	read, err := ReadManifest(dir)
-	if err != nil || len(read.Runs) != 8 {
+	if err != nil || len(read.Runs) != 9 {
 		t.Fatalf("manifest read back: %v", err)
 	}
 	if b, _ := os.ReadFile(filepath.Join(dir, SweepFile)); string(b) != more {
@@ -171,7 +179,7 @@ func TestKubernetesJob(t *testing.T) {
 	switch {
 	case back.Kind != "Job" || back.APIVersion != "batch/v1":
 		t.Errorf("kind %s/%s", back.APIVersion, back.Kind)
-	case *s.Completions != 6 || *s.Parallelism != 4 || *s.CompletionMode != batchv1.IndexedCompletion:
+	case *s.Completions != 7 || *s.Parallelism != 4 || *s.CompletionMode != batchv1.IndexedCompletion:
 		t.Errorf("completions %d, parallelism %d, mode %s", *s.Completions, *s.Parallelism, *s.CompletionMode)
 	case strings.Join(c.Command, " ") != "hhnet sweep run-task --dir /sweep/s1 --index $(JOB_COMPLETION_INDEX) --workers 2":
 		t.Errorf("command %q", c.Command)

@@ -35,6 +35,9 @@ type Settings struct {
 	// TrainSubset, when positive, trains on the first TrainSubset
 	// training images only (a quick try of a costly model).
 	TrainSubset int `json:"train_subset,omitempty"`
+	// TestSubset, when positive, measures on the first TestSubset test
+	// images only (quick sweeps; the published protocol uses all).
+	TestSubset int `json:"test_subset,omitempty"`
 }
 
 // WithDefaults fills the zero fields from the model's spec (docs/model.md §4).
@@ -187,7 +190,13 @@ func (r *Run) Execute(ctx context.Context) ([]Record, error) {
 	if err != nil {
 		return nil, err
 	}
-	testB, err := dataset.NewBatches(r.Test, s.Batch, 0, false, noise)
+	testSet := r.Test
+	if s.TestSubset > 0 {
+		if testSet, err = r.Test.Head(s.TestSubset); err != nil {
+			return nil, err
+		}
+	}
+	testB, err := dataset.NewBatches(testSet, s.Batch, 0, false, noise)
 	if err != nil {
 		return nil, err
 	}

@@ -390,7 +390,8 @@ func (c *batchCounter) Batch(p Progress) { c.batches = p.Batches }
 func (c *batchCounter) Epoch(Record)     {}
 
 // TestTrainSubset trains on the first images only: fewer batches, and a
-// subset larger than the set is an error that names both sizes.
+// subset larger than the set is an error that names both sizes; a test
+// subset measures on its images only.
 func TestTrainSubset(t *testing.T) {
 	r := tinyRun(t.TempDir(), 1)
 	r.Settings.TrainSubset = 20
@@ -406,6 +407,18 @@ func TestTrainSubset(t *testing.T) {
 	r.Settings.TrainSubset = 57
 	if _, err := r.Execute(context.Background()); err == nil || !strings.Contains(err.Error(), "57") || !strings.Contains(err.Error(), "56") {
 		t.Errorf("a 57-image subset of 56 images: %v, want an error naming both", err)
+	}
+	// Measured on three test images, the accuracies are thirds.
+	r = tinyRun(t.TempDir(), 1)
+	r.Settings.TestSubset = 3
+	recs, err := r.Execute(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, acc := range []float64{recs[0].Acc1, recs[0].Acc2} {
+		if k := acc * 3 / 100; math.Abs(k-math.Round(k)) > 1e-9 {
+			t.Errorf("test accuracy %v on 3 images is not a multiple of 100/3", acc)
+		}
 	}
 }
 

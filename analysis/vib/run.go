@@ -31,6 +31,10 @@ type Config struct {
 	// Published trains as the study's code did: the loss is CE₁ + CE₂, the
 	// KL term only measured. It is the same training as Beta 0.
 	Published bool `json:"published"`
+	// TrainSubset and TestSubset, when positive, use the first images of
+	// each set only (quick sweeps; the published protocol uses all).
+	TrainSubset int `json:"train_subset,omitempty"`
+	TestSubset  int `json:"test_subset,omitempty"`
 }
 
 // Training constants of the study's analysis (docs/model.md §7).
@@ -304,16 +308,28 @@ func (r *Run) Execute(ctx context.Context) ([]Record, error) {
 	if _, err := PrepareDir(r.Dir, r.Resume, r.Force); err != nil {
 		return nil, err
 	}
-	tr, err := newTrainer(cfg, r.Workers, r.Test)
+	trainSet, testSet := r.Train, r.Test
+	var err error
+	if cfg.TrainSubset > 0 {
+		if trainSet, err = r.Train.Head(cfg.TrainSubset); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.TestSubset > 0 {
+		if testSet, err = r.Test.Head(cfg.TestSubset); err != nil {
+			return nil, err
+		}
+	}
+	tr, err := newTrainer(cfg, r.Workers, testSet)
 	if err != nil {
 		return nil, err
 	}
 	defer tr.close()
-	trainB, err := dataset.NewBatches(r.Train, cfg.Batch, cfg.Seed, true, nil)
+	trainB, err := dataset.NewBatches(trainSet, cfg.Batch, cfg.Seed, true, nil)
 	if err != nil {
 		return nil, err
 	}
-	testB, err := dataset.NewBatches(r.Test, cfg.Batch, 0, false, nil)
+	testB, err := dataset.NewBatches(testSet, cfg.Batch, 0, false, nil)
 	if err != nil {
 		return nil, err
 	}

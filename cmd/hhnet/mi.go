@@ -74,6 +74,7 @@ stops cleanly on Ctrl-C, SIGTERM or SIGHUP and continues bit for bit with
 	f.BoolVar(&c.Published, "published", false, "train as the study's code: loss CE₁ + CE₂ only (the KL measured, not trained)")
 	f.Uint64Var(&c.Seed, "seed", 2, "seed of the initialisation, the batch order and the draws of z")
 	f.Uint64Var(&c.DataSeed, "data-seed", 0, "generation seed of the dataset")
+	subsetFlags(f, &c.TrainSubset, &c.TestSubset)
 	f.IntVar(&opts.Workers, "workers", 0, "worker goroutines (0: one per core); results do not depend on it")
 	opts.add(f, "`DIR` for mi.jsonl and checkpoint.bin (default out/mi/ENCODER-DATA-seedN, with -betaB or -published when not the default)",
 		`print {"encoder", "data", "epochs": [records], "best": record} on stdout at the end`)
@@ -104,6 +105,9 @@ func (o *miOptions) validate() error {
 	}
 	if o.Workers < 0 {
 		return usagef("--workers: %d, want ≥ 0 (0: one per core)", o.Workers)
+	}
+	if err := checkSubsets(c.TrainSubset, c.TestSubset); err != nil {
+		return err
 	}
 	if err := o.check(); err != nil {
 		return err

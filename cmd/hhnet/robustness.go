@@ -33,6 +33,7 @@ type robustnessOptions struct {
 	CacheDir   string
 	Workers    int
 	Subset     int
+	TestSubset int
 }
 
 func newRobustnessCmd(runF func(context.Context, *robustnessOptions) error) *cobra.Command {
@@ -73,7 +74,7 @@ task); --json prints the table as JSON.`,
 	f.StringVar(&opts.OutDir, "out", filepath.Join("out", "robustness"), "`DIR` for the runs, the table and the figure")
 	f.BoolVar(&opts.JSON, "json", false, "print the table as JSON on stdout")
 	f.IntVar(&opts.Workers, "workers", 0, "worker goroutines per run (0: one per core); results do not depend on it")
-	f.IntVar(&opts.Subset, "train-subset", 0, "train on the first N training images only (0: all)")
+	subsetFlags(f, &opts.Subset, &opts.TestSubset)
 	dataFlags(f, &opts.DataDir, &opts.CacheDir)
 	return cmd
 }
@@ -105,8 +106,8 @@ func (o *robustnessOptions) parse(modelList, amps string) error {
 	if o.Workers < 0 {
 		return usagef("--workers: %d, want 0 (one per core) or more", o.Workers)
 	}
-	if o.Subset < 0 {
-		return usagef("--train-subset: %d, want a number of images (0: all)", o.Subset)
+	if err := checkSubsets(o.Subset, o.TestSubset); err != nil {
+		return err
 	}
 	return nil
 }
@@ -132,7 +133,7 @@ func runRobustness(ctx context.Context, o *robustnessOptions) error {
 			fmt.Fprintf(o.Log, "%s, noise %g: %s\n", m, a, dir)
 			rec := newTrainRecorder(o.Log)
 			run := &train.Run{
-				Settings: train.Settings{Model: m, Data: o.Data, Epochs: o.Epochs, Seed: o.Seed, Noise: a, Milestones: []int{10, 20, 30}, TrainSubset: o.Subset},
+				Settings: train.Settings{Model: m, Data: o.Data, Epochs: o.Epochs, Seed: o.Seed, Noise: a, Milestones: []int{10, 20, 30}, TrainSubset: o.Subset, TestSubset: o.TestSubset},
 				Train:    trainSet, Test: testSet, Dir: dir, Resume: true, Recorder: rec, Workers: o.Workers,
 			}
 			recs, err := run.Execute(ctx)

@@ -48,3 +48,20 @@ func (r *runFlags) claim(prepare func(dir string, resume, force bool) (string, e
 	}
 	return nil
 }
+
+// subsetFlags define --train-subset and --test-subset.
+func subsetFlags(f *pflag.FlagSet, train, test *int) {
+	f.IntVar(train, "train-subset", 0, "train on the first N training images only (0: all); to try a costly model quickly")
+	f.IntVar(test, "test-subset", 0, "measure on the first N test images only (0: all)")
+}
+
+// checkSubsets refuses negative subset sizes.
+func checkSubsets(train, test int) error {
+	if train < 0 {
+		return usagef("--train-subset: %d, want a number of images (0: all)", train)
+	}
+	if test < 0 {
+		return usagef("--test-subset: %d, want a number of images (0: all)", test)
+	}
+	return nil
+}

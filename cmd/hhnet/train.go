@@ -76,7 +76,7 @@ aside to DIR.old-TIMESTAMP and start afresh) is given.`,
 	f.Float64Var(&s.LR, "lr", 0, "learning rate (default: the model's published one)")
 	f.Uint64Var(&s.DataSeed, "data-seed", 0, "generation seed of the dataset")
 	f.IntVar(&opts.Workers, "workers", 0, "worker goroutines (0: one per core); results do not depend on it")
-	f.IntVar(&s.TrainSubset, "train-subset", 0, "train on the first N training images only (0: all); to try a costly model quickly")
+	subsetFlags(f, &s.TrainSubset, &s.TestSubset)
 	opts.add(f, "`DIR` for checkpoint.bin and metrics.jsonl (default out/train/MODEL-DATA-seedN)",
 		`print {"model", "data", "epochs": [records]} on stdout at the end`)
 	dataFlags(f, &opts.DataDir, &opts.CacheDir)
@@ -106,8 +106,8 @@ func (o *trainOptions) validate() error {
 	if o.Workers < 0 {
 		return usagef("--workers: %d, want 0 (one per core) or more", o.Workers)
 	}
-	if s.TrainSubset < 0 {
-		return usagef("--train-subset: %d, want a number of images (0: all)", s.TrainSubset)
+	if err := checkSubsets(s.TrainSubset, s.TestSubset); err != nil {
+		return err
 	}
 	if s.LR < 0 || s.LR != s.LR || s.LR > 1 {
 		return usagef("--lr: %v, want a rate in (0, 1]", s.LR)
