@@ -84,6 +84,6 @@ Science, 2024): Hodgkin–Huxley neurons, their exact four-LIF construction
 		SilenceErrors: true,
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &cobraUsage{err} })
-	root.AddCommand(newEquivCmd(nil), newDataCmd(nil), newTrainCmd(nil), newEvalCmd(nil), newRobustnessCmd(nil), newCostCmd(nil), newMICmd(nil), newRLCmd(nil), newSweepCmd())
+	root.AddCommand(newEquivCmd(nil), newDataCmd(nil), newTrainCmd(nil), newEvalCmd(nil), newRobustnessCmd(nil), newCostCmd(nil), newMICmd(nil), newRLCmd(nil), newSweepCmd(), newReproduceCmd(), newReportCmd())
 	return root
 }
