@@ -6,8 +6,11 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/hhnet/hhnet/train"
 )
 
 func TestNewTrainCmd(t *testing.T) {
@@ -154,5 +157,34 @@ func TestEvalHHvFiring(t *testing.T) {
 	f := ev.Firing
 	if f.MeanRate <= 0 || f.Silent <= 0 || f.Silent >= 1 || f.PeakMV < 80 || f.Above80MV <= 0 {
 		t.Errorf("firing %+v: want some neurons spiking (peaks above 80 mV) and some silent", *f)
+	}
+}
+
+// TestTrainWorkersSameBits trains one model end to end through the
+// command line with one and with two workers: the parameters, Adam's
+// state and every epoch's losses and accuracies are the same bits, so a
+// sweep may divide the cores among its runs as it likes.
+func TestTrainWorkersSameBits(t *testing.T) {
+	data, cache := fakeDataDir(t), t.TempDir()
+	var cks []*train.Checkpoint
+	for _, w := range []string{"1", "2"} {
+		out := t.TempDir()
+		var o, e bytes.Buffer
+		args := []string{"train", "--model", "HH_fc", "--data", "multi-mnist", "--batch", "16", "--epochs", "2", "--data-dir", data, "--cache-dir", cache, "--out", out, "--workers", w}
+		if code := run(context.Background(), args, &o, &e); code != 0 {
+			t.Fatalf("--workers %s: exit %d: %s", w, code, e.String())
+		}
+		ck, err := train.ReadCheckpoint(filepath.Join(out, train.CheckpointFile))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cks = append(cks, ck)
+	}
+	a, b := cks[0], cks[1]
+	for i := range a.Records {
+		a.Records[i].TrainSeconds, b.Records[i].TrainSeconds = 0, 0
+	}
+	if !reflect.DeepEqual(a.Params, b.Params) || !reflect.DeepEqual(a.AdamM, b.AdamM) || !reflect.DeepEqual(a.AdamV, b.AdamV) || !reflect.DeepEqual(a.Records, b.Records) {
+		t.Errorf("one and two workers differ:\n%+v\n%+v", a.Records, b.Records)
 	}
 }
