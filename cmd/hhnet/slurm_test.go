@@ -33,6 +33,8 @@ func TestSweepSlurm(t *testing.T) {
 		t.Skip("a minute of Slurm scheduling")
 	}
 	small, long, cache := fakeDataDir(t), fakeDataDirN(t, 400, 10), t.TempDir()
+	// The long runs take 40 epochs of a fraction of a second each: time for
+	// the test to signal them while they run, on a busy machine too.
 	// Slurm runs the tasks from the test binary, as hhnet.
 	t.Setenv(runMainEnv, "1")
 	dir, file := filepath.Join(t.TempDir(), "study"), filepath.Join(t.TempDir(), "s.toml")
@@ -53,7 +55,7 @@ command = "train"
 model = "LIF_fc"
 data = "multi-mnist"
 seed = [1, 2]
-epochs = 4
+epochs = 40
 batch = 16
 data-dir = "`+long+`"
 cache-dir = "`+cache+`"
@@ -154,8 +156,8 @@ data-dir = "`+small+`"
 	}
 	for run, want := range map[int]string{longRun: first, cancelled: firstCancelled} {
 		b, _ := os.ReadFile(filepath.Join(sweep.OutDir(dir, run), "metrics.jsonl"))
-		if lines := strings.Split(strings.TrimSpace(string(b)), "\n"); len(lines) != 4 || lines[0] != want {
-			t.Errorf("metrics of run %d:\n%s\nwant 4 epochs, the first unchanged:\n%s", run, b, want)
+		if lines := strings.Split(strings.TrimSpace(string(b)), "\n"); len(lines) != 40 || lines[0] != want {
+			t.Errorf("metrics of run %d:\n%s\nwant 40 epochs, the first unchanged:\n%s", run, b, want)
 		}
 	}
 	if r := st.Runs[cancelled]; r.Attempts != 2 {
