@@ -1,6 +1,6 @@
 // Package study is the He et al. (2024) study as sweep files: every
-// experiment at three scales (smoke: minutes, for CI; quick: about an hour
-// on a laptop; full: the published protocol), for `hhnet reproduce`.
+// experiment at three scales (smoke: minutes, for CI; quick: about half
+// an hour on a laptop; full: the published protocol), for `hhnet reproduce`.
 package study
 
 import (

@@ -28,7 +28,7 @@ information, HHv beside HH) into DIR, run it, and write DIR/report.html
 (self-contained) and DIR/report.md.
 
   smoke  every experiment, tiny (minutes; what CI runs)
-  quick  shortened (about an hour on a two-core laptop)
+  quick  shortened (about half an hour on a two-core laptop)
   full   the published protocol (days: use a cluster, --executor slurm)
 
 Running it again continues where it stopped (finished runs are read, not
