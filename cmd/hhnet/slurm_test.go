@@ -32,7 +32,10 @@ func TestSweepSlurm(t *testing.T) {
 	if testing.Short() {
 		t.Skip("a minute of Slurm scheduling")
 	}
-	small, long, cache := fakeDataDir(t), fakeDataDirN(t, 400, 10), t.TempDir()
+	// Generated data is cached by variant and seed, not by source: the two
+	// sizes of data need two caches, or the long runs would read the small
+	// composites and finish before the test can signal them.
+	small, long, cache, longCache := fakeDataDir(t), fakeDataDirN(t, 400, 10), t.TempDir(), t.TempDir()
 	// The long runs take 40 epochs of a fraction of a second each: time for
 	// the test to signal them while they run, on a busy machine too.
 	// Slurm runs the tasks from the test binary, as hhnet.
@@ -58,7 +61,7 @@ seed = [1, 2]
 epochs = 40
 batch = 16
 data-dir = "`+long+`"
-cache-dir = "`+cache+`"
+cache-dir = "`+longCache+`"
 
 [[run]]
 command = "train"
@@ -102,7 +105,8 @@ data-dir = "`+small+`"
 	}
 	scancel := func(args ...string) {
 		if b, err := exec.Command("scancel", args...).CombinedOutput(); err != nil {
-			t.Fatalf("scancel %v: %v %s", args, err, b)
+			q, _ := exec.Command("squeue", "-h", "-r", "-t", "all", "-j", jobs[0].ID, "-o", "%i %T").CombinedOutput()
+			t.Fatalf("scancel %v: %v %s\nthe queue:\n%s", args, err, b, q)
 		}
 	}
 	// Run 4 gets the early warning; run 5 is cancelled by hand, stays
