@@ -100,6 +100,7 @@ type Net[F nn.Float] struct {
 	sigma, eps, z, dz    []F       // [batch, K]
 	out1, out2, d1, d2   []F       // [batch, 10]
 	dzHead               []F       // the second head's share of dz
+	zs, outs1, outs2     []F       // SampleDraws' z and logits, [draws·batch, K or 10]
 	sigma64              []float64 // σ in float64, [batch, K]
 	slope                []F       // dσ/ds, [batch, K]
 	rowKL                []float64 // each sample's KL term
@@ -371,6 +372,34 @@ func (n *Net[F]) Sample(eps []F) (logits1, logits2 []F) {
 	return n.out1, n.out2
 }
 
+// SampleDraws is Sample for several draws of z at once, for measuring:
+// eps holds draws blocks [batch, K], and each head runs once over all
+// draws·batch rows (a product the pool splits, where draws small ones
+// would each run on one core). It returns the logits [draws·batch, 10] of
+// each head, draw after draw, the net's own slices: what Sample returns
+// for each draw's eps (to the bit with the Go products; OpenBLAS may round
+// a last bit otherwise for another number of rows). It keeps nothing for
+// Backward.
+func (n *Net[F]) SampleDraws(eps []F, draws int) (logits1, logits2 []F) {
+	if !n.encoded {
+		panic("vib: SampleDraws before Encode")
+	}
+	k, batch := n.k, n.batch
+	rows := draws * batch
+	n.zs, n.outs1, n.outs2 = grow(n.zs, rows*k), grow(n.outs1, rows*10), grow(n.outs2, rows*10)
+	for r := 0; r < rows; r++ {
+		b := r % batch
+		mu, sigma := n.st[b*2*k:b*2*k+k], n.sigma[b*k:(b+1)*k]
+		z, e := n.zs[r*k:(r+1)*k], eps[r*k:(r+1)*k]
+		for j := range z {
+			z[j] = mu[j] + sigma[j]*e[j]
+		}
+	}
+	n.head1.Forward(n.outs1, n.zs, rows)
+	n.head2.Forward(n.outs2, n.zs, rows)
+	return n.outs1, n.outs2
+}
+
 // Loss are the parts of the loss of the last Sample, in nats, means over
 // the batch: the two cross-entropies and the KL divergence of N(μ, σ²)
 // from N(0, I).
@@ -394,9 +423,12 @@ func (n *Net[F]) KL() float64 {
 
 // Evaluate returns the loss parts of the last Sample against labels
 // [batch, 2] without gradients.
-func (n *Net[F]) Evaluate(labels []int32) Loss {
-	ce1, c1 := nn.SoftmaxCrossEntropy[F](nil, n.out1, labels, 2, n.batch, 10)
-	ce2, c2 := nn.SoftmaxCrossEntropy[F](nil, n.out2, labels[1:], 2, n.batch, 10)
+func (n *Net[F]) Evaluate(labels []int32) Loss { return n.evaluateLogits(n.out1, n.out2, labels) }
+
+// evaluateLogits is Evaluate of the heads' logits [batch, 10].
+func (n *Net[F]) evaluateLogits(logits1, logits2 []F, labels []int32) Loss {
+	ce1, c1 := nn.SoftmaxCrossEntropy[F](nil, logits1, labels, 2, n.batch, 10)
+	ce2, c2 := nn.SoftmaxCrossEntropy[F](nil, logits2, labels[1:], 2, n.batch, 10)
 	return Loss{CE1: ce1, CE2: ce2, KL: n.KL(), Correct1: c1, Correct2: c2}
 }
 

@@ -175,3 +175,27 @@ func TestHHvEncoderActivity(t *testing.T) {
 	}
 	t.Logf("%.0f %% fire", 100*f)
 }
+
+// TestSampleDraws: each draw of SampleDraws gives the logits Sample gives
+// for its ε, to the bit, for every encoder.
+func TestSampleDraws(t *testing.T) {
+	for _, name := range EncoderNames() {
+		n, x, _, _, batch := smallNet(t, name)
+		n.Encode(x, batch)
+		const draws = 3
+		rng := rand.New(rand.NewPCG(5, 6))
+		eps := make([]float64, draws*batch*n.K())
+		for i := range eps {
+			eps[i] = rng.NormFloat64()
+		}
+		all1, all2 := n.SampleDraws(eps, draws)
+		all1, all2 = slices.Clone(all1), slices.Clone(all2)
+		for d := 0; d < draws; d++ {
+			o1, o2 := n.Sample(eps[d*batch*n.K() : (d+1)*batch*n.K()])
+			rows := all1[d*batch*10 : (d+1)*batch*10]
+			if !slices.Equal(o1, rows) || !slices.Equal(o2, all2[d*batch*10:(d+1)*batch*10]) {
+				t.Errorf("%s, draw %d: SampleDraws %v, Sample %v", name, d, rows, o1)
+			}
+		}
+	}
+}

@@ -149,7 +149,7 @@ type trainer struct {
 	adam         *nn.Adam[float32]
 	shadow       [][]float32
 	draws        drawWork
-	probs        [2][]float64
+	votes        votes
 	hY, hY1, hY2 float64
 }
 
@@ -213,23 +213,13 @@ func (tr *trainer) evaluate(ctx context.Context, b *dataset.Batches, epoch int) 
 		}
 		tr.ema.Encode(x, n)
 		eps := tr.draw(manyDraws*n*k, manyDraws, evalStream, uint64(epoch)<<32|uint64(batch))
-		for q := range tr.probs {
-			tr.probs[q] = slices.Grow(tr.probs[q][:0], n*10)[:n*10]
-			clear(tr.probs[q])
-		}
-		for d := 0; d < manyDraws; d++ {
-			o1, o2 := tr.ema.Sample(eps[d*n*k : (d+1)*n*k])
-			if d == 0 {
-				l := tr.ema.Evaluate(labels)
-				w := float64(n)
-				ce1, ce2, kl = ce1+l.CE1*w, ce2+l.CE2*w, kl+l.KL*w
-				c1, c2 = c1+l.Correct1, c2+l.Correct2
-			}
-			addSoftmax(tr.probs[0], o1, n)
-			addSoftmax(tr.probs[1], o2, n)
-		}
-		m1 += argmaxHits(tr.probs[0], labels, 0, n)
-		m2 += argmaxHits(tr.probs[1], labels, 1, n)
+		o1, o2 := tr.ema.SampleDraws(eps, manyDraws)
+		l := tr.ema.evaluateLogits(o1[:n*10], o2[:n*10], labels)
+		w := float64(n)
+		ce1, ce2, kl = ce1+l.CE1*w, ce2+l.CE2*w, kl+l.KL*w
+		c1, c2 = c1+l.Correct1, c2+l.Correct2
+		h1, h2 := tr.votes.count(tr.pool, o1, o2, labels, n)
+		m1, m2 = m1+h1, m2+h2
 		total += n
 	}
 	t := float64(max(total, 1))
@@ -241,6 +231,49 @@ func (tr *trainer) evaluate(ctx context.Context, b *dataset.Batches, epoch int) 
 		Acc1: 100 * float64(c1) / t, Acc2: 100 * float64(c2) / t,
 		Acc12_1: 100 * float64(m1) / t, Acc12_2: 100 * float64(m2) / t,
 	}, nil
+}
+
+// votes is the 12-draw prediction: each sample's class probabilities
+// summed over the draws of z, and whether the most probable class is the
+// label. The samples are split over the pool; each sample's sum runs over
+// the draws in order, so the split changes no bit.
+type votes struct {
+	logits [2][]float32 // [draws·n, 10] per head, draw after draw
+	labels []int32
+	n      int
+	probs  [2][]float64 // [n, 10]
+	hits   [2][]int     // the count of the block that starts at each sample
+}
+
+// count returns, per task, how many of the n samples the summed
+// probabilities of the draws in logits1 and logits2 classify right.
+func (v *votes) count(pool *tensor.Pool, logits1, logits2 []float32, labels []int32, n int) (hits1, hits2 int) {
+	v.logits, v.labels, v.n = [2][]float32{logits1, logits2}, labels, n
+	for t := range v.probs {
+		v.probs[t] = slices.Grow(v.probs[t][:0], n*10)[:n*10]
+		v.hits[t] = slices.Grow(v.hits[t][:0], n)[:n]
+		clear(v.hits[t])
+	}
+	pool.Run(v, n, voteGrain)
+	for i := range v.hits[0] {
+		hits1, hits2 = hits1+v.hits[0][i], hits2+v.hits[1][i]
+	}
+	return hits1, hits2
+}
+
+// voteGrain is the samples per block of the vote.
+const voteGrain = 16
+
+func (v *votes) Range(lo, hi int) {
+	draws := len(v.logits[0]) / (10 * v.n)
+	for t, p := range v.probs {
+		p = p[lo*10 : hi*10]
+		clear(p)
+		for d := 0; d < draws; d++ {
+			addSoftmax(p, v.logits[t][(d*v.n+lo)*10:], hi-lo)
+		}
+		v.hits[t][lo] = argmaxHits(p, v.labels[2*lo:], t, hi-lo)
+	}
 }
 
 // addSoftmax adds the class probabilities of logits [n, 10] into p: over

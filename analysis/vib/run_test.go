@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/hhnet/hhnet/dataset"
+	"github.com/hhnet/hhnet/tensor"
 )
 
 // fakeMulti is n random mostly-dark images whose labels are a function of
@@ -85,6 +86,39 @@ func TestBounds(t *testing.T) {
 	l := Loss{CE1: math.Ln2, CE2: 2 * math.Ln2, KL: 3 * math.Ln2}
 	if b := l.Bits(0.5); math.Abs(b-4.5) > 1e-12 {
 		t.Errorf("objective %v bits, want 1 + 2 + 0.5·3 = 4.5", b)
+	}
+}
+
+// TestVotes: the pooled 12-draw vote counts what one serial pass over
+// the draws counts, and sums the same probabilities to the bit.
+func TestVotes(t *testing.T) {
+	const n, draws = 37, 5
+	rng := rand.New(rand.NewPCG(7, 8))
+	logits := [2][]float32{make([]float32, draws*n*10), make([]float32, draws*n*10)}
+	for _, l := range logits {
+		for i := range l {
+			l[i] = float32(3 * rng.NormFloat64())
+		}
+	}
+	labels := make([]int32, 2*n)
+	for i := range labels {
+		labels[i] = int32(rng.IntN(10))
+	}
+	pool := tensor.NewPool(2)
+	defer pool.Close()
+	var v votes
+	h1, h2 := v.count(pool, logits[0], logits[1], labels, n)
+	for task, got := range []int{h1, h2} {
+		p := make([]float64, n*10)
+		for d := 0; d < draws; d++ {
+			addSoftmax(p, logits[task][d*n*10:], n)
+		}
+		if want := argmaxHits(p, labels, task, n); got != want || want == 0 {
+			t.Errorf("task %d: %d hits pooled, %d serially", task+1, got, want)
+		}
+		if !slices.Equal(p, v.probs[task]) {
+			t.Errorf("task %d: the pooled probabilities differ from the serial ones", task+1)
+		}
 	}
 }
 
