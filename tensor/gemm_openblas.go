@@ -112,3 +112,6 @@ func cgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 		C.float(alpha), (*C.float)(pa), C.blasint(lda), (*C.float)(pb), C.blasint(ldb),
 		C.float(beta), (*C.float)(&c[0]), C.blasint(ldc))
 }
+
+// gemmScratch is empty: OpenBLAS packs in its own buffers.
+type gemmScratch struct{}

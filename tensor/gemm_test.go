@@ -52,37 +52,47 @@ func to32(x []float64) []float32 {
 
 // TestGemm compares both precisions with the triple loop for every
 // transpose combination, padded leading dimensions and beta ≠ 0, on shapes
-// small and large enough to be split across goroutines.
+// small and large enough to be split across goroutines, with a dense op(A)
+// and a sparse one (the back ends without cgo take other paths for each).
 func TestGemm(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	pool := NewPool(3)
 	defer pool.Close()
-	for _, sz := range [][3]int{{1, 1, 1}, {3, 5, 7}, {70, 33, 129}, {200, 150, 90}, {64, 600, 100}} {
-		m, n, k := sz[0], sz[1], sz[2]
-		for _, tA := range []bool{false, true} {
-			for _, tB := range []bool{false, true} {
-				ar, ac := m, k
-				if tA {
-					ar, ac = k, m
-				}
-				br, bc := k, n
-				if tB {
-					br, bc = n, k
-				}
-				lda, ldb, ldc := ac+2, bc+1, n+3
-				a, b, c := randSlice(rng, ar*lda), randSlice(rng, br*ldb), randSlice(rng, m*ldc)
-				want := slices.Clone(c)
-				refGemm(tA, tB, m, n, k, 0.5, a, lda, b, ldb, -2, want, ldc)
-				got64 := slices.Clone(c)
-				Gemm(pool, tA, tB, m, n, k, 0.5, a, lda, b, ldb, -2, got64, ldc)
-				got32 := to32(c)
-				Gemm(pool, tA, tB, m, n, k, 0.5, to32(a), lda, to32(b), ldb, -2, got32, ldc)
-				for i := range want {
-					if d := math.Abs(got64[i] - want[i]); d > 1e-12 {
-						t.Fatalf("float64 %v tA=%v tB=%v: element %d off by %g", sz, tA, tB, i, d)
+	for _, sparse := range []bool{false, true} {
+		for _, sz := range [][3]int{{1, 1, 1}, {3, 5, 7}, {70, 33, 129}, {200, 150, 90}, {64, 600, 100}} {
+			m, n, k := sz[0], sz[1], sz[2]
+			for _, tA := range []bool{false, true} {
+				for _, tB := range []bool{false, true} {
+					ar, ac := m, k
+					if tA {
+						ar, ac = k, m
 					}
-					if d := math.Abs(float64(got32[i]) - want[i]); d > 1e-4*math.Sqrt(float64(k)) {
-						t.Fatalf("float32 (%s) %v tA=%v tB=%v: element %d off by %g", Backend, sz, tA, tB, i, d)
+					br, bc := k, n
+					if tB {
+						br, bc = n, k
+					}
+					lda, ldb, ldc := ac+2, bc+1, n+3
+					a, b, c := randSlice(rng, ar*lda), randSlice(rng, br*ldb), randSlice(rng, m*ldc)
+					if sparse {
+						for i := range a {
+							if i%5 != 0 {
+								a[i] = 0
+							}
+						}
+					}
+					want := slices.Clone(c)
+					refGemm(tA, tB, m, n, k, 0.5, a, lda, b, ldb, -2, want, ldc)
+					got64 := slices.Clone(c)
+					Gemm(pool, tA, tB, m, n, k, 0.5, a, lda, b, ldb, -2, got64, ldc)
+					got32 := to32(c)
+					Gemm(pool, tA, tB, m, n, k, 0.5, to32(a), lda, to32(b), ldb, -2, got32, ldc)
+					for i := range want {
+						if d := math.Abs(got64[i] - want[i]); d > 1e-12 {
+							t.Fatalf("float64 %v tA=%v tB=%v: element %d off by %g", sz, tA, tB, i, d)
+						}
+						if d := math.Abs(float64(got32[i]) - want[i]); d > 1e-4*math.Sqrt(float64(k)) {
+							t.Fatalf("float32 (%s) %v tA=%v tB=%v: element %d off by %g", Backend, sz, tA, tB, i, d)
+						}
 					}
 				}
 			}

@@ -25,6 +25,7 @@ type Pool struct {
 	wg      sync.WaitGroup
 	next    atomic.Int64 // the next unclaimed block of the current Run
 	gemm    gemmArgs     // the product in progress, see Gemm
+	scratch gemmScratch  // its packed panels, where the back end packs
 }
 
 type task struct {

@@ -19,3 +19,13 @@ func init() {
 		os.Exit(2)
 	}
 }
+
+// TileCols is the width of the widest product tile this CPU runs: 32
+// (GemmTile32) where it has AVX-512F, else 16 (GemmTile). Both give the
+// same bits.
+func TileCols() int {
+	if cpu.X86.HasAVX512F {
+		return 32
+	}
+	return 16
+}

@@ -268,3 +268,16 @@ func HHvStepForward(ck *float32, state *float32, in *float32, spk *float32, n in
 //
 //go:noescape
 func HHvStepBackward(ck *float32, adj *float32, in *float32, dSpk *float32, di *float32, n int, stride int, substeps int, k *[9]float32)
+
+// GemmTile adds the product of a packed 6-row panel of A and a packed
+// 16-column panel of B, k deep, to a 6 × 16 tile of C; ldc is in elements.
+//
+//go:noescape
+func GemmTile(c *float32, ldc int, a *float32, b *float32, k int)
+
+// GemmTile32 adds the product of a packed 6-row panel of A and a packed
+// 32-column panel of B, k deep, to a 6 × 32 tile of C; ldc is in elements.
+// It needs AVX-512F (see TileCols).
+//
+//go:noescape
+func GemmTile32(c *float32, ldc int, a *float32, b *float32, k int)

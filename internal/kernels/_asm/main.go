@@ -57,5 +57,7 @@ func main() {
 	hhvStatic()
 	hhvStepForward()
 	hhvStepBackward()
+	gemmTile()
+	gemmTile32()
 	Generate()
 }
