@@ -192,13 +192,13 @@ func (w *packWork) Range(lo, hi int) {
 		j0 := q * w.cols
 		cols := min(w.cols, g.n-j0)
 		panel := w.b[q*k*w.cols : (q+1)*k*w.cols]
+		if g.transB {
+			// Rows j0… of B are the panel's columns: 8 × 8 blocks in registers.
+			Transpose(panel, w.cols, g.b[j0*g.ldb:], g.ldb, cols, k)
+		}
 		for p := 0; p < k; p++ {
 			row := panel[p*w.cols : (p+1)*w.cols]
-			if g.transB {
-				for j := 0; j < cols; j++ {
-					row[j] = g.b[(j0+j)*g.ldb+p]
-				}
-			} else {
+			if !g.transB {
 				copy(row, g.b[p*g.ldb+j0:p*g.ldb+j0+cols])
 			}
 			clear(row[cols:])
