@@ -168,25 +168,31 @@ func TestGemmPanics(t *testing.T) {
 
 // BenchmarkGemm times the products of a training step: the hoisted input
 // projections of LIF_fc (128×1296 · 1296×512) and LIF_hh_fc (…×1536), their
-// weight gradients (xᵀ·dI) and a read-out layer.
+// weight gradients (xᵀ·dI), a read-out layer, and the information
+// bottleneck's 512 → 512 statistics layer (forward, weight gradient,
+// input gradient dy·Wᵀ).
 func BenchmarkGemm(b *testing.B) {
 	for _, sz := range []struct {
-		tA      bool
+		tA, tB  bool
 		m, n, k int
-	}{{false, 128, 512, 1296}, {true, 1296, 512, 128}, {false, 128, 1536, 1296}, {true, 1296, 1536, 128}, {false, 128, 50, 512}} {
+	}{{false, false, 128, 512, 1296}, {true, false, 1296, 512, 128}, {false, false, 128, 1536, 1296}, {true, false, 1296, 1536, 128}, {false, false, 128, 50, 512},
+		{false, false, 128, 512, 512}, {true, false, 512, 512, 128}, {false, true, 128, 512, 512}} {
 		m, n, k := sz.m, sz.n, sz.k
-		b.Run(fmt.Sprintf("%s/tA=%v/%dx%dx%d", Backend, sz.tA, m, n, k), func(b *testing.B) {
+		b.Run(fmt.Sprintf("%s/tA=%v/tB=%v/%dx%dx%d", Backend, sz.tA, sz.tB, m, n, k), func(b *testing.B) {
 			rng := rand.New(rand.NewPCG(1, 1))
 			x, y, c := to32(randSlice(rng, m*k)), to32(randSlice(rng, k*n)), make([]float32, m*n)
-			lda := k
+			lda, ldb := k, n
 			if sz.tA {
 				lda = m
+			}
+			if sz.tB {
+				ldb = k
 			}
 			p := NewPool(0)
 			defer p.Close()
 			b.ReportAllocs()
 			for b.Loop() {
-				Gemm(p, sz.tA, false, m, n, k, 1, x, lda, y, n, 0, c, n)
+				Gemm(p, sz.tA, sz.tB, m, n, k, 1, x, lda, y, ldb, 0, c, n)
 			}
 			b.ReportMetric(2*float64(m*n*k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOPS")
 		})
