@@ -110,8 +110,11 @@ const (
 	chunkRows = 8 * tileRows
 )
 
-// gemmScratch holds a tiled product's packed panels and its work; a Pool
-// keeps one so that products allocate nothing.
+// backendState is what a Pool keeps for this back end: the packed panels
+// of its tiled products, so that they allocate nothing.
+type backendState struct{ scratch gemmScratch }
+
+// gemmScratch holds a tiled product's packed panels and its work.
 type gemmScratch struct {
 	a, b []float32
 	pack packWork

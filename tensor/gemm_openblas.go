@@ -113,5 +113,5 @@ func cgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 		C.float(beta), (*C.float)(&c[0]), C.blasint(ldc))
 }
 
-// gemmScratch is empty: OpenBLAS packs in its own buffers.
-type gemmScratch struct{}
+// backendState is empty: OpenBLAS packs in its own buffers.
+type backendState struct{}

@@ -25,7 +25,8 @@ type Pool struct {
 	wg      sync.WaitGroup
 	next    atomic.Int64 // the next unclaimed block of the current Run
 	gemm    gemmArgs     // the product in progress, see Gemm
-	scratch gemmScratch  // its packed panels, where the back end packs
+	//lint:ignore U1000 empty and unused in the OpenBLAS build
+	backendState // what the GEMM back end keeps between products
 }
 
 type task struct {
