@@ -20738,9 +20738,9 @@ TEXT ·GemmTile(SB), NOSPLIT, $0-40
 	VXORPS Y10, Y10, Y10
 	VXORPS Y11, Y11, Y11
 	TESTQ  CX, CX
-	JZ     tileStore
+	JZ     GemmTileStore
 
-tileLoop:
+GemmTileLoop:
 	VMOVUPS      (R9), Y12
 	VMOVUPS      32(R9), Y13
 	VBROADCASTSS (R8), Y14
@@ -20762,11 +20762,11 @@ tileLoop:
 	VFMADD231PS  Y12, Y14, Y10
 	VFMADD231PS  Y13, Y14, Y11
 	ADDQ         $0x18, R8
-	ADDQ         $0x40, R9
+	ADDQ         $0x00000040, R9
 	DECQ         CX
-	JNZ          tileLoop
+	JNZ          GemmTileLoop
 
-tileStore:
+GemmTileStore:
 	VADDPS  (DI), Y0, Y0
 	VMOVUPS Y0, (DI)
 	VADDPS  32(DI), Y1, Y1
@@ -20821,9 +20821,9 @@ TEXT ·GemmTile32(SB), NOSPLIT, $0-40
 	VPXORD Z10, Z10, Z10
 	VPXORD Z11, Z11, Z11
 	TESTQ  CX, CX
-	JZ     tile32Store
+	JZ     GemmTile32Store
 
-tile32Loop:
+GemmTile32Loop:
 	VMOVUPS      (R9), Z12
 	VMOVUPS      64(R9), Z13
 	VBROADCASTSS (R8), Z14
@@ -20847,9 +20847,9 @@ tile32Loop:
 	ADDQ         $0x18, R8
 	ADDQ         $0x00000080, R9
 	DECQ         CX
-	JNZ          tile32Loop
+	JNZ          GemmTile32Loop
 
-tile32Store:
+GemmTile32Store:
 	VADDPS  (DI), Z0, Z0
 	VMOVUPS Z0, (DI)
 	VADDPS  64(DI), Z1, Z1

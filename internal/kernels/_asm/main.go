@@ -57,7 +57,6 @@ func main() {
 	hhvStatic()
 	hhvStepForward()
 	hhvStepBackward()
-	gemmTile()
-	gemmTile32()
+	gemmTiles()
 	Generate()
 }
