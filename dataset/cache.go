@@ -15,12 +15,14 @@ import (
 	"github.com/hhnet/hhnet/internal/atomicfile"
 )
 
-// cacheMagic opens every cache file; the last byte is the format version.
-const cacheMagic = "HHNETMM\x01"
+// cacheMagic opens every cache file; the last byte is the format version
+// (version 1 files, without the sources' fingerprint, read as corrupt and
+// are regenerated).
+const cacheMagic = "HHNETMM\x02"
 
-// headerSize is the fixed size of a cache file header:
-// magic 8 | seed 8 | n 4 | rows 4 | cols 4 | variant 32 | split 8 | sha256 32.
-const headerSize = 8 + 8 + 4 + 4 + 4 + 32 + 8 + 32
+// headerSize is the fixed size of a cache file header: magic 8 | seed 8 |
+// n 4 | rows 4 | cols 4 | variant 32 | split 8 | sha256 32 | sources 16.
+const headerSize = 8 + 8 + 4 + 4 + 4 + 32 + 8 + 32 + 16
 
 // ErrCorrupt marks a cache file that cannot be trusted; Store.Load
 // regenerates such files.
@@ -49,6 +51,7 @@ func (m *Multi) WriteTo(w io.Writer) (int64, error) {
 	copy(h[60:68], m.Split)
 	sum := m.Checksum()
 	copy(h[68:100], sum[:])
+	copy(h[100:116], m.Sources[:])
 	var total int64
 	for _, b := range [][]byte{h[:], m.Images, m.Labels} {
 		n, err := w.Write(b)
@@ -83,6 +86,7 @@ func ParseMulti(b []byte) (*Multi, error) {
 		Variant: string(bytes.TrimRight(b[28:60], "\x00")),
 		Split:   Split(bytes.TrimRight(b[60:68], "\x00")),
 		Images:  b[headerSize : headerSize+n*Pixels],
+		Sources: [16]byte(b[100:116]),
 		Labels:  b[headerSize+n*Pixels:],
 	}
 	for i, c := range m.Labels {
@@ -104,7 +108,13 @@ type Store struct {
 	Workers int // generation workers; ≤ 0 means GOMAXPROCS
 
 	mu      sync.Mutex
-	sources map[Source][2]*Images // loaded sources, [train, test], kept for the next variant
+	sources map[Source]loadedSource // kept for the next variant
+}
+
+// loadedSource is a source's two splits and the print of the files read.
+type loadedSource struct {
+	splits [2]*Images // train, test
+	print  [16]byte
 }
 
 // NewStore returns a store in the user cache directory that finds sources
@@ -148,17 +158,24 @@ const (
 	FromCache   Status = iota // the cache file was valid
 	Generated                 // there was no cache file
 	Regenerated               // the cache file was corrupt
+	Refreshed                 // the cache file was made from other source files
 )
 
 // Load returns a variant's split, generating and caching it when the cache
-// file is missing or corrupt.
+// file is missing or corrupt, or was made from other source files than
+// the ones the Locator finds now (when it finds them without a download;
+// a cache without its sources is trusted).
 func (s *Store) Load(ctx context.Context, v Variant, split Split, seed uint64) (*Multi, Status, error) {
 	m, err := s.Cached(v.Name, split, seed)
 	if err == nil {
-		return m, FromCache, nil
+		if fp, ok := s.fingerprint(v); !ok || fp == m.Sources {
+			return m, FromCache, nil
+		}
 	}
 	status := Generated
 	switch {
+	case err == nil:
+		status = Refreshed
 	case errors.Is(err, ErrCorrupt):
 		status = Regenerated
 	case !errors.Is(err, os.ErrNotExist):
@@ -190,6 +207,7 @@ func (s *Store) Generate(ctx context.Context, v Variant, split Split, seed uint6
 	if err != nil {
 		return nil, err
 	}
+	m.Sources, _ = s.fingerprint(v)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -207,15 +225,17 @@ func (s *Store) Generate(ctx context.Context, v Variant, split Split, seed uint6
 func (s *Store) source(ctx context.Context, src Source, split Split) (*Images, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if got, ok := s.sources[src]; ok {
-		return got[splitIndex(split)], nil
-	}
 	if s.Locator == nil {
 		return nil, fmt.Errorf("dataset: Store has no Locator to find %s", src)
 	}
 	loc, err := s.Locator.Find(ctx, src)
 	if err != nil {
 		return nil, err
+	}
+	// Files rewritten since they were read are read again.
+	sum, _ := sourcePrint(loc)
+	if got, ok := s.sources[src]; ok && got.print == sum {
+		return got.splits[splitIndex(split)], nil
 	}
 	var both [2]*Images
 	var errs [2]error
@@ -232,10 +252,53 @@ func (s *Store) source(ctx context.Context, src Source, split Split) (*Images, e
 		return nil, err
 	}
 	if s.sources == nil {
-		s.sources = map[Source][2]*Images{}
+		s.sources = map[Source]loadedSource{}
 	}
-	s.sources[src] = both
+	s.sources[src] = loadedSource{both, sum}
 	return both[splitIndex(split)], nil
+}
+
+// fingerprint identifies the source files of v that the Locator finds
+// without downloading (see sourcePrint); ok is false when a source is not
+// found locally.
+func (s *Store) fingerprint(v Variant) (fp [16]byte, ok bool) {
+	if s.Locator == nil {
+		return fp, false
+	}
+	h := sha256.New()
+	for _, src := range []Source{v.A, v.B} {
+		loc, found := s.Locator.FindLocal(src)
+		if !found {
+			return fp, false
+		}
+		p, ok := sourcePrint(loc)
+		if !ok {
+			return fp, false
+		}
+		h.Write(p[:])
+	}
+	copy(fp[:], h.Sum(nil))
+	return fp, true
+}
+
+// sourcePrint identifies the four files of a source location: the first
+// 16 bytes of a SHA-256 of each file's absolute path, size and
+// modification time.
+func sourcePrint(loc Location) (fp [16]byte, ok bool) {
+	h := sha256.New()
+	for _, split := range []Split{Train, Test} {
+		images, labels := loc.Files(split)
+		for _, f := range []string{images, labels} {
+			abs, err := filepath.Abs(f)
+			info, serr := os.Stat(f)
+			if err != nil || serr != nil {
+				return fp, false
+			}
+			fmt.Fprintf(h, "%s\x00%d\x00%d\x00", abs, info.Size(), info.ModTime().UnixNano())
+		}
+	}
+	copy(fp[:], h.Sum(nil))
+	return fp, true
 }
 
 func splitIndex(s Split) int {

@@ -65,6 +65,9 @@ type Multi struct {
 	N       int
 	Images  []byte // N·Pixels
 	Labels  []byte // N·2
+	// Sources fingerprints the source files the data was generated from
+	// (Store sets it; zero when unknown).
+	Sources [16]byte
 }
 
 // Image returns the pixels of image i (a view).

@@ -198,6 +198,45 @@ func TestStoreLoad(t *testing.T) {
 	}
 }
 
+// TestStoreSourcesChanged: a cache file made from other source files (an
+// other data dir, or the same files rewritten) is regenerated, not
+// trusted; a cache whose sources cannot be found is.
+func TestStoreSourcesChanged(t *testing.T) {
+	s := fakeStore(t)
+	v, _ := ParseVariant("multi-mnist")
+	ctx := context.Background()
+	m, _, err := s.Load(ctx, v, Test, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := bytes.Clone(m.Images)
+	// Other digits in the same place.
+	if err := WriteSourceDir(filepath.Join(s.Locator.DataDir, string(MNIST)), fakeSource(60, 7, 11), fakeSource(20, 7, 12)); err != nil {
+		t.Fatal(err)
+	}
+	m2, status, err := s.Load(ctx, v, Test, 0)
+	if err != nil || status != Refreshed || bytes.Equal(m2.Images, old) {
+		t.Fatalf("after the sources changed: status %v, err %v, same images %v; want Refreshed, new images", status, err, bytes.Equal(m2.Images, old))
+	}
+	if _, status, err := s.Load(ctx, v, Test, 0); err != nil || status != FromCache {
+		t.Fatalf("loaded again: status %v, err %v; want FromCache", status, err)
+	}
+	// Another data dir with the first digits: refreshed again.
+	other := t.TempDir()
+	if err := WriteSourceDir(filepath.Join(other, string(MNIST)), fakeSource(60, 1, 0), fakeSource(20, 1, 5)); err != nil {
+		t.Fatal(err)
+	}
+	s.Locator.DataDir = other
+	if m3, status, err := s.Load(ctx, v, Test, 0); err != nil || status != Refreshed || !bytes.Equal(m3.Images, old) {
+		t.Fatalf("from another data dir: status %v, err %v; want Refreshed and the first images", status, err)
+	}
+	// No sources anywhere: the cache is all there is, and it is trusted.
+	s.Locator.DataDir = t.TempDir()
+	if m4, status, err := s.Load(ctx, v, Test, 0); err != nil || status != FromCache || !bytes.Equal(m4.Images, old) {
+		t.Fatalf("without sources: status %v, err %v; want FromCache", status, err)
+	}
+}
+
 // TestStoreInterrupted: a cancelled generation leaves neither a cache file nor a temporary one.
 func TestStoreInterrupted(t *testing.T) {
 	s := fakeStore(t)

@@ -160,27 +160,38 @@ func (l *Locator) Find(ctx context.Context, src Source) (Location, error) {
 	if src != MNIST && src != Fashion {
 		return Location{}, fmt.Errorf("unknown source %q (want %s or %s)", src, MNIST, Fashion)
 	}
-	if l.DataDir != "" {
-		if dir := filepath.Join(l.DataDir, string(src)); complete(dir) {
-			return Location{Dir: dir, Origin: "data dir"}, nil
-		}
-	}
-	for _, dir := range l.systemDirs(src) {
-		if complete(dir) {
-			return Location{Dir: dir, Origin: "system"}, nil
-		}
+	if loc, ok := l.FindLocal(src); ok {
+		return loc, nil
 	}
 	if l.DownloadDir == "" {
 		return Location{}, l.notFound(src, nil)
 	}
 	dir := filepath.Join(l.DownloadDir, string(src))
-	if complete(dir) {
-		return Location{Dir: dir, Origin: "download cache"}, nil
-	}
 	if err := l.download(ctx, src, dir); err != nil {
 		return Location{}, l.notFound(src, err)
 	}
 	return Location{Dir: dir, Origin: "downloaded"}, nil
+}
+
+// FindLocal is Find without downloading: the first of the data dir, the
+// system locations and earlier downloads that holds all four files of src.
+func (l *Locator) FindLocal(src Source) (Location, bool) {
+	if l.DataDir != "" {
+		if dir := filepath.Join(l.DataDir, string(src)); complete(dir) {
+			return Location{Dir: dir, Origin: "data dir"}, true
+		}
+	}
+	for _, dir := range l.systemDirs(src) {
+		if complete(dir) {
+			return Location{Dir: dir, Origin: "system"}, true
+		}
+	}
+	if l.DownloadDir != "" {
+		if dir := filepath.Join(l.DownloadDir, string(src)); complete(dir) {
+			return Location{Dir: dir, Origin: "download cache"}, true
+		}
+	}
+	return Location{}, false
 }
 
 func (l *Locator) systemDirs(src Source) []string {

@@ -165,7 +165,9 @@ func loadLogged(ctx context.Context, s *dataset.Store, v dataset.Variant, split 
 	case dataset.Generated:
 		fmt.Fprintf(o.Log, "generated %s/%s (%d images) in %.2f s\n", v.Name, split, m.N, time.Since(start).Seconds())
 	case dataset.Regenerated:
-		fmt.Fprintf(o.Log, "regenerated %s/%s: the cached file was corrupt (%.2f s)\n", v.Name, split, time.Since(start).Seconds())
+		fmt.Fprintf(o.Log, "regenerated %s/%s: the cached file was corrupt or from an older version (%.2f s)\n", v.Name, split, time.Since(start).Seconds())
+	case dataset.Refreshed:
+		fmt.Fprintf(o.Log, "regenerated %s/%s: the cached file was made from other source files (%.2f s)\n", v.Name, split, time.Since(start).Seconds())
 	}
 	return m, status, nil
 }

@@ -32,9 +32,8 @@ func TestSweepSlurm(t *testing.T) {
 	if testing.Short() {
 		t.Skip("a minute of Slurm scheduling")
 	}
-	// Generated data is cached by variant and seed, not by source: the two
-	// sizes of data need two caches, or the long runs would read the small
-	// composites and finish before the test can signal them.
+	// The two sizes of data get caches of their own: in one, each group's
+	// runs would find the other's composites and regenerate them in turn.
 	small, long, cache, longCache := fakeDataDir(t), fakeDataDirN(t, 400, 10), t.TempDir(), t.TempDir()
 	// The long runs take 40 epochs of a fraction of a second each: time for
 	// the test to signal them while they run, on a busy machine too.
