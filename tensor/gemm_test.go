@@ -58,40 +58,42 @@ func TestGemm(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	pool := NewPool(3)
 	defer pool.Close()
-	for _, sparse := range []bool{false, true} {
-		for _, sz := range [][3]int{{1, 1, 1}, {3, 5, 7}, {70, 33, 129}, {200, 150, 90}, {64, 600, 100}} {
-			m, n, k := sz[0], sz[1], sz[2]
-			for _, tA := range []bool{false, true} {
-				for _, tB := range []bool{false, true} {
-					ar, ac := m, k
-					if tA {
-						ar, ac = k, m
-					}
-					br, bc := k, n
-					if tB {
-						br, bc = n, k
-					}
-					lda, ldb, ldc := ac+2, bc+1, n+3
-					a, b, c := randSlice(rng, ar*lda), randSlice(rng, br*ldb), randSlice(rng, m*ldc)
-					if sparse {
-						for i := range a {
-							if i%5 != 0 {
-								a[i] = 0
+	for _, alpha := range []float64{0.5, 1} {
+		for _, sparse := range []bool{false, true} {
+			for _, sz := range [][3]int{{1, 1, 1}, {3, 5, 7}, {70, 33, 129}, {200, 150, 90}, {64, 600, 100}} {
+				m, n, k := sz[0], sz[1], sz[2]
+				for _, tA := range []bool{false, true} {
+					for _, tB := range []bool{false, true} {
+						ar, ac := m, k
+						if tA {
+							ar, ac = k, m
+						}
+						br, bc := k, n
+						if tB {
+							br, bc = n, k
+						}
+						lda, ldb, ldc := ac+2, bc+1, n+3
+						a, b, c := randSlice(rng, ar*lda), randSlice(rng, br*ldb), randSlice(rng, m*ldc)
+						if sparse {
+							for i := range a {
+								if i%5 != 0 {
+									a[i] = 0
+								}
 							}
 						}
-					}
-					want := slices.Clone(c)
-					refGemm(tA, tB, m, n, k, 0.5, a, lda, b, ldb, -2, want, ldc)
-					got64 := slices.Clone(c)
-					Gemm(pool, tA, tB, m, n, k, 0.5, a, lda, b, ldb, -2, got64, ldc)
-					got32 := to32(c)
-					Gemm(pool, tA, tB, m, n, k, 0.5, to32(a), lda, to32(b), ldb, -2, got32, ldc)
-					for i := range want {
-						if d := math.Abs(got64[i] - want[i]); d > 1e-12 {
-							t.Fatalf("float64 %v tA=%v tB=%v: element %d off by %g", sz, tA, tB, i, d)
-						}
-						if d := math.Abs(float64(got32[i]) - want[i]); d > 1e-4*math.Sqrt(float64(k)) {
-							t.Fatalf("float32 (%s) %v tA=%v tB=%v: element %d off by %g", Backend, sz, tA, tB, i, d)
+						want := slices.Clone(c)
+						refGemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, -2, want, ldc)
+						got64 := slices.Clone(c)
+						Gemm(pool, tA, tB, m, n, k, alpha, a, lda, b, ldb, -2, got64, ldc)
+						got32 := to32(c)
+						Gemm(pool, tA, tB, m, n, k, float32(alpha), to32(a), lda, to32(b), ldb, -2, got32, ldc)
+						for i := range want {
+							if d := math.Abs(got64[i] - want[i]); d > 1e-12 {
+								t.Fatalf("float64 α=%v %v tA=%v tB=%v: element %d off by %g", alpha, sz, tA, tB, i, d)
+							}
+							if d := math.Abs(float64(got32[i]) - want[i]); d > 1e-4*math.Sqrt(float64(k)) {
+								t.Fatalf("float32 (%s) α=%v %v tA=%v tB=%v: element %d off by %g", Backend, alpha, sz, tA, tB, i, d)
+							}
 						}
 					}
 				}
@@ -176,7 +178,8 @@ func BenchmarkGemm(b *testing.B) {
 		tA, tB  bool
 		m, n, k int
 	}{{false, false, 128, 512, 1296}, {true, false, 1296, 512, 128}, {false, false, 128, 1536, 1296}, {true, false, 1296, 1536, 128}, {false, false, 128, 50, 512},
-		{false, false, 128, 512, 512}, {true, false, 512, 512, 128}, {false, true, 128, 512, 512}} {
+		{false, false, 128, 512, 512}, {true, false, 512, 512, 128}, {false, true, 128, 512, 512},
+		{false, false, 128, 10, 256}, {true, false, 256, 10, 128}, {false, true, 128, 256, 10}, {false, false, 1536, 10, 256}} {
 		m, n, k := sz.m, sz.n, sz.k
 		b.Run(fmt.Sprintf("%s/tA=%v/tB=%v/%dx%dx%d", Backend, sz.tA, sz.tB, m, n, k), func(b *testing.B) {
 			rng := rand.New(rand.NewPCG(1, 1))

@@ -23,6 +23,7 @@ type Pool struct {
 	workers int
 	tasks   chan task
 	wg      sync.WaitGroup
+	pending atomic.Int64 // helpers still draining the current Run
 	next    atomic.Int64 // the next unclaimed block of the current Run
 	gemm    gemmArgs     // the product in progress, see Gemm
 	//lint:ignore U1000 empty and unused in the OpenBLAS build
@@ -67,6 +68,10 @@ func (p *Pool) Close() {
 // hundred µs apart; waking a parked thread for each cost ≈ 5 % of a step.
 const spinChecks = 2000
 
+// waitChecks is how many times Run polls for its helpers to finish (a
+// few tens of µs) before it parks.
+const waitChecks = 20000
+
 func (p *Pool) helper() {
 	for {
 		t, ok := p.next1()
@@ -74,7 +79,10 @@ func (p *Pool) helper() {
 			return
 		}
 		p.drain(t)
+		// Done before the count: when Run sees the count at zero, Wait
+		// returns at once.
 		p.wg.Done()
+		p.pending.Add(-1)
 	}
 }
 
@@ -120,9 +128,15 @@ func (p *Pool) Run(r Ranger, n, grain int) {
 	p.next.Store(0)
 	helpers := min(p.workers-1, num-1)
 	p.wg.Add(helpers)
+	p.pending.Store(int64(helpers))
 	for h := 0; h < helpers; h++ {
 		p.tasks <- t
 	}
 	p.drain(t)
+	// The helpers finish their last blocks within microseconds of this
+	// one: polling for that beats parking on the WaitGroup, whose wake-up
+	// cost more than the work of many splits.
+	for i := 0; i < waitChecks && p.pending.Load() > 0; i++ {
+	}
 	p.wg.Wait()
 }

@@ -242,25 +242,34 @@ func Transpose8(dst *float32, ldd int, src *float32, lds int, rows8, cols8 int) 
 	}
 }
 
-// GemmTile adds the product of a packed 6-row panel of A and a packed
-// 16-column panel of B, k deep, to a 6 × 16 tile of C; ldc is in elements.
-func GemmTile(c *float32, ldc int, a, b *float32, k int) { gemmTile(c, ldc, a, b, k, 16) }
+// GemmTile adds the product of six rows of A and 16 columns of B, k deep,
+// to a 6 × 16 tile of C: A's element (r, p) is a[r·ar + p·ak], B's row p
+// starts at b[p·ldb]; ldc, ar, ak and ldb are in elements.
+func GemmTile(c *float32, ldc int, a *float32, ar, ak int, b *float32, ldb, k int) {
+	gemmTile(c, ldc, a, ar, ak, b, ldb, k, 16)
+}
 
-// GemmTile32 adds the product of a packed 6-row panel of A and a packed
-// 32-column panel of B, k deep, to a 6 × 32 tile of C; ldc is in elements.
-func GemmTile32(c *float32, ldc int, a, b *float32, k int) { gemmTile(c, ldc, a, b, k, 32) }
+// GemmTile32 adds the product of six rows of A and 32 columns of B, k deep,
+// to a 6 × 32 tile of C: A's element (r, p) is a[r·ar + p·ak], B's row p
+// starts at b[p·ldb]; ldc, ar, ak and ldb are in elements.
+func GemmTile32(c *float32, ldc int, a *float32, ar, ak int, b *float32, ldb, k int) {
+	gemmTile(c, ldc, a, ar, ak, b, ldb, k, 32)
+}
 
 // TileCols is the width of the widest product tile: 16 for the Go loops.
 func TileCols() int { return 16 }
 
-func gemmTile(c *float32, ldc int, a, b *float32, k, cols int) {
-	pa, pb := row(a, 0, 6*k), row(b, 0, cols*k)
+func gemmTile(c *float32, ldc int, a *float32, ar, ak int, b *float32, ldb, k, cols int) {
+	if k == 0 {
+		return
+	}
+	pa, pb := row(a, 0, 5*ar+(k-1)*ak+1), row(b, 0, (k-1)*ldb+cols)
 	for r := range 6 {
 		cr := row(c, r*ldc, cols)
 		for j := range cols {
 			var acc float32
 			for p := range k {
-				acc += pa[p*6+r] * pb[p*cols+j]
+				acc += pa[r*ar+p*ak] * pb[p*ldb+j]
 			}
 			cr[j] += acc
 		}

@@ -269,15 +269,17 @@ func HHvStepForward(ck *float32, state *float32, in *float32, spk *float32, n in
 //go:noescape
 func HHvStepBackward(ck *float32, adj *float32, in *float32, dSpk *float32, di *float32, n int, stride int, substeps int, k *[9]float32)
 
-// GemmTile adds the product of a packed 6-row panel of A and a packed
-// 16-column panel of B, k deep, to a 6 × 16 tile of C; ldc is in elements.
+// GemmTile adds the product of six rows of A and 16 columns of B, k deep,
+// to a 6 × 16 tile of C: A's element (r, p) is a[r·ar + p·ak], B's row p
+// starts at b[p·ldb]; ldc, ar, ak and ldb are in elements.
 //
 //go:noescape
-func GemmTile(c *float32, ldc int, a *float32, b *float32, k int)
+func GemmTile(c *float32, ldc int, a *float32, ar int, ak int, b *float32, ldb int, k int)
 
-// GemmTile32 adds the product of a packed 6-row panel of A and a packed
-// 32-column panel of B, k deep, to a 6 × 32 tile of C; ldc is in elements.
-// It needs AVX-512F (see TileCols).
+// GemmTile32 adds the product of six rows of A and 32 columns of B, k deep,
+// to a 6 × 32 tile of C: A's element (r, p) is a[r·ar + p·ak], B's row p
+// starts at b[p·ldb]; ldc, ar, ak and ldb are in elements. It needs
+// AVX-512F (see TileCols).
 //
 //go:noescape
-func GemmTile32(c *float32, ldc int, a *float32, b *float32, k int)
+func GemmTile32(c *float32, ldc int, a *float32, ar int, ak int, b *float32, ldb int, k int)
