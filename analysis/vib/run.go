@@ -13,6 +13,7 @@ import (
 
 	"github.com/hhnet/hhnet/dataset"
 	"github.com/hhnet/hhnet/internal/jsonl"
+	"github.com/hhnet/hhnet/internal/normal"
 	"github.com/hhnet/hhnet/internal/rundir"
 	"github.com/hhnet/hhnet/nn"
 	"github.com/hhnet/hhnet/tensor"
@@ -163,9 +164,6 @@ func newTrainer(cfg Config, workers int, test *dataset.Multi) (*trainer, error) 
 		return NewNet[float32](enc, Shape{Pool: pool}, rand.New(rand.NewPCG(cfg.Seed, 0x766962)))
 	}
 	tr := &trainer{cfg: cfg, pool: pool, net: build(), ema: build()}
-	for d := range tr.draws.streams {
-		tr.draws.streams[d].rng = rand.New(&tr.draws.streams[d].pcg)
-	}
 	tr.adam = nn.NewAdam(tr.net.Params(), 0)
 	tr.adam.Beta1 = adamBeta1
 	tr.adam.Pool = pool
@@ -282,12 +280,14 @@ func addSoftmax(p []float64, logits []float32, n int) {
 	for i := 0; i < n; i++ {
 		row := logits[i*10 : (i+1)*10]
 		mx := slices.Max(row)
+		var e [10]float64
 		var sum float64
-		for _, v := range row {
-			sum += math.Exp(float64(v - mx))
-		}
 		for j, v := range row {
-			p[i*10+j] += math.Exp(float64(v-mx)) / sum
+			e[j] = math.Exp(float64(v - mx))
+			sum += e[j]
+		}
+		for j := range row {
+			p[i*10+j] += e[j] / sum
 		}
 	}
 }
@@ -517,10 +517,7 @@ func (w *drawWork) Range(lo, hi int) {
 	for p := lo; p < hi; p++ {
 		s := &w.streams[p]
 		s.pcg.Seed(w.seed^uint64(p)<<48, w.b)
-		part := w.eps[p*len(w.eps)/w.parts : (p+1)*len(w.eps)/w.parts]
-		for i := range part {
-			part[i] = float32(s.rng.NormFloat64())
-		}
+		normal.Fill(w.eps[p*len(w.eps)/w.parts:(p+1)*len(w.eps)/w.parts], &s.pcg)
 	}
 }
 
@@ -529,6 +526,5 @@ func (w *drawWork) Range(lo, hi int) {
 // the other's state.
 type drawStream struct {
 	pcg rand.PCG
-	rng *rand.Rand
-	_   [40]byte
+	_   [48]byte
 }
