@@ -5,12 +5,18 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"os"
 
 	"github.com/hhnet/hhnet/internal/sealed"
 )
 
-// checkpointMagic opens a bottleneck checkpoint; the last byte is the version.
-const checkpointMagic = "HHNETMI\x01"
+// checkpointMagic opens a bottleneck checkpoint; the last byte is the
+// version. Version 2 stores the tensors as raw bytes (Tensors); version 1,
+// gob's own float encoding, is still read.
+const (
+	checkpointMagic   = "HHNETMI\x02"
+	checkpointMagicV1 = "HHNETMI\x01"
+)
 
 // ErrBadCheckpoint marks a checkpoint that is truncated, damaged, not a
 // checkpoint, or holds values no run writes.
@@ -23,12 +29,32 @@ type Checkpoint struct {
 	Batch    int // batches of Epoch already trained
 	Records  []Record
 	Partial  Partial
-	Params   [][]float32
-	AdamM    [][]float32
-	AdamV    [][]float32
+	Params   Tensors
+	AdamM    Tensors
+	AdamV    Tensors
 	AdamStep int
-	EMA      [][]float32 // the moving average of Params
-	Frozen   [][]float32 // HH rate coefficients, if any
+	EMA      Tensors // the moving average of Params
+	Frozen   Tensors // HH rate coefficients, if any
+}
+
+// Tensors is a list of float32 tensors stored as raw bytes.
+type Tensors = sealed.Tensors
+
+// checkpointV1 is a version-1 checkpoint: Checkpoint with the tensors in
+// gob's own encoding.
+type checkpointV1 struct {
+	Config                            Config
+	Epoch, Batch                      int
+	Records                           []Record
+	Partial                           Partial
+	Params, AdamM, AdamV, EMA, Frozen [][]float32
+	AdamStep                          int
+}
+
+// upgrade returns c as a Checkpoint.
+func (c *checkpointV1) upgrade() *Checkpoint {
+	return &Checkpoint{Config: c.Config, Epoch: c.Epoch, Batch: c.Batch, Records: c.Records, Partial: c.Partial,
+		Params: c.Params, AdamM: c.AdamM, AdamV: c.AdamV, AdamStep: c.AdamStep, EMA: c.EMA, Frozen: c.Frozen}
 }
 
 // Partial are the running sums of an unfinished epoch.
@@ -40,13 +66,33 @@ type Partial struct {
 // WriteCheckpoint writes c to path atomically with its checksum.
 func WriteCheckpoint(path string, c *Checkpoint) error { return sealed.Write(path, checkpointMagic, c) }
 
-// ReadCheckpoint reads and validates a checkpoint; errors name the file.
+// ReadCheckpoint reads and validates a checkpoint; errors name the file,
+// and a missing file gives an error wrapping os.ErrNotExist.
 func ReadCheckpoint(path string) (*Checkpoint, error) {
-	return sealed.ReadFile(path, checkpointMagic, ErrBadCheckpoint, (*Checkpoint).validate)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	c, err := ParseCheckpoint(b)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return c, nil
 }
 
-// ParseCheckpoint decodes a checkpoint file's bytes.
+// ParseCheckpoint decodes a checkpoint file's bytes, of either version.
 func ParseCheckpoint(b []byte) (*Checkpoint, error) {
+	if len(b) >= len(checkpointMagicV1) && string(b[:len(checkpointMagicV1)]) == checkpointMagicV1 {
+		old, err := sealed.Load(b, checkpointMagicV1, ErrBadCheckpoint, func(*checkpointV1) error { return nil })
+		if err != nil {
+			return nil, err
+		}
+		c := old.upgrade()
+		if err := c.validate(); err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrBadCheckpoint, err)
+		}
+		return c, nil
+	}
 	return sealed.Load(b, checkpointMagic, ErrBadCheckpoint, (*Checkpoint).validate)
 }
 

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/hhnet/hhnet/dataset"
+	"github.com/hhnet/hhnet/internal/sealed"
 	"github.com/hhnet/hhnet/tensor"
 )
 
@@ -291,4 +292,37 @@ func FuzzParseMetrics(f *testing.F) {
 			t.Fatalf("round trip: %v", err)
 		}
 	})
+}
+
+// TestReadCheckpointV1: a checkpoint of the first format (tensors in
+// gob's own float encoding) still reads, to the same values; a damaged
+// one is refused.
+func TestReadCheckpointV1(t *testing.T) {
+	c := validCheckpoint()
+	old := checkpointV1{Config: c.Config, Epoch: c.Epoch, Batch: c.Batch, Records: c.Records, Partial: c.Partial,
+		Params: c.Params, AdamM: c.AdamM, AdamV: c.AdamV, EMA: c.EMA, AdamStep: c.AdamStep}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "v1.bin")
+	if err := sealed.Write(path, checkpointMagicV1, old); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ReadCheckpoint(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.AdamStep != c.AdamStep || !slices.Equal(got.Records, c.Records) || !slices.Equal(got.EMA[0], c.EMA[0]) || !slices.Equal(got.AdamV[0], c.AdamV[0]) {
+		t.Errorf("read %+v, wrote %+v", got, c)
+	}
+	b, _ := os.ReadFile(path)
+	b[len(b)-1] ^= 1
+	if _, err := ParseCheckpoint(b); !errors.Is(err, ErrBadCheckpoint) {
+		t.Errorf("damaged version-1 file: %v", err)
+	}
+	old.Params = [][]float32{{1}} // its state has two values
+	if err := sealed.Write(path, checkpointMagicV1, old); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReadCheckpoint(path); !errors.Is(err, ErrBadCheckpoint) {
+		t.Errorf("inconsistent version-1 file: %v", err)
+	}
 }

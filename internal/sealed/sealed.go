@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 
 	"github.com/hhnet/hhnet/internal/atomicfile"
@@ -104,4 +105,67 @@ func ReadFile[T any](path, magic string, bad error, validate func(*T) error) (*T
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return v, nil
+}
+
+// Tensors is a list of float32 tensors that gob stores as raw
+// little-endian bytes: their count, each one's length, then the values.
+// Gob's own encoding of a float32 (a reversed float64 as a variable-length
+// integer) made a checkpoint of 3.7 M values take 5× longer to write.
+type Tensors [][]float32
+
+// MarshalBinary encodes t for gob.
+func (t Tensors) MarshalBinary() ([]byte, error) {
+	n := 8
+	for _, v := range t {
+		n += 8 + 4*len(v)
+	}
+	b := make([]byte, 0, n)
+	b = binary.LittleEndian.AppendUint64(b, uint64(len(t)))
+	for _, v := range t {
+		b = binary.LittleEndian.AppendUint64(b, uint64(len(v)))
+		for _, x := range v {
+			b = binary.LittleEndian.AppendUint32(b, math.Float32bits(x))
+		}
+	}
+	return b, nil
+}
+
+// UnmarshalBinary decodes what MarshalBinary wrote, refusing lengths the
+// bytes cannot hold.
+func (t *Tensors) UnmarshalBinary(b []byte) error {
+	count := func() (int, error) {
+		if len(b) < 8 {
+			return 0, fmt.Errorf("%w: tensors truncated", ErrDamaged)
+		}
+		n := binary.LittleEndian.Uint64(b)
+		b = b[8:]
+		if n > uint64(len(b)) {
+			return 0, fmt.Errorf("%w: a length of %d in %d bytes", ErrDamaged, n, len(b))
+		}
+		return int(n), nil
+	}
+	tensors, err := count()
+	if err != nil {
+		return err
+	}
+	out := make(Tensors, tensors)
+	for i := range out {
+		n, err := count()
+		if err != nil {
+			return err
+		}
+		if 4*n > len(b) {
+			return fmt.Errorf("%w: tensor %d of %d values in %d bytes", ErrDamaged, i, n, len(b))
+		}
+		v := make([]float32, n)
+		for j := range v {
+			v[j] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*j:]))
+		}
+		out[i], b = v, b[4*n:]
+	}
+	if len(b) != 0 {
+		return fmt.Errorf("%w: %d bytes after the tensors", ErrDamaged, len(b))
+	}
+	*t = out
+	return nil
 }
