@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 
@@ -48,7 +49,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
+	var prof profile
+	root.PersistentFlags().StringVar(&prof.path, "cpuprofile", "", "write a CPU profile of the command to `FILE` (for go tool pprof)")
+	root.PersistentPreRunE = func(*cobra.Command, []string) error { return prof.start() }
 	err := root.ExecuteContext(ctx)
+	if perr := prof.stop(); err == nil {
+		err = perr
+	}
 	if err == nil {
 		return exitOK
 	}
@@ -86,4 +93,38 @@ Science, 2024): Hodgkin–Huxley neurons, their exact four-LIF construction
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &cobraUsage{err} })
 	root.AddCommand(newEquivCmd(nil), newDataCmd(nil), newTrainCmd(nil), newEvalCmd(nil), newRobustnessCmd(nil), newCostCmd(nil), newMICmd(nil), newRLCmd(nil), newSweepCmd(), newReproduceCmd(), newReportCmd())
 	return root
+}
+
+// profile is the CPU profile --cpuprofile asks for.
+type profile struct {
+	path string
+	file *os.File
+}
+
+func (p *profile) start() error {
+	if p.path == "" {
+		return nil
+	}
+	f, err := os.Create(p.path)
+	if err != nil {
+		return usagef("--cpuprofile: %v", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return fmt.Errorf("--cpuprofile %s: %v", p.path, err)
+	}
+	p.file = f
+	return nil
+}
+
+// stop ends the profile, if one was started, and closes its file.
+func (p *profile) stop() error {
+	if p.file == nil {
+		return nil
+	}
+	pprof.StopCPUProfile()
+	if err := p.file.Close(); err != nil {
+		return fmt.Errorf("--cpuprofile %s: %v", p.path, err)
+	}
+	return nil
 }
