@@ -516,8 +516,8 @@ type drawWork struct {
 func (w *drawWork) Range(lo, hi int) {
 	for p := lo; p < hi; p++ {
 		s := &w.streams[p]
-		s.pcg.Seed(w.seed^uint64(p)<<48, w.b)
-		normal.Fill(w.eps[p*len(w.eps)/w.parts:(p+1)*len(w.eps)/w.parts], &s.pcg)
+		s.Stream = normal.NewStream(w.seed^uint64(p)<<48, w.b)
+		s.Fill(w.eps[p*len(w.eps)/w.parts : (p+1)*len(w.eps)/w.parts])
 	}
 }
 
@@ -525,6 +525,6 @@ func (w *drawWork) Range(lo, hi int) {
 // generators that shared one were 3× slower, each core's writes evicting
 // the other's state.
 type drawStream struct {
-	pcg rand.PCG
-	_   [48]byte
+	normal.Stream
+	_ [56]byte
 }

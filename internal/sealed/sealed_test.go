@@ -5,9 +5,9 @@ import (
 	"encoding/binary"
 	"errors"
 	"math"
-	"slices"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 )
 
