@@ -8,7 +8,11 @@ package tensor
 */
 import "C"
 
-import "sync"
+import (
+	"sync"
+
+	"github.com/hhnet/hhnet/internal/kernels"
+)
 
 // Backend names the float32 GEMM back end of this build.
 const Backend = "openblas"
@@ -28,9 +32,18 @@ const (
 
 // sgemm splits large products into fixed blocks of C, by columns when C is
 // wide (each block then packs only its part of B, measured 15–25 % faster
-// than row blocks here) and by rows otherwise, and runs them on p.
+// than row blocks here) and by rows otherwise, and runs them on p. Where
+// the CPU has AVX-512, a large product with a dense op(A) and at least one
+// full panel of columns runs on hhnet's own 6 × 32 tiles instead (see
+// tiled): OpenBLAS 0.3.21 drives such CPUs of AMD with its AVX2 kernels,
+// and the tiles were 1.3–1.6× faster on the bottleneck's 128 × 512 × 512
+// products. OpenBLAS picks its kernels by CPU too, so this build's bits
+// depend on the CPU either way.
 func sgemm(p *Pool, g *gemmArgs) {
 	singleThreaded()
+	if g.m*g.n*g.k >= splitSize && g.n >= 32 && kernels.TileCols() == 32 && g.tiled(p) {
+		return
+	}
 	switch {
 	case g.m*g.n*g.k < splitSize:
 		cgemm(g.transA, g.transB, g.m, g.n, g.k, g.alpha, g.a, g.lda, g.b, g.ldb, g.beta, g.c, g.ldc)
@@ -53,6 +66,13 @@ func colWidth(n int) int {
 // would use.
 func (g *gemmArgs) serial() {
 	singleThreaded()
+	if g.m*g.n*g.k >= splitSize && g.n >= 32 && kernels.TileCols() == 32 {
+		own := new(gemmArgs) // as in the default build's serial
+		*own = *g
+		if own.tiled(nil) {
+			return
+		}
+	}
 	switch {
 	case g.m*g.n*g.k < splitSize:
 		cgemm(g.transA, g.transB, g.m, g.n, g.k, g.alpha, g.a, g.lda, g.b, g.ldb, g.beta, g.c, g.ldc)
@@ -112,6 +132,3 @@ func cgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 		C.float(alpha), (*C.float)(pa), C.blasint(lda), (*C.float)(pb), C.blasint(ldb),
 		C.float(beta), (*C.float)(&c[0]), C.blasint(ldc))
 }
-
-// backendState is empty: OpenBLAS packs in its own buffers.
-type backendState struct{}

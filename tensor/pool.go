@@ -20,14 +20,13 @@ type Ranger interface {
 // A nil *Pool runs everything on the calling goroutine. Use one Pool from
 // one goroutine at a time.
 type Pool struct {
-	workers int
-	tasks   chan task
-	wg      sync.WaitGroup
-	pending atomic.Int64 // helpers still draining the current Run
-	next    atomic.Int64 // the next unclaimed block of the current Run
-	gemm    gemmArgs     // the product in progress, see Gemm
-	//lint:ignore U1000 empty and unused in the OpenBLAS build
-	backendState // what the GEMM back end keeps between products
+	workers      int
+	tasks        chan task
+	wg           sync.WaitGroup
+	pending      atomic.Int64 // helpers still draining the current Run
+	next         atomic.Int64 // the next unclaimed block of the current Run
+	gemm         gemmArgs     // the product in progress, see Gemm
+	backendState              // what the tiled products keep between calls
 }
 
 type task struct {
