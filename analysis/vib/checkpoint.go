@@ -11,8 +11,8 @@ import (
 )
 
 // checkpointMagic opens a bottleneck checkpoint; the last byte is the
-// version. Version 2 stores the tensors as raw bytes (Tensors); version 1,
-// gob's own float encoding, is still read.
+// version. Version 2 is a gob head followed by the tensors' raw bytes
+// (sealed.WriteRaw); version 1, all gob, is still read.
 const (
 	checkpointMagic   = "HHNETMI\x02"
 	checkpointMagicV1 = "HHNETMI\x01"
@@ -29,32 +29,29 @@ type Checkpoint struct {
 	Batch    int // batches of Epoch already trained
 	Records  []Record
 	Partial  Partial
-	Params   Tensors
-	AdamM    Tensors
-	AdamV    Tensors
+	Params   [][]float32
+	AdamM    [][]float32
+	AdamV    [][]float32
 	AdamStep int
-	EMA      Tensors // the moving average of Params
-	Frozen   Tensors // HH rate coefficients, if any
+	EMA      [][]float32 // the moving average of Params
+	Frozen   [][]float32 // HH rate coefficients, if any
 }
 
-// Tensors is a list of float32 tensors stored as raw bytes.
-type Tensors = sealed.Tensors
-
-// checkpointV1 is a version-1 checkpoint: Checkpoint with the tensors in
-// gob's own encoding.
-type checkpointV1 struct {
-	Config                            Config
-	Epoch, Batch                      int
-	Records                           []Record
-	Partial                           Partial
-	Params, AdamM, AdamV, EMA, Frozen [][]float32
-	AdamStep                          int
+// checkpointHead is what version 2 gob-encodes: the checkpoint without
+// its tensors, and the lengths of the tensors that follow it raw, in the
+// order of tensors.
+type checkpointHead struct {
+	Config       Config
+	Epoch, Batch int
+	Records      []Record
+	Partial      Partial
+	AdamStep     int
+	Lengths      [5][]int
 }
 
-// upgrade returns c as a Checkpoint.
-func (c *checkpointV1) upgrade() *Checkpoint {
-	return &Checkpoint{Config: c.Config, Epoch: c.Epoch, Batch: c.Batch, Records: c.Records, Partial: c.Partial,
-		Params: c.Params, AdamM: c.AdamM, AdamV: c.AdamV, AdamStep: c.AdamStep, EMA: c.EMA, Frozen: c.Frozen}
+// tensors lists c's tensor lists in the order of a file.
+func (c *Checkpoint) tensors() [5]*[][]float32 {
+	return [5]*[][]float32{&c.Params, &c.AdamM, &c.AdamV, &c.EMA, &c.Frozen}
 }
 
 // Partial are the running sums of an unfinished epoch.
@@ -64,7 +61,17 @@ type Partial struct {
 }
 
 // WriteCheckpoint writes c to path atomically with its checksum.
-func WriteCheckpoint(path string, c *Checkpoint) error { return sealed.Write(path, checkpointMagic, c) }
+func WriteCheckpoint(path string, c *Checkpoint) error {
+	head := checkpointHead{Config: c.Config, Epoch: c.Epoch, Batch: c.Batch, Records: c.Records, Partial: c.Partial, AdamStep: c.AdamStep}
+	var raw [][]float32
+	for i, list := range c.tensors() {
+		for _, v := range *list {
+			head.Lengths[i] = append(head.Lengths[i], len(v))
+			raw = append(raw, v)
+		}
+	}
+	return sealed.WriteRaw(path, checkpointMagic, head, raw)
+}
 
 // ReadCheckpoint reads and validates a checkpoint; errors name the file,
 // and a missing file gives an error wrapping os.ErrNotExist.
@@ -83,23 +90,39 @@ func ReadCheckpoint(path string) (*Checkpoint, error) {
 // ParseCheckpoint decodes a checkpoint file's bytes, of either version.
 func ParseCheckpoint(b []byte) (*Checkpoint, error) {
 	if len(b) >= len(checkpointMagicV1) && string(b[:len(checkpointMagicV1)]) == checkpointMagicV1 {
-		old, err := sealed.Load(b, checkpointMagicV1, ErrBadCheckpoint, func(*checkpointV1) error { return nil })
-		if err != nil {
-			return nil, err
-		}
-		c := old.upgrade()
-		if err := c.validate(); err != nil {
-			return nil, fmt.Errorf("%w: %v", ErrBadCheckpoint, err)
-		}
-		return c, nil
+		return sealed.Load(b, checkpointMagicV1, ErrBadCheckpoint, (*Checkpoint).validate)
 	}
-	return sealed.Load(b, checkpointMagic, ErrBadCheckpoint, (*Checkpoint).validate)
+	payload, err := sealed.Payload(b, checkpointMagic)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrBadCheckpoint, err)
+	}
+	return decodePayload(payload)
 }
 
-// decodePayload decodes and validates the checksummed payload; the fuzz
+// decodePayload decodes and validates a version-2 payload; the fuzz
 // target calls it directly.
 func decodePayload(payload []byte) (*Checkpoint, error) {
-	return sealed.DecodeValid(payload, ErrBadCheckpoint, (*Checkpoint).validate)
+	var head checkpointHead
+	raw, err := sealed.DecodeRaw(payload, &head)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrBadCheckpoint, err)
+	}
+	var lengths []int
+	for _, l := range head.Lengths {
+		lengths = append(lengths, l...)
+	}
+	values, err := sealed.Floats(raw, lengths)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrBadCheckpoint, err)
+	}
+	c := &Checkpoint{Config: head.Config, Epoch: head.Epoch, Batch: head.Batch, Records: head.Records, Partial: head.Partial, AdamStep: head.AdamStep}
+	for i, list := range c.tensors() {
+		*list, values = values[:len(head.Lengths[i])], values[len(head.Lengths[i]):]
+	}
+	if err := c.validate(); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrBadCheckpoint, err)
+	}
+	return c, nil
 }
 
 func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }

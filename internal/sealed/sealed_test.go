@@ -1,8 +1,6 @@
 package sealed
 
 import (
-	"bytes"
-	"encoding/binary"
 	"errors"
 	"math"
 	"os"
@@ -48,73 +46,83 @@ func TestRoundTripAndDamage(t *testing.T) {
 	}
 }
 
-// TestTensors round-trips tensors through gob bit for bit (negative zero
-// and a NaN's payload included) and refuses damaged bytes.
-func TestTensors(t *testing.T) {
+// TestRaw round-trips a value and raw tensors bit for bit (negative zero
+// and a NaN's payload included) and refuses lengths that do not fit.
+func TestRaw(t *testing.T) {
 	nan := math.Float32frombits(0x7fc00123)
-	in := Tensors{{1, float32(math.Copysign(0, -1)), nan}, {}, {2.5}}
-	b, err := in.MarshalBinary()
-	if err != nil {
-		t.Fatal(err)
+	raw := [][]float32{{1, float32(math.Copysign(0, -1)), nan}, {}, {2.5}}
+	// More values than WriteRaw's chunk holds, so that chunks are seen.
+	big := make([]float32, 10_000)
+	for i := range big {
+		big[i] = float32(i) / 7
 	}
-	if want := 8 + 3*8 + 4*4; len(b) != want {
-		t.Errorf("%d bytes, want %d", len(b), want)
+	raw = append(raw, big)
+	type head struct {
+		A       int
+		Lengths []int
 	}
-	path := filepath.Join(t.TempDir(), "t.bin")
-	type doc struct{ T Tensors }
-	if err := Write(path, "TESTTEN\x01", doc{in}); err != nil {
+	lengths := []int{3, 0, 1, len(big)}
+	path := filepath.Join(t.TempDir(), "r.bin")
+	if err := WriteRaw(path, "TESTRAW\x01", head{7, lengths}, raw); err != nil {
 		t.Fatal(err)
 	}
 	file, _ := os.ReadFile(path)
-	got, err := Load(file, "TESTTEN\x01", ErrDamaged, func(*doc) error { return nil })
+	payload, err := Payload(file, "TESTRAW\x01")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got.T) != len(in) {
-		t.Fatalf("%d tensors back, want %d", len(got.T), len(in))
+	var h head
+	rest, err := DecodeRaw(payload, &h)
+	if err != nil || h.A != 7 || !slices.Equal(h.Lengths, lengths) {
+		t.Fatalf("decoded %+v, %v", h, err)
 	}
-	for i := range in {
-		if len(got.T[i]) != len(in[i]) {
-			t.Fatalf("tensor %d: %d values back, want %d", i, len(got.T[i]), len(in[i]))
+	if len(rest) != 4*(4+len(big)) {
+		t.Fatalf("%d raw bytes, want %d", len(rest), 4*(4+len(big)))
+	}
+	got, err := Floats(rest, h.Lengths)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range raw {
+		if len(got[i]) != len(raw[i]) {
+			t.Fatalf("tensor %d: %d values back, want %d", i, len(got[i]), len(raw[i]))
 		}
-		for j := range in[i] {
-			if math.Float32bits(got.T[i][j]) != math.Float32bits(in[i][j]) {
-				t.Errorf("tensor %d value %d: %x back, want %x", i, j, math.Float32bits(got.T[i][j]), math.Float32bits(in[i][j]))
+		for j := range raw[i] {
+			if math.Float32bits(got[i][j]) != math.Float32bits(raw[i][j]) {
+				t.Errorf("tensor %d value %d: %x back, want %x", i, j, math.Float32bits(got[i][j]), math.Float32bits(raw[i][j]))
 			}
 		}
 	}
-	for name, bad := range map[string][]byte{
-		"empty":          nil,
-		"truncated":      b[:len(b)-1],
-		"trailing":       append(slices.Clone(b), 0),
-		"huge count":     binary.LittleEndian.AppendUint64(nil, 1<<62),
-		"huge length":    binary.LittleEndian.AppendUint64(binary.LittleEndian.AppendUint64(nil, 1), 9),
-		"no length":      binary.LittleEndian.AppendUint64(nil, 1),
-		"length too big": append(binary.LittleEndian.AppendUint64(binary.LittleEndian.AppendUint64(nil, 1), 2), 0, 0, 0, 0),
+	for name, lengths := range map[string][]int{
+		"too few":  {3, 0, 1},
+		"too many": {3, 0, 1, len(big) + 1},
+		"negative": {-1, 5, 1, len(big)},
+		"huge":     {1 << 62, 1},
 	} {
-		var tt Tensors
-		if err := tt.UnmarshalBinary(bad); !errors.Is(err, ErrDamaged) {
-			t.Errorf("%s: %v, want ErrDamaged", name, err)
+		if _, err := Floats(rest, lengths); !errors.Is(err, ErrDamaged) {
+			t.Errorf("%s lengths %v: %v, want ErrDamaged", name, lengths, err)
 		}
+	}
+	if _, err := DecodeRaw([]byte("not gob"), &h); !errors.Is(err, ErrDamaged) {
+		t.Errorf("DecodeRaw of garbage: %v", err)
 	}
 }
 
-// FuzzTensors: no input panics, and what decodes encodes to the same bytes.
-func FuzzTensors(f *testing.F) {
-	b, _ := Tensors{{1, 2}, {}, {3}}.MarshalBinary()
-	f.Add(b)
-	f.Add([]byte{})
-	f.Fuzz(func(t *testing.T, b []byte) {
-		var tt Tensors
-		if err := tt.UnmarshalBinary(b); err != nil {
+// FuzzFloats: no lengths and bytes panic, and what splits accounts for
+// every byte.
+func FuzzFloats(f *testing.F) {
+	f.Add([]byte{0, 0, 128, 63, 0, 0, 0, 64}, 1, 1)
+	f.Add([]byte{}, 0, 0)
+	f.Fuzz(func(t *testing.T, b []byte, n1, n2 int) {
+		got, err := Floats(b, []int{n1, n2})
+		if err != nil {
 			if !errors.Is(err, ErrDamaged) {
 				t.Fatalf("error %v does not wrap ErrDamaged", err)
 			}
 			return
 		}
-		back, _ := tt.MarshalBinary()
-		if !bytes.Equal(back, b) {
-			t.Fatalf("re-encoded %x, read %x", back, b)
+		if 4*(len(got[0])+len(got[1])) != len(b) {
+			t.Fatalf("%d and %d values from %d bytes", len(got[0]), len(got[1]), len(b))
 		}
 	})
 }
