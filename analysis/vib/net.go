@@ -105,6 +105,7 @@ type Net[F nn.Float] struct {
 	slope                []F       // dσ/ds, [batch, K]
 	rowKL                []float64 // each sample's KL term
 	scaleWork            scaleWork[F]
+	zWork                zWork[F]
 	encoded              bool
 }
 
@@ -387,17 +388,33 @@ func (n *Net[F]) SampleDraws(eps []F, draws int) (logits1, logits2 []F) {
 	k, batch := n.k, n.batch
 	rows := draws * batch
 	n.zs, n.outs1, n.outs2 = grow(n.zs, rows*k), grow(n.outs1, rows*10), grow(n.outs2, rows*10)
-	for r := 0; r < rows; r++ {
-		b := r % batch
+	n.zWork = zWork[F]{n: n, eps: eps}
+	n.pool.Run(&n.zWork, rows, zGrain)
+	n.zWork.eps = nil
+	n.head1.Forward(n.outs1, n.zs, rows)
+	n.head2.Forward(n.outs2, n.zs, rows)
+	return n.outs1, n.outs2
+}
+
+// zWork computes SampleDraws' z = μ + σ·ε, rows [lo, hi) of all draws.
+type zWork[F nn.Float] struct {
+	n   *Net[F]
+	eps []F
+}
+
+// zGrain is the rows of z per block of zWork.
+const zGrain = 64
+
+func (w *zWork[F]) Range(lo, hi int) {
+	n, k := w.n, w.n.k
+	for r := lo; r < hi; r++ {
+		b := r % n.batch
 		mu, sigma := n.st[b*2*k:b*2*k+k], n.sigma[b*k:(b+1)*k]
-		z, e := n.zs[r*k:(r+1)*k], eps[r*k:(r+1)*k]
+		z, e := n.zs[r*k:(r+1)*k], w.eps[r*k:(r+1)*k]
 		for j := range z {
 			z[j] = mu[j] + sigma[j]*e[j]
 		}
 	}
-	n.head1.Forward(n.outs1, n.zs, rows)
-	n.head2.Forward(n.outs2, n.zs, rows)
-	return n.outs1, n.outs2
 }
 
 // Loss are the parts of the loss of the last Sample, in nats, means over
