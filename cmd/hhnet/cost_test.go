@@ -71,3 +71,24 @@ func TestCostMeasured(t *testing.T) {
 		t.Errorf("ANN: %+v", m)
 	}
 }
+
+// TestCPUProfile: --cpuprofile writes a profile (gzip, as pprof writes
+// them) of any command, and a folder that does not exist is a usage error
+// naming the flag.
+func TestCPUProfile(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "cost.prof")
+	var o, e bytes.Buffer
+	if code := run(context.Background(), []string{"cost", "--measure=false", "--json", "--out", dir, "--cpuprofile", path}, &o, &e); code != 0 {
+		t.Fatalf("exit %d: %s", code, e.String())
+	}
+	b, err := os.ReadFile(path)
+	if err != nil || len(b) < 2 || b[0] != 0x1f || b[1] != 0x8b {
+		t.Fatalf("profile %d bytes, %v: not a gzip file", len(b), err)
+	}
+	e.Reset()
+	bad := filepath.Join(dir, "missing", "x.prof")
+	if code := run(context.Background(), []string{"cost", "--measure=false", "--out", dir, "--cpuprofile", bad}, &o, &e); code != 2 || !bytes.Contains(e.Bytes(), []byte("--cpuprofile")) {
+		t.Errorf("exit %d, %q: want 2 and a message naming --cpuprofile", code, e.String())
+	}
+}
