@@ -4,6 +4,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Ranger is work over an index range that can be split: Range(lo, hi)
@@ -62,14 +63,19 @@ func (p *Pool) Close() {
 	}
 }
 
-// spinChecks is how many times an idle helper polls for work (about
-// 50–100 µs) before it parks. A training step is a string of splits a few
-// hundred µs apart; waking a parked thread for each cost ≈ 5 % of a step.
-const spinChecks = 2000
+// spinTime is how long an idle helper polls for work before it parks,
+// and how long Run polls for its helpers to finish before it waits on
+// them. A training step is a string of splits microseconds to a few
+// hundred µs apart; waking a parked thread costs 5–15 µs here, more than
+// many splits' work. (Counted polls were too short: a helper that polled
+// 2 000 times still parked twice per product of a read-out.)
+const spinTime = 200 * time.Microsecond
 
-// waitChecks is how many times Run polls for its helpers to finish (a
-// few tens of µs) before it parks.
-const waitChecks = 20000
+// spinning reports whether a poll that began at start may go on; it reads
+// the clock only every 64th poll i.
+func spinning(i int, start time.Time) bool {
+	return i&63 != 0 || time.Since(start) < spinTime
+}
 
 func (p *Pool) helper() {
 	for {
@@ -87,7 +93,8 @@ func (p *Pool) helper() {
 
 // next1 returns the next task, polling for a while before blocking.
 func (p *Pool) next1() (task, bool) {
-	for i := 0; i < spinChecks; i++ {
+	start := time.Now()
+	for i := 1; spinning(i, start); i++ {
 		select {
 		case t, ok := <-p.tasks:
 			return t, ok
@@ -135,7 +142,8 @@ func (p *Pool) Run(r Ranger, n, grain int) {
 	// The helpers finish their last blocks within microseconds of this
 	// one: polling for that beats parking on the WaitGroup, whose wake-up
 	// cost more than the work of many splits.
-	for i := 0; i < waitChecks && p.pending.Load() > 0; i++ {
+	start := time.Now()
+	for i := 1; p.pending.Load() > 0 && spinning(i, start); i++ {
 	}
 	p.wg.Wait()
 }
