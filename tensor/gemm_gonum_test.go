@@ -37,6 +37,27 @@ func TestDenseA(t *testing.T) {
 			t.Errorf("%d×%d with %d nonzeros: dense %v, want %v", tc.m, tc.k, tc.nonzeros, got, tc.want)
 		}
 	}
+	// From 64 rows on, every eighth row is the sample: a third of those
+	// rows' entries decides, whatever the others hold.
+	for _, tc := range []struct {
+		sampledNonzeros int
+		want            bool
+	}{{8 * 10 / 3, false}, {8*10/3 + 1, true}} {
+		a := make([]float32, 64*10)
+		for i := range a {
+			a[i] = 1
+		}
+		for r := 0; r < 64; r += 8 {
+			clear(a[r*10 : r*10+10])
+		}
+		for i := range tc.sampledNonzeros {
+			a[(i/10)*80+i%10] = 1
+		}
+		g := gemmArgs{m: 64, n: 1, k: 10, a: a, lda: 10}
+		if got := g.denseA(); got != tc.want {
+			t.Errorf("64×10, %d nonzeros in the sampled rows: dense %v, want %v", tc.sampledNonzeros, got, tc.want)
+		}
+	}
 }
 
 // TestTileKernelsAgree: the AVX-512 tile (6 × 32) gives the bits of two

@@ -76,16 +76,23 @@ func (g *gemmArgs) tiled(p *Pool) bool {
 }
 
 // denseA tells whether at least a third of op(A)'s entries are nonzero
-// (NaNs count), reading no further than it must. The count has no
-// branch: on spike maps, half zeros, a branch per entry mispredicted so
-// often that the count cost a tenth of the product.
+// (NaNs count), reading no further than it must. Of an A of 64 rows or
+// more (as stored) it reads every eighth row only: the choice only picks
+// the faster path, and a full count cost a fifth of a read-out's product.
+// The count has no branch: on spike maps, half zeros, a branch per entry
+// mispredicted so often that the count cost a tenth of the product.
 func (g *gemmArgs) denseA() bool {
 	rows, cols := g.m, g.k
 	if g.transA {
 		rows, cols = g.k, g.m
 	}
-	need, left := (rows*cols+2)/3, rows*cols
-	for i := 0; i < rows; i++ {
+	step := 1
+	if rows >= 64 {
+		step = 8
+	}
+	sampled := (rows + step - 1) / step
+	need, left := (sampled*cols+2)/3, sampled*cols
+	for i := 0; i < rows; i += step {
 		nonzero := 0
 		for _, v := range g.a[i*g.lda : i*g.lda+cols] {
 			x := math.Float32bits(v) << 1 // ±0 → 0
