@@ -10,9 +10,9 @@ const Backend = "gonum"
 // rowBlock is the fixed number of rows of C in one block of work.
 const rowBlock = 16
 
-// sgemm is the back end without cgo. Large products with a dense op(A)
-// run on packed panels and the register tiles of package kernels (see
-// tiled; 3–4× the rows below on dense data). The others use gonum's
+// sgemm is the back end without cgo. Products of minTiled multiply-adds
+// or more with a dense op(A) run on the register tiles of package kernels
+// (see tiled; 3–5× the rows below on dense data). The others use gonum's
 // vectorised Saxpy and Sdot: with op(B) = B, row by row as sums of rows
 // of B scaled by the entries of A, skipping A's zeros (images and spike
 // maps are mostly zeros); with op(B) = Bᵀ, a dot product per element.
@@ -20,20 +20,26 @@ const rowBlock = 16
 // results do not depend on the workers, and with a pool nothing
 // allocates.
 func sgemm(p *Pool, g *gemmArgs) {
-	if g.m*g.n*g.k < 1<<18 {
-		g.Range(0, g.m)
+	size := g.m * g.n * g.k
+	if size >= minTiled && g.tiled(p) {
 		return
 	}
-	if g.tiled(p) {
+	if size < 1<<18 {
+		g.Range(0, g.m)
 		return
 	}
 	p.Run(g, g.m, rowBlock)
 }
 
+// minTiled is the size m·n·k from which a dense product runs on the
+// tiles. Smaller ones, down to a read-out of ten classes from fifty
+// units (128 × 10 × 50), were 5–20× slower as rows of ten-element Saxpys.
+const minTiled = 1 << 14
+
 // serial computes the product on the calling goroutine, in the blocks sgemm
 // would use.
 func (g *gemmArgs) serial() {
-	if g.m*g.n*g.k >= 1<<18 {
+	if g.m*g.n*g.k >= minTiled {
 		// The tiled product keeps its arguments in its work: a copy, so that
 		// the caller's stay on its stack (a product without a pool allocates).
 		own := new(gemmArgs)
