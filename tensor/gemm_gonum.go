@@ -33,7 +33,7 @@ func sgemm(p *Pool, g *gemmArgs) {
 
 // minTiled is the size m·n·k from which a dense product runs on the
 // tiles. Smaller ones, down to a read-out of ten classes from fifty
-// units (128 × 10 × 50), were 5–20× slower as rows of ten-element Saxpys.
+// units (128 × 10 × 50), were 4–6× slower as rows of ten-element Saxpys.
 const minTiled = 1 << 14
 
 // serial computes the product on the calling goroutine, in the blocks sgemm

@@ -179,7 +179,8 @@ func BenchmarkGemm(b *testing.B) {
 		m, n, k int
 	}{{false, false, 128, 512, 1296}, {true, false, 1296, 512, 128}, {false, false, 128, 1536, 1296}, {true, false, 1296, 1536, 128}, {false, false, 128, 50, 512},
 		{false, false, 128, 512, 512}, {true, false, 512, 512, 128}, {false, true, 128, 512, 512},
-		{false, false, 128, 10, 256}, {true, false, 256, 10, 128}, {false, true, 128, 256, 10}, {false, false, 1536, 10, 256}} {
+		{false, false, 128, 10, 256}, {true, false, 256, 10, 128}, {false, true, 128, 256, 10}, {false, false, 1536, 10, 256},
+		{false, false, 128, 10, 50}, {true, false, 50, 10, 128}, {false, true, 128, 50, 10}} {
 		m, n, k := sz.m, sz.n, sz.k
 		b.Run(fmt.Sprintf("%s/tA=%v/tB=%v/%dx%dx%d", Backend, sz.tA, sz.tB, m, n, k), func(b *testing.B) {
 			rng := rand.New(rand.NewPCG(1, 1))
