@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +16,12 @@ import (
 	"github.com/hhnet/hhnet/internal/testenv"
 	"github.com/hhnet/hhnet/sweep"
 )
+
+// longEpochs is the length of TestSweepSlurm's long runs: epochs of tens
+// of milliseconds, time for the test to signal them while they run, on a
+// busy machine too. (40 were too few once training got faster: a long run
+// finished before its signal arrived.)
+const longEpochs = 200
 
 // TestSweepSlurm submits a sweep of seven training runs to a real Slurm
 // cluster (scripts/slurm-start.sh starts one; SLURM_CONF names it): one
@@ -35,8 +42,6 @@ func TestSweepSlurm(t *testing.T) {
 	// The two sizes of data get caches of their own: in one, each group's
 	// runs would find the other's composites and regenerate them in turn.
 	small, long, cache, longCache := fakeDataDir(t), fakeDataDirN(t, 400, 10), t.TempDir(), t.TempDir()
-	// The long runs take 40 epochs of a fraction of a second each: time for
-	// the test to signal them while they run, on a busy machine too.
 	// Slurm runs the tasks from the test binary, as hhnet.
 	t.Setenv(runMainEnv, "1")
 	dir, file := filepath.Join(t.TempDir(), "study"), filepath.Join(t.TempDir(), "s.toml")
@@ -57,7 +62,7 @@ command = "train"
 model = "LIF_fc"
 data = "multi-mnist"
 seed = [1, 2]
-epochs = 40
+epochs = `+strconv.Itoa(longEpochs)+`
 batch = 16
 data-dir = "`+long+`"
 cache-dir = "`+longCache+`"
@@ -159,8 +164,8 @@ data-dir = "`+small+`"
 	}
 	for run, want := range map[int]string{longRun: first, cancelled: firstCancelled} {
 		b, _ := os.ReadFile(filepath.Join(sweep.OutDir(dir, run), "metrics.jsonl"))
-		if lines := strings.Split(strings.TrimSpace(string(b)), "\n"); len(lines) != 40 || lines[0] != want {
-			t.Errorf("metrics of run %d:\n%s\nwant 40 epochs, the first unchanged:\n%s", run, b, want)
+		if lines := strings.Split(strings.TrimSpace(string(b)), "\n"); len(lines) != longEpochs || lines[0] != want {
+			t.Errorf("metrics of run %d:\n%s\nwant %d epochs, the first unchanged:\n%s", run, b, longEpochs, want)
 		}
 	}
 	if r := st.Runs[cancelled]; r.Attempts != 2 {
