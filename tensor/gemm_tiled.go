@@ -13,8 +13,8 @@ const (
 	chunkRows = 8 * tileRows
 )
 
-// backendState is what a Pool keeps for this back end: the packed panels
-// of its tiled products, so that they allocate nothing.
+// backendState is what a Pool keeps for its tiled products (in either
+// build): the packed panels and the work, so that they allocate nothing.
 type backendState struct{ scratch gemmScratch }
 
 // gemmScratch holds a tiled product's packed panels and its work.
@@ -32,8 +32,8 @@ type gemmScratch struct {
 // is packed first: alpha·op(A) when alpha ≠ 1, else only a last panel of
 // fewer than six rows (padded with zero rows), and op(B)'s panels of
 // tile-wide columns when B is transposed, else only a last, narrower one
-// (padded with zero columns). Each tile's product is added to C (times
-// beta). Every element of C is its old value plus one sum over k in
+// (padded with zero columns). Each block of work scales its part of C by
+// beta, then adds its tiles' products. Every element of C is its old value plus one sum over k in
 // order, whichever block holds it, so the bits do not depend on the
 // workers, nor on what was packed.
 func (g *gemmArgs) tiled(p *Pool) bool {
