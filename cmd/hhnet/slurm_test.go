@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -94,19 +95,8 @@ data-dir = "`+small+`"
 	}
 	t.Cleanup(func() { exec.Command("scancel", jobs[0].ID).Run() })
 
-	deadline := time.Now().Add(3 * time.Minute)
-	firstEpoch := func(run int) string {
-		metrics := filepath.Join(sweep.OutDir(dir, run), "metrics.jsonl")
-		for {
-			if b, _ := os.ReadFile(metrics); bytes.Count(b, []byte("\n")) >= 1 {
-				return strings.SplitN(string(b), "\n", 2)[0]
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("run %d finished no epoch in 3 minutes", run)
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
-	}
+	submitted := time.Now()
+	deadline := submitted.Add(3 * time.Minute)
 	scancel := func(args ...string) {
 		if b, err := exec.Command("scancel", args...).CombinedOutput(); err != nil {
 			q, _ := exec.Command("squeue", "-h", "-r", "-t", "all", "-j", jobs[0].ID, "-o", "%i %T").CombinedOutput()
@@ -114,12 +104,35 @@ data-dir = "`+small+`"
 		}
 	}
 	// Run 4 gets the early warning; run 5 is cancelled by hand, stays
-	// cancelled, and the second submit resubmits it alone.
+	// cancelled, and the second submit resubmits it alone. Each is
+	// signalled as soon as its first epoch is written: the two start
+	// together and either may run far ahead of the other (in CI, run 5
+	// once finished all its epochs before run 4 had written one).
 	const longRun, cancelled = 4, 5
-	first := firstEpoch(longRun)
-	scancel("--signal=TERM", "--batch", jobs[0].ID+"_4")
-	firstCancelled := firstEpoch(cancelled)
-	scancel(jobs[0].ID + "_5")
+	signals := map[int][]string{
+		longRun:   {"--signal=TERM", "--batch", jobs[0].ID + "_4"},
+		cancelled: {jobs[0].ID + "_5"},
+	}
+	firstEpochs := map[int]string{}
+	for len(firstEpochs) < len(signals) {
+		for run, args := range signals {
+			if _, seen := firstEpochs[run]; seen {
+				continue
+			}
+			b, _ := os.ReadFile(filepath.Join(sweep.OutDir(dir, run), "metrics.jsonl"))
+			if n := bytes.Count(b, []byte("\n")); n >= 1 {
+				if n == longEpochs {
+					t.Fatalf("run %d finished its %d epochs before the test saw one (%v after the submit)\n%s", run, n, time.Since(submitted), runLogs(dir, run))
+				}
+				firstEpochs[run] = strings.SplitN(string(b), "\n", 2)[0]
+				scancel(args...)
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("runs %d and %d finished %d epochs in 3 minutes; want one each", longRun, cancelled, len(firstEpochs))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 	for {
 		s, _ := sweep.ReadState(dir, cancelled)
 		q, err := slurmQueue(context.Background(), dir)
@@ -129,8 +142,11 @@ data-dir = "`+small+`"
 		if s.State == sweep.Interrupted && !q[cancelled].Queued() {
 			break
 		}
+		if s.State == sweep.Done {
+			t.Fatalf("the cancelled run finished (its task %+v); want it interrupted\n%s", q[cancelled], runLogs(dir, cancelled))
+		}
 		if time.Now().After(deadline) {
-			t.Fatalf("the cancelled run is %s, its task %+v; want interrupted and gone from the queue", s.State, q[cancelled])
+			t.Fatalf("the cancelled run is %s, its task %+v; want interrupted and gone from the queue\n%s", s.State, q[cancelled], runLogs(dir, cancelled))
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -162,7 +178,7 @@ data-dir = "`+small+`"
 	if r := st.Runs[longRun]; r.Attempts != 2 || !strings.HasPrefix(r.Slurm, jobs[0].ID+"_4 COMPLETED") {
 		t.Errorf("run %d: %+v, want done in 2 attempts, its task COMPLETED", longRun, r)
 	}
-	for run, want := range map[int]string{longRun: first, cancelled: firstCancelled} {
+	for run, want := range firstEpochs {
 		b, _ := os.ReadFile(filepath.Join(sweep.OutDir(dir, run), "metrics.jsonl"))
 		if lines := strings.Split(strings.TrimSpace(string(b)), "\n"); len(lines) != longEpochs || lines[0] != want {
 			t.Errorf("metrics of run %d:\n%s\nwant %d epochs, the first unchanged:\n%s", run, b, longEpochs, want)
@@ -177,4 +193,15 @@ data-dir = "`+small+`"
 	if log, _ := os.ReadFile(filepath.Join(sweep.RunDir(dir, longRun), "slurm.txt")); !bytes.Contains(log, []byte("requeued as "+jobs[0].ID+"_4")) {
 		t.Errorf("the requeued task's Slurm output does not say it requeued itself:\n%s", log)
 	}
+}
+
+// runLogs is what a sweep run left for a person to read: its Slurm
+// output and its log.
+func runLogs(dir string, run int) string {
+	var b strings.Builder
+	for _, name := range []string{"slurm.txt", "log.txt"} {
+		text, err := os.ReadFile(filepath.Join(sweep.RunDir(dir, run), name))
+		fmt.Fprintf(&b, "run %d's %s (%v):\n%s\n", run, name, err, text)
+	}
+	return b.String()
 }
