@@ -101,11 +101,11 @@ type Net[F nn.Float] struct {
 	out1, out2, d1, d2   []F       // [batch, 10]
 	dzHead               []F       // the second head's share of dz
 	zs, outs1, outs2     []F       // SampleDraws' z and logits, [draws·batch, K or 10]
-	sigma64              []float64 // σ in float64, [batch, K]
 	slope                []F       // dσ/ds, [batch, K]
 	rowKL                []float64 // each sample's KL term
 	scaleWork            scaleWork[F]
 	zWork                zWork[F]
+	gradWork             gradWork[F]
 	encoded              bool
 }
 
@@ -197,7 +197,7 @@ func (n *Net[F]) size(batch int) {
 	n.st, n.dSt = grow(n.st, 2*batch*n.k), grow(n.dSt, 2*batch*n.k)
 	n.sigma, n.eps, n.z, n.dz = grow(n.sigma, batch*n.k), grow(n.eps, batch*n.k), grow(n.z, batch*n.k), grow(n.dz, batch*n.k)
 	n.dzHead = grow(n.dzHead, batch*n.k)
-	n.sigma64, n.slope = grow(n.sigma64, batch*n.k), grow(n.slope, batch*n.k)
+	n.slope = grow(n.slope, batch*n.k)
 	n.out1, n.out2, n.d1, n.d2 = grow(n.out1, batch*10), grow(n.out2, batch*10), grow(n.d1, batch*10), grow(n.d2, batch*10)
 }
 
@@ -267,18 +267,68 @@ func (w *scaleWork[F]) Range(lo, hi int) {
 		row := n.st[b*2*k : (b+1)*2*k]
 		sigma := n.sigma[b*k : (b+1)*k]
 		softplusRow(sigma, n.slope[b*k:(b+1)*k], row[k:])
+		if s32, ok := any(sigma).([]float32); ok {
+			n.rowKL[b] = klRow32(any(row[:k]).([]float32), s32)
+			continue
+		}
 		var kl float64
 		var logs logSum
 		logs.reset()
 		for j := 0; j < k; j++ {
-			s := float64(sigma[j])
-			n.sigma64[b*k+j] = s
-			m := float64(row[j])
+			s, m := float64(sigma[j]), float64(row[j])
 			kl += 0.5 * (m*m + s*s - 1)
 			logs.add(s)
 		}
 		n.rowKL[b] = kl - logs.total()
 	}
+}
+
+// klRow32 is one sample's KL term ½ Σ (μ² + σ² − 1) − Σ ln σ for float32
+// μ and σ, without a branch per term: Σ ln σ is the logarithm of a
+// float64 product whose exponent is moved into an integer after every
+// four factors. Four float32 factors multiply in float64 without under-
+// or overflow (2⁻⁵⁹⁶ to 2⁵¹²) and the product is kept in [1, 2), so it
+// rounds as logSum's does. A σ of zero, infinity or NaN takes the
+// term-by-term path, which gives the KL's +Inf or NaN.
+func klRow32(mu, sigma []float32) float64 {
+	var q0, q1, q2, q3 float64 // Σ μ² + σ², four running sums
+	prod, exps := 1.0, 0
+	j := 0
+	for ; j+4 <= len(sigma); j += 4 {
+		s0, s1, s2, s3 := float64(sigma[j]), float64(sigma[j+1]), float64(sigma[j+2]), float64(sigma[j+3])
+		m0, m1, m2, m3 := float64(mu[j]), float64(mu[j+1]), float64(mu[j+2]), float64(mu[j+3])
+		q0 += m0*m0 + s0*s0
+		q1 += m1*m1 + s1*s1
+		q2 += m2*m2 + s2*s2
+		q3 += m3*m3 + s3*s3
+		prod *= (s0 * s1) * (s2 * s3)
+		if !(prod > 0 && prod <= math.MaxFloat64) {
+			return klRowSlow(mu, sigma)
+		}
+		bits := math.Float64bits(prod)
+		exps += int(bits>>52) - 1023
+		prod = math.Float64frombits(bits&(1<<52-1) | 1023<<52)
+	}
+	q := (q0 + q1) + (q2 + q3)
+	for ; j < len(sigma); j++ {
+		s, m := float64(sigma[j]), float64(mu[j])
+		q += m*m + s*s
+		prod *= s
+	}
+	if !(prod > 0 && prod <= math.MaxFloat64) {
+		return klRowSlow(mu, sigma)
+	}
+	return 0.5*(q-float64(len(sigma))) - (float64(exps)*math.Ln2 + math.Log(prod))
+}
+
+// klRowSlow is klRow32 term by term.
+func klRowSlow(mu, sigma []float32) float64 {
+	var kl float64
+	for j := range sigma {
+		s, m := float64(sigma[j]), float64(mu[j])
+		kl += 0.5*(m*m+s*s-1) - math.Log(s)
+	}
+	return kl
 }
 
 // logSum accumulates Σ ln xᵢ of positive xᵢ as a running product, taking
@@ -360,16 +410,12 @@ func (n *Net[F]) Sample(eps []F) (logits1, logits2 []F) {
 	if !n.encoded {
 		panic("vib: Sample before Encode")
 	}
-	k, batch := n.k, n.batch
-	copy(n.eps, eps[:batch*k])
-	for b := 0; b < batch; b++ {
-		mu := n.st[b*2*k : b*2*k+k]
-		for j := 0; j < k; j++ {
-			n.z[b*k+j] = mu[j] + n.sigma[b*k+j]*n.eps[b*k+j]
-		}
-	}
-	n.head1.Forward(n.out1, n.z, batch)
-	n.head2.Forward(n.out2, n.z, batch)
+	copy(n.eps, eps[:n.batch*n.k])
+	n.zWork = zWork[F]{n: n, eps: n.eps, z: n.z}
+	n.pool.Run(&n.zWork, n.batch, zGrain)
+	n.zWork = zWork[F]{}
+	n.head1.Forward(n.out1, n.z, n.batch)
+	n.head2.Forward(n.out2, n.z, n.batch)
 	return n.out1, n.out2
 }
 
@@ -388,18 +434,19 @@ func (n *Net[F]) SampleDraws(eps []F, draws int) (logits1, logits2 []F) {
 	k, batch := n.k, n.batch
 	rows := draws * batch
 	n.zs, n.outs1, n.outs2 = grow(n.zs, rows*k), grow(n.outs1, rows*10), grow(n.outs2, rows*10)
-	n.zWork = zWork[F]{n: n, eps: eps}
+	n.zWork = zWork[F]{n: n, eps: eps, z: n.zs}
 	n.pool.Run(&n.zWork, rows, zGrain)
-	n.zWork.eps = nil
+	n.zWork = zWork[F]{}
 	n.head1.Forward(n.outs1, n.zs, rows)
 	n.head2.Forward(n.outs2, n.zs, rows)
 	return n.outs1, n.outs2
 }
 
-// zWork computes SampleDraws' z = μ + σ·ε, rows [lo, hi) of all draws.
+// zWork computes z = μ + σ·ε, rows [lo, hi) of all draws (one for
+// Sample). It keeps the slices only while it runs.
 type zWork[F nn.Float] struct {
-	n   *Net[F]
-	eps []F
+	n      *Net[F]
+	eps, z []F
 }
 
 // zGrain is the rows of z per block of zWork.
@@ -410,7 +457,7 @@ func (w *zWork[F]) Range(lo, hi int) {
 	for r := lo; r < hi; r++ {
 		b := r % n.batch
 		mu, sigma := n.st[b*2*k:b*2*k+k], n.sigma[b*k:(b+1)*k]
-		z, e := n.zs[r*k:(r+1)*k], w.eps[r*k:(r+1)*k]
+		z, e := w.z[r*k:(r+1)*k], w.eps[r*k:(r+1)*k]
 		for j := range z {
 			z[j] = mu[j] + sigma[j]*e[j]
 		}
@@ -454,7 +501,7 @@ func (n *Net[F]) evaluateLogits(logits1, logits2 []F, labels []int32) Loss {
 // into Params' Grad, and returns the loss parts. β = 0 is the published
 // training, whose loss is the cross-entropies alone.
 func (n *Net[F]) Backward(labels []int32, beta float64) Loss {
-	batch, k := n.batch, n.k
+	batch := n.batch
 	ce1, c1 := nn.SoftmaxCrossEntropy(n.d1, n.out1, labels, 2, batch, 10)
 	ce2, c2 := nn.SoftmaxCrossEntropy(n.d2, n.out2, labels[1:], 2, batch, 10)
 	l := Loss{CE1: ce1, CE2: ce2, KL: n.KL(), Correct1: c1, Correct2: c2}
@@ -466,23 +513,8 @@ func (n *Net[F]) Backward(labels []int32, beta float64) Loss {
 	n.head1.Backward(n.dz, n.d1, n.z, batch)
 	n.head2.Backward(n.dzHead, n.d2, n.z, batch)
 	tensor.Add(n.dz, n.dzHead)
-	// dz reaches μ as is and σ times ε; σ = softplus(s − 5) passes it to s
-	// times the sigmoid. The KL term adds c·μ and c·(σ − 1/σ).
-	c := beta / math.Ln2 / float64(batch)
-	for b := 0; b < batch; b++ {
-		st, dSt := n.st[b*2*k:(b+1)*2*k], n.dSt[b*2*k:(b+1)*2*k]
-		for j := 0; j < k; j++ {
-			g := n.dz[b*k+j]
-			dMu, dSig := g, g*n.eps[b*k+j]
-			if beta != 0 {
-				s := n.sigma64[b*k+j]
-				dMu += F(c * float64(st[j]))
-				dSig += F(c * (s - 1/s))
-			}
-			dSt[j] = dMu
-			dSt[k+j] = dSig * n.slope[b*k+j]
-		}
-	}
+	n.gradWork = gradWork[F]{n: n, beta: beta}
+	n.pool.Run(&n.gradWork, batch, 8)
 	if n.sparseRate {
 		n.stats.BackwardSparse(n.dSt, &n.rs)
 		n.stats.BackwardInput(n.dRate, n.dSt, batch)
@@ -509,4 +541,32 @@ func (n *Net[F]) Backward(labels []int32, beta float64) Loss {
 		n.proj.Backward(nil, n.dCur, n.x, batch)
 	}
 	return l
+}
+
+// gradWork is Backward's gradient of the statistics, dSt, over a range of
+// samples: dz reaches μ as is and σ times ε; σ = softplus(s − 5) passes
+// it to s times the sigmoid. The KL term adds c·μ and c·(σ − 1/σ).
+type gradWork[F nn.Float] struct {
+	n    *Net[F]
+	beta float64
+}
+
+func (w *gradWork[F]) Range(lo, hi int) {
+	n, k := w.n, w.n.k
+	c := w.beta / math.Ln2 / float64(n.batch)
+	for b := lo; b < hi; b++ {
+		st, dSt := n.st[b*2*k:(b+1)*2*k], n.dSt[b*2*k:(b+1)*2*k]
+		dz, eps := n.dz[b*k:(b+1)*k], n.eps[b*k:(b+1)*k]
+		sigma, slope := n.sigma[b*k:(b+1)*k], n.slope[b*k:(b+1)*k]
+		for j, g := range dz {
+			dMu, dSig := g, g*eps[j]
+			if w.beta != 0 {
+				s := float64(sigma[j])
+				dMu += F(c * float64(st[j]))
+				dSig += F(c * (s - 1/s))
+			}
+			dSt[j] = dMu
+			dSt[k+j] = dSig * slope[j]
+		}
+	}
 }

@@ -156,6 +156,64 @@ func TestLogSum(t *testing.T) {
 	}
 }
 
+// TestKLRow32: the float32 rows' KL term, a product whose exponent is
+// moved aside every four factors, against the sum term by term, through
+// σ from float32's smallest subnormal to its largest value, rows whose
+// length is no multiple of four, and the σ of zero, infinity and NaN
+// that must reach the KL (+Inf, NaN, NaN: ∞ − ∞) rather than be normalised away.
+func TestKLRow32(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	random := func(n int, lo, hi float64) []float32 {
+		v := make([]float32, n)
+		for i := range v {
+			v[i] = float32(math.Exp(lo + (hi-lo)*rng.Float64()))
+		}
+		return v
+	}
+	mus := func(n int) []float32 {
+		v := make([]float32, n)
+		for i := range v {
+			v[i] = float32(rng.NormFloat64())
+		}
+		return v
+	}
+	for _, tc := range []struct {
+		name  string
+		sigma []float32
+	}{
+		{"typical", random(256, math.Log(1e-3), math.Log(3))},
+		{"tiny", random(256, -103, -80)}, // down to float32 subnormals
+		{"huge", random(256, 80, 88)},
+		{"both ends", append(random(130, -103, -90), random(126, 85, 88)...)},
+		{"smallest subnormal", slices.Repeat([]float32{math.SmallestNonzeroFloat32}, 9)},
+		{"largest", slices.Repeat([]float32{math.MaxFloat32}, 7)},
+		{"length 3", []float32{0.5, 2, 1e-30}},
+		{"length 1", []float32{0.25}},
+		{"empty", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			mu := mus(len(tc.sigma))
+			want, got := klRowSlow(mu, tc.sigma), klRow32(mu, tc.sigma)
+			if math.Abs(got-want) > 1e-12*max(1, math.Abs(want)) {
+				t.Errorf("KL = %v, term by term %v", got, want)
+			}
+		})
+	}
+	for _, tc := range []struct {
+		bad  float32
+		want float64
+	}{{0, math.Inf(1)}, {float32(math.Inf(1)), math.NaN()}, {float32(math.NaN()), math.NaN()}} {
+		for _, at := range []int{0, 5, 255} {
+			sigma := random(256, -3, 1)
+			sigma[at] = tc.bad
+			got := klRow32(mus(256), sigma)
+			if !(got == tc.want || math.IsNaN(tc.want) && math.IsNaN(got)) {
+				t.Errorf("σ %v at %d: KL = %v, want %v", tc.bad, at, got, tc.want)
+			}
+		}
+	}
+}
+
 // TestHHvEncoderActivity checks the HHv encoder's initial gain: on
 // image-like inputs 20–80 % of its neurons fire during the window.
 func TestHHvEncoderActivity(t *testing.T) {
