@@ -15,6 +15,8 @@ type Linear[F Float] struct {
 	In, Out int
 	W, B    *Param[F]
 	Pool    *tensor.Pool // splits large products; nil runs them here
+
+	dxT transposeRows[F] // BackwardInput's dxᵀ, for a W larger than dy and dx
 }
 
 // NewLinear returns a layer with PyTorch's default initialisation: weights
@@ -80,7 +82,33 @@ func (l *Linear[F]) BackwardInput(dx, dy []F, batch int) {
 	if len(dx) < batch*l.In || len(dy) < batch*l.Out {
 		panic("nn: Linear.BackwardInput buffers shorter than the batch")
 	}
-	tensor.Gemm(l.Pool, false, true, batch, l.In, l.Out, 1, dy, l.Out, l.W.Value, l.Out, 0, dx, l.In)
+	if batch*(l.In+l.Out) >= l.In*l.Out {
+		tensor.Gemm(l.Pool, false, true, batch, l.In, l.Out, 1, dy, l.Out, l.W.Value, l.Out, 0, dx, l.In)
+		return
+	}
+	// dy·Wᵀ has a transposed B, which the tiles read from a transposed
+	// copy: for a W larger than dy and dx together, dxᵀ = W·dyᵀ copies
+	// less (dy, then the result), and the same sums come out.
+	l.dxT.t = grow(l.dxT.t, l.In*batch)
+	tensor.Gemm(l.Pool, false, true, l.In, batch, l.Out, 1, l.W.Value, l.Out, dy, l.Out, 0, l.dxT.t, batch)
+	l.dxT.dx, l.dxT.in, l.dxT.batch = dx, l.In, batch
+	l.Pool.Run(&l.dxT, l.In, transposeGrain)
+	l.dxT.dx = nil
+}
+
+// transposeGrain is the input features per block of transposeRows, a
+// multiple of the 8 × 8 blocks of tensor.Transpose.
+const transposeGrain = 64
+
+// transposeRows writes the rows [lo, hi) of dxᵀ [In, batch] into the
+// columns of dx [batch, In], for BackwardInput.
+type transposeRows[F Float] struct {
+	t, dx     []F
+	in, batch int
+}
+
+func (w *transposeRows[F]) Range(lo, hi int) {
+	tensor.Transpose(w.dx[lo:], w.in, w.t[lo*w.batch:], w.batch, hi-lo, w.batch)
 }
 
 // fillBias sets every row of y [batch, Out] to the bias.

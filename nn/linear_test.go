@@ -75,3 +75,50 @@ func testLinearSparse[F Float](t *testing.T, tol float64) {
 		t.Fatal("zero weight gradient: the check checks nothing")
 	}
 }
+
+// TestLinearBackwardInput: dy·Wᵀ against the sum written out, on both of
+// its paths (the direct product, and dxᵀ = W·dyᵀ transposed when W is
+// larger than dy and dx), serially and on a pool, for widths that are no
+// multiples of the transpose's blocks.
+func TestLinearBackwardInput(t *testing.T) {
+	pool := tensor.NewPool(2)
+	defer pool.Close()
+	for _, tc := range []struct{ batch, in, out int }{
+		{3, 4, 5},       // direct
+		{5, 70, 77},     // transposed
+		{128, 200, 300}, // transposed, 200 = 3·64 + 8
+		{9, 13, 1000},   // transposed, one partial block
+		{64, 1000, 10},  // direct
+	} {
+		for _, p := range []*tensor.Pool{nil, pool} {
+			testBackwardInput[float64](t, tc.batch, tc.in, tc.out, p, 1e-13)
+			testBackwardInput[float32](t, tc.batch, tc.in, tc.out, p, 1e-5)
+		}
+	}
+}
+
+func testBackwardInput[F Float](t *testing.T, batch, in, out int, pool *tensor.Pool, tol float64) {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(uint64(in), uint64(out)))
+	l := NewLinear[F]("l", in, out, rng)
+	l.Pool = pool
+	dy := make([]F, batch*out)
+	for i := range dy {
+		dy[i] = F(2*rng.Float64() - 1)
+	}
+	dx := make([]F, batch*in)
+	for range 2 { // a second call reuses the scratch
+		l.BackwardInput(dx, dy, batch)
+	}
+	for b := 0; b < batch; b++ {
+		for i := 0; i < in; i++ {
+			var want float64
+			for k := 0; k < out; k++ {
+				want += float64(dy[b*out+k]) * float64(l.W.Value[i*out+k])
+			}
+			if d := math.Abs(float64(dx[b*in+i]) - want); d > tol*(1+math.Abs(want))*math.Sqrt(float64(out)) {
+				t.Fatalf("%d×%d·(%d×%d)ᵀ, pool %v: dx[%d][%d] = %v, want %v", batch, out, in, out, pool != nil, b, i, dx[b*in+i], want)
+			}
+		}
+	}
+}
