@@ -94,12 +94,12 @@ type Net[F nn.Float] struct {
 	x                    []F
 	xs, rs               tensor.Sparse[F] // the image's and the rates' nonzeros
 	sparseIn, sparseRate bool
-	cur, dCur            []F       // [batch, projection outputs]
-	rate, dRate          []F       // [batch, features]
-	st, dSt              []F       // [batch, 2K]: μ then the pre-softplus scale
-	sigma, eps, z, dz    []F       // [batch, K]
-	out1, out2, d1, d2   []F       // [batch, 10]
-	dzHead               []F       // the second head's share of dz
+	cur, dCur            []F // [batch, projection outputs]
+	rate, dRate          []F // [batch, features]
+	st, dSt              []F // [batch, 2K]: μ then the pre-softplus scale
+	sigma, eps, z, dz    []F // [batch, K]
+	out1, out2, d1, d2   []F // [batch, 10]
+	heads                headPair[F]
 	zs, outs1, outs2     []F       // SampleDraws' z and logits, [draws·batch, K or 10]
 	slope                []F       // dσ/ds, [batch, K]
 	rowKL                []float64 // each sample's KL term
@@ -196,7 +196,6 @@ func (n *Net[F]) size(batch int) {
 	n.rate, n.dRate = grow(n.rate, batch*n.feat), grow(n.dRate, batch*n.feat)
 	n.st, n.dSt = grow(n.st, 2*batch*n.k), grow(n.dSt, 2*batch*n.k)
 	n.sigma, n.eps, n.z, n.dz = grow(n.sigma, batch*n.k), grow(n.eps, batch*n.k), grow(n.z, batch*n.k), grow(n.dz, batch*n.k)
-	n.dzHead = grow(n.dzHead, batch*n.k)
 	n.slope = grow(n.slope, batch*n.k)
 	n.out1, n.out2, n.d1, n.d2 = grow(n.out1, batch*10), grow(n.out2, batch*10), grow(n.d1, batch*10), grow(n.d2, batch*10)
 }
@@ -246,6 +245,7 @@ func (n *Net[F]) Encode(x []F, batch int) {
 		n.stats.Forward(n.st, n.rate, batch)
 	}
 	n.scales()
+	n.loadHeads()
 	n.encoded = true
 }
 
@@ -414,8 +414,7 @@ func (n *Net[F]) Sample(eps []F) (logits1, logits2 []F) {
 	n.zWork = zWork[F]{n: n, eps: n.eps, z: n.z}
 	n.pool.Run(&n.zWork, n.batch, zGrain)
 	n.zWork = zWork[F]{}
-	n.head1.Forward(n.out1, n.z, n.batch)
-	n.head2.Forward(n.out2, n.z, n.batch)
+	n.runHeads(n.out1, n.out2, n.z, n.batch)
 	return n.out1, n.out2
 }
 
@@ -437,8 +436,7 @@ func (n *Net[F]) SampleDraws(eps []F, draws int) (logits1, logits2 []F) {
 	n.zWork = zWork[F]{n: n, eps: eps, z: n.zs}
 	n.pool.Run(&n.zWork, rows, zGrain)
 	n.zWork = zWork[F]{}
-	n.head1.Forward(n.outs1, n.zs, rows)
-	n.head2.Forward(n.outs2, n.zs, rows)
+	n.runHeads(n.outs1, n.outs2, n.zs, rows)
 	return n.outs1, n.outs2
 }
 
@@ -510,9 +508,7 @@ func (n *Net[F]) Backward(labels []int32, beta float64) Loss {
 		n.d1[i] *= bits
 		n.d2[i] *= bits
 	}
-	n.head1.Backward(n.dz, n.d1, n.z, batch)
-	n.head2.Backward(n.dzHead, n.d2, n.z, batch)
-	tensor.Add(n.dz, n.dzHead)
+	n.headsBackward()
 	n.gradWork = gradWork[F]{n: n, beta: beta}
 	n.pool.Run(&n.gradWork, batch, 8)
 	if n.sparseRate {
@@ -569,4 +565,64 @@ func (w *gradWork[F]) Range(lo, hi int) {
 			dSt[k+j] = dSig * slope[j]
 		}
 	}
+}
+
+// headPair runs the two heads as one Linear(K → 20), head 1's outputs
+// then head 2's: one product each way where two of ten columns each had
+// cost twice as much (the tiles are 32 columns wide). The heads' own
+// parameters stay the trainable ones; Encode copies them in.
+type headPair[F nn.Float] struct {
+	w, b  []F // [K, 20] and [20]
+	out   []F // [rows, 20]
+	d, dW []F // [batch, 20] and [K, 20]
+}
+
+// loadHeads copies the heads' weights and biases into the pair.
+func (n *Net[F]) loadHeads() {
+	h, k := &n.heads, n.k
+	h.w, h.b = grow(h.w, k*20), grow(h.b, 20)
+	for i := 0; i < k; i++ {
+		copy(h.w[i*20:i*20+10], n.head1.W.Value[i*10:(i+1)*10])
+		copy(h.w[i*20+10:(i+1)*20], n.head2.W.Value[i*10:(i+1)*10])
+	}
+	copy(h.b[:10], n.head1.B.Value)
+	copy(h.b[10:], n.head2.B.Value)
+}
+
+// runHeads sets out1 and out2 [rows, 10] to the heads' logits of z
+// [rows, K].
+func (n *Net[F]) runHeads(out1, out2, z []F, rows int) {
+	h := &n.heads
+	h.out = grow(h.out, rows*20)
+	tensor.Gemm(n.pool, false, false, rows, 20, n.k, 1, z, n.k, h.w, 20, 0, h.out, 20)
+	for r := 0; r < rows; r++ {
+		o, o1, o2 := h.out[r*20:(r+1)*20], out1[r*10:(r+1)*10], out2[r*10:(r+1)*10]
+		for j := range o1 {
+			o1[j], o2[j] = o[j]+h.b[j], o[10+j]+h.b[10+j]
+		}
+	}
+}
+
+// headsBackward adds the heads' gradients of the loss gradients d1 and d2
+// [batch, 10] into their parameters and sets dz to the gradient of z.
+func (n *Net[F]) headsBackward() {
+	h, k, batch := &n.heads, n.k, n.batch
+	h.d, h.dW = grow(h.d, batch*20), grow(h.dW, k*20)
+	g1, g2 := n.head1.B.Grad, n.head2.B.Grad
+	for b := 0; b < batch; b++ {
+		d, d1, d2 := h.d[b*20:(b+1)*20], n.d1[b*10:(b+1)*10], n.d2[b*10:(b+1)*10]
+		copy(d[:10], d1)
+		copy(d[10:], d2)
+		for j := range d1 {
+			g1[j] += d1[j]
+			g2[j] += d2[j]
+		}
+	}
+	tensor.Gemm(n.pool, true, false, k, 20, batch, 1, n.z, k, h.d, 20, 0, h.dW, 20)
+	w1, w2 := n.head1.W.Grad, n.head2.W.Grad
+	for i := 0; i < k; i++ {
+		tensor.Add(w1[i*10:(i+1)*10], h.dW[i*20:i*20+10])
+		tensor.Add(w2[i*10:(i+1)*10], h.dW[i*20+10:(i+1)*20])
+	}
+	tensor.Gemm(n.pool, false, true, batch, k, 20, 1, h.d, 20, h.w, 20, 0, n.dz, k)
 }
