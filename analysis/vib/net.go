@@ -554,6 +554,11 @@ func (w *gradWork[F]) Range(lo, hi int) {
 		st, dSt := n.st[b*2*k:(b+1)*2*k], n.dSt[b*2*k:(b+1)*2*k]
 		dz, eps := n.dz[b*k:(b+1)*k], n.eps[b*k:(b+1)*k]
 		sigma, slope := n.sigma[b*k:(b+1)*k], n.slope[b*k:(b+1)*k]
+		if dz32, ok := any(dz).([]float32); ok {
+			statsGrad32(any(dSt).([]float32), dz32, any(eps).([]float32), any(st).([]float32),
+				any(sigma).([]float32), any(slope).([]float32), float32(c))
+			continue
+		}
 		for j, g := range dz {
 			dMu, dSig := g, g*eps[j]
 			if w.beta != 0 {
@@ -564,6 +569,28 @@ func (w *gradWork[F]) Range(lo, hi int) {
 			dSt[j] = dMu
 			dSt[k+j] = dSig * slope[j]
 		}
+	}
+}
+
+// statsGrad32 is gradWork's row in float32: dSt's halves from dz, ε, μ
+// (the first half of st), σ and its slope, c·σ − c/σ rather than
+// c·(σ − 1/σ) so that a σ far below 1/MaxFloat32 still gives a finite
+// gradient.
+func statsGrad32(dSt, dz, eps, st, sigma, slope []float32, c float32) {
+	k := len(dz)
+	dMu, dS, mu := dSt[:k], dSt[k:2*k], st[:k]
+	eps, sigma, slope = eps[:k], sigma[:k], slope[:k]
+	if c == 0 {
+		for j, g := range dz {
+			dMu[j] = g
+			dS[j] = g * eps[j] * slope[j]
+		}
+		return
+	}
+	for j, g := range dz {
+		s := sigma[j]
+		dMu[j] = g + c*mu[j]
+		dS[j] = (g*eps[j] + (c*s - c/s)) * slope[j]
 	}
 }
 

@@ -92,6 +92,61 @@ func TestNetGradients(t *testing.T) {
 	}
 }
 
+// TestFloat32MatchesFloat64: the float32 net — its own paths for the KL
+// rows, the statistics' gradient and the heads — gives the float64 net's
+// loss and gradients to float32 rounding, on the same (rounded) weights,
+// inputs and draws, with smooth spikes.
+func TestFloat32MatchesFloat64(t *testing.T) {
+	enc, _ := LookupEncoder("LIF")
+	shape := Shape{In: 40, Width: 24, K: 20, Steps: 4, Smooth: 3}
+	n64 := NewNet[float64](enc, shape, rand.New(rand.NewPCG(8, 9)))
+	n32 := NewNet[float32](enc, shape, rand.New(rand.NewPCG(8, 9)))
+	for i, p := range n64.Params() {
+		for j, v := range p.Value {
+			n32.Params()[i].Value[j] = float32(v)
+			p.Value[j] = float64(float32(v))
+		}
+	}
+	for i := range n64.stats.B.Value[shape.K:] { // scales away from σ's floor
+		n64.stats.B.Value[shape.K+i] += 4
+		n32.stats.B.Value[shape.K+i] += 4
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	const batch = 6
+	x64, x32 := make([]float64, batch*shape.In), make([]float32, batch*shape.In)
+	for i := range x64 {
+		x32[i] = float32(2 * rng.Float64())
+		x64[i] = float64(x32[i])
+	}
+	e64, e32 := make([]float64, batch*shape.K), make([]float32, batch*shape.K)
+	for i := range e64 {
+		e32[i] = float32(rng.NormFloat64())
+		e64[i] = float64(e32[i])
+	}
+	labels := []int32{1, 7, 4, 4, 9, 0, 2, 3, 5, 6, 8, 1}
+	const beta = 0.3
+	n64.Encode(x64, batch)
+	n64.Sample(e64)
+	l64 := n64.Backward(labels, beta)
+	n32.Encode(x32, batch)
+	n32.Sample(e32)
+	l32 := n32.Backward(labels, beta)
+	if d := math.Abs(l32.Bits(beta) - l64.Bits(beta)); d > 1e-5*math.Abs(l64.Bits(beta)) {
+		t.Errorf("loss %v bits in float32, %v in float64", l32.Bits(beta), l64.Bits(beta))
+	}
+	for i, p := range n64.Params() {
+		g32 := n32.Params()[i].Grad
+		var d, m float64
+		for j, g := range p.Grad {
+			d = max(d, math.Abs(float64(g32[j])-g))
+			m = max(m, math.Abs(g))
+		}
+		if m == 0 || d > 1e-4*m {
+			t.Errorf("%s: float32 gradient off by %.3g of its largest value %.3g", p.Name, d/m, m)
+		}
+	}
+}
+
 // TestKLClosedForm: for hand-made μ and σ the KL term is
 // ½ Σ (μ² + σ² − 1) − Σ ln σ, averaged over the batch.
 func TestKLClosedForm(t *testing.T) {
