@@ -106,6 +106,7 @@ type Net[F nn.Float] struct {
 	scaleWork            scaleWork[F]
 	zWork                zWork[F]
 	gradWork             gradWork[F]
+	mulWork              mulWork[F]
 	encoded              bool
 }
 
@@ -231,10 +232,7 @@ func (n *Net[F]) Encode(x []F, batch int) {
 		n.slif.Reset(batch*w, n.steps)
 		n.slif.ForwardStatic(n.pool, n.rate, n.cur, w)
 	}
-	inv := 1 / F(n.steps)
-	for i := range n.rate {
-		n.rate[i] *= inv
-	}
+	n.scaleBy(n.rate, 1/F(n.steps))
 	// The rates are mostly zero (silent neurons): the statistics layer
 	// skips them as the projection skips dark pixels.
 	n.rs.Set(n.pool, n.rate, batch, n.feat)
@@ -414,9 +412,19 @@ func (n *Net[F]) Sample(eps []F) (logits1, logits2 []F) {
 	n.zWork = zWork[F]{n: n, eps: n.eps, z: n.z}
 	n.pool.Run(&n.zWork, n.batch, zGrain)
 	n.zWork = zWork[F]{}
+	return n.sampled()
+}
+
+// sampled runs both heads on the z that Sample, or a caller that filled
+// the net's ε and z itself (sampleBuffers), left.
+func (n *Net[F]) sampled() (logits1, logits2 []F) {
 	n.runHeads(n.out1, n.out2, n.z, n.batch)
 	return n.out1, n.out2
 }
+
+// sampleBuffers returns the net's ε and z [batch, K] of one draw, for a
+// caller that fills them (ε, then z by reparam) before sampled.
+func (n *Net[F]) sampleBuffers() (eps, z []F) { return n.eps, n.z }
 
 // SampleDraws is Sample for several draws of z at once, for measuring:
 // eps holds draws blocks [batch, K], and each head runs once over all
@@ -430,12 +438,25 @@ func (n *Net[F]) SampleDraws(eps []F, draws int) (logits1, logits2 []F) {
 	if !n.encoded {
 		panic("vib: SampleDraws before Encode")
 	}
-	k, batch := n.k, n.batch
-	rows := draws * batch
-	n.zs, n.outs1, n.outs2 = grow(n.zs, rows*k), grow(n.outs1, rows*10), grow(n.outs2, rows*10)
-	n.zWork = zWork[F]{n: n, eps: eps, z: n.zs}
-	n.pool.Run(&n.zWork, rows, zGrain)
+	zs := n.drawBuffer(draws)
+	n.zWork = zWork[F]{n: n, eps: eps, z: zs}
+	n.pool.Run(&n.zWork, draws*n.batch, zGrain)
 	n.zWork = zWork[F]{}
+	return n.sampledDraws(draws)
+}
+
+// drawBuffer returns the net's z [draws·batch, K] for SampleDraws, or for
+// a caller that fills it (with ε, then z in place by reparam) before
+// sampledDraws.
+func (n *Net[F]) drawBuffer(draws int) []F {
+	n.zs = grow(n.zs, draws*n.batch*n.k)
+	return n.zs
+}
+
+// sampledDraws runs both heads on the draws of z in drawBuffer.
+func (n *Net[F]) sampledDraws(draws int) (logits1, logits2 []F) {
+	rows := draws * n.batch
+	n.outs1, n.outs2 = grow(n.outs1, rows*10), grow(n.outs2, rows*10)
 	n.runHeads(n.outs1, n.outs2, n.zs, rows)
 	return n.outs1, n.outs2
 }
@@ -451,14 +472,24 @@ type zWork[F nn.Float] struct {
 const zGrain = 64
 
 func (w *zWork[F]) Range(lo, hi int) {
-	n, k := w.n, w.n.k
-	for r := lo; r < hi; r++ {
+	k := w.n.k
+	w.n.reparam(w.z[lo*k:hi*k], w.eps[lo*k:hi*k], lo*k)
+}
+
+// reparam sets z = μ + σ·ε at the positions [first, first+len(eps)) of
+// draws·batch rows of K values, draw after draw (z may be eps itself).
+func (n *Net[F]) reparam(z, eps []F, first int) {
+	k := n.k
+	for i := 0; i < len(eps); {
+		r, j := (first+i)/k, (first+i)%k
 		b := r % n.batch
-		mu, sigma := n.st[b*2*k:b*2*k+k], n.sigma[b*k:(b+1)*k]
-		z, e := w.z[r*k:(r+1)*k], w.eps[r*k:(r+1)*k]
-		for j := range z {
-			z[j] = mu[j] + sigma[j]*e[j]
+		m := min(k-j, len(eps)-i)
+		mu, sigma := n.st[b*2*k+j:b*2*k+j+m], n.sigma[b*k+j:b*k+j+m]
+		zi, e := z[i:i+m], eps[i:i+m]
+		for t := range zi {
+			zi[t] = mu[t] + sigma[t]*e[t]
 		}
+		i += m
 	}
 }
 
@@ -517,10 +548,7 @@ func (n *Net[F]) Backward(labels []int32, beta float64) Loss {
 	} else {
 		n.stats.Backward(n.dRate, n.dSt, n.rate, batch)
 	}
-	inv := 1 / F(n.steps)
-	for i := range n.dRate {
-		n.dRate[i] *= inv
-	}
+	n.scaleBy(n.dRate, 1/F(n.steps))
 	switch {
 	case n.lif != nil:
 		n.lif.BackwardStatic(n.dCur, n.dRate)
@@ -652,4 +680,25 @@ func (n *Net[F]) headsBackward() {
 		tensor.Add(w2[i*10:(i+1)*10], h.dW[i*20+10:(i+1)*20])
 	}
 	tensor.Gemm(n.pool, false, true, batch, k, 20, 1, h.d, 20, h.w, 20, 0, n.dz, k)
+}
+
+// scaleBy multiplies s by f on the pool (a serial pass over the rates
+// had been a few per cent of a step).
+func (n *Net[F]) scaleBy(s []F, f F) {
+	n.mulWork = mulWork[F]{s: s, f: f}
+	n.pool.Run(&n.mulWork, len(s), 1<<13)
+	n.mulWork = mulWork[F]{}
+}
+
+// mulWork is scaleBy over [lo, hi).
+type mulWork[F nn.Float] struct {
+	s []F
+	f F
+}
+
+func (w *mulWork[F]) Range(lo, hi int) {
+	s := w.s[lo:hi]
+	for i := range s {
+		s[i] *= w.f
+	}
 }

@@ -187,7 +187,9 @@ const (
 // step trains on one batch; Adam updates the moving average too.
 func (tr *trainer) step(x []float32, labels []int32, n, epoch, batch int, lr float64) Loss {
 	tr.net.Encode(x, n)
-	tr.net.Sample(tr.draw(n*tr.net.K(), trainParts, trainStream, uint64(epoch)<<32|uint64(batch)))
+	eps, z := tr.net.sampleBuffers()
+	tr.draw(tr.net, eps, z, trainParts, trainStream, uint64(epoch)<<32|uint64(batch))
+	tr.net.sampled()
 	l := tr.net.Backward(labels, tr.cfg.trainedBeta())
 	tr.adam.Step(tr.net.Params(), lr)
 	return l
@@ -198,7 +200,6 @@ func (tr *trainer) evaluate(ctx context.Context, b *dataset.Batches, epoch int) 
 	for i, p := range tr.ema.Params() {
 		copy(p.Value, tr.shadow[i])
 	}
-	k := tr.ema.K()
 	var ce1, ce2, kl float64
 	var c1, c2, m1, m2, total int
 	b.Epoch(0)
@@ -211,8 +212,9 @@ func (tr *trainer) evaluate(ctx context.Context, b *dataset.Batches, epoch int) 
 			break
 		}
 		tr.ema.Encode(x, n)
-		eps := tr.draw(manyDraws*n*k, manyDraws, evalStream, uint64(epoch)<<32|uint64(batch))
-		o1, o2 := tr.ema.SampleDraws(eps, manyDraws)
+		zs := tr.ema.drawBuffer(manyDraws)
+		tr.draw(tr.ema, zs, zs, manyDraws, evalStream, uint64(epoch)<<32|uint64(batch))
+		o1, o2 := tr.ema.sampledDraws(manyDraws)
 		l := tr.ema.evaluateLogits(o1[:n*10], o2[:n*10], labels)
 		w := float64(n)
 		ce1, ce2, kl = ce1+l.CE1*w, ce2+l.CE2*w, kl+l.KL*w
@@ -485,19 +487,21 @@ func (r Record) check(epoch int) error {
 // Resume nor Force was asked for.
 var ErrRunExists = rundir.ErrExists
 
-// draw returns n standard normals of the stream tagged a for position b
-// (epoch and batch): each training batch and each evaluation has its own
+// draw fills eps with standard normals of the stream tagged a for
+// position b (epoch and batch) and z with net's z = μ + σ·ε of them (z
+// may be eps itself): each training batch and each evaluation has its own
 // streams, so that evaluation never moves training's draws and a resumed
-// run draws what it would have. The n values are split into parts, each
+// run draws what it would have. The values are split into parts, each
 // from a generator of its own, which the pool draws side by side (one
-// generator left the other cores idle for a third of the evaluation);
-// the split is fixed, so the values do not depend on the worker count.
-func (tr *trainer) draw(n, parts int, a, b uint64) []float32 {
+// generator left the other cores idle for a third of the evaluation),
+// each part's z computed while its normals are in cache; the split is
+// fixed, so the values do not depend on the worker count.
+func (tr *trainer) draw(net *Net[float32], eps, z []float32, parts int, a, b uint64) {
 	w := &tr.draws
-	w.eps = slices.Grow(w.eps[:0], n)[:n]
+	w.net, w.eps, w.z = net, eps, z
 	w.seed, w.b, w.parts = tr.cfg.Seed^a, b, parts
 	tr.pool.Run(w, parts, 1)
-	return w.eps
+	w.net, w.eps, w.z = nil, nil, nil
 }
 
 // Streams per draw: the training batch's normals in trainParts parts, the
@@ -511,7 +515,8 @@ const (
 // so that handing it to the pool allocates nothing.
 type drawWork struct {
 	streams [maxParts]drawStream
-	eps     []float32
+	net     *Net[float32]
+	eps, z  []float32
 	seed, b uint64
 	parts   int
 }
@@ -520,7 +525,9 @@ func (w *drawWork) Range(lo, hi int) {
 	for p := lo; p < hi; p++ {
 		s := &w.streams[p]
 		s.Stream = normal.NewStream(w.seed^uint64(p)<<48, w.b)
-		s.Fill(w.eps[p*len(w.eps)/w.parts : (p+1)*len(w.eps)/w.parts])
+		i, j := p*len(w.eps)/w.parts, (p+1)*len(w.eps)/w.parts
+		s.Fill(w.eps[i:j])
+		w.net.reparam(w.z[i:j], w.eps[i:j], i)
 	}
 }
 
