@@ -18,11 +18,11 @@ import (
 	"github.com/hhnet/hhnet/sweep"
 )
 
-// longEpochs is the length of TestSweepSlurm's long runs: epochs of tens
-// of milliseconds, time for the test to signal them while they run, on a
-// busy machine too. (40 were too few once training got faster: a long run
-// finished before its signal arrived.)
-const longEpochs = 200
+// longEpochs is the length of TestSweepSlurm's long runs: epochs of about
+// 0.1 s, time for the test to signal them while they run, on a busy
+// machine too. (200 were too few in CI, twice: a run finished all of them,
+// some 20 s, while the test was held up before it could signal it.)
+const longEpochs = 500
 
 // TestSweepSlurm submits a sweep of seven training runs to a real Slurm
 // cluster (scripts/slurm-start.sh starts one; SLURM_CONF names it): one
@@ -97,17 +97,27 @@ data-dir = "`+small+`"
 
 	submitted := time.Now()
 	deadline := submitted.Add(3 * time.Minute)
+	// scancel runs in the background and reports how long it took: in CI
+	// the test was once held up some 20 s before a run's signal, and the
+	// other run must not wait for it.
+	type signalled struct {
+		args []string
+		took time.Duration
+		out  []byte
+		err  error
+	}
+	done := make(chan signalled, 2)
 	scancel := func(args ...string) {
-		if b, err := exec.Command("scancel", args...).CombinedOutput(); err != nil {
-			q, _ := exec.Command("squeue", "-h", "-r", "-t", "all", "-j", jobs[0].ID, "-o", "%i %T").CombinedOutput()
-			t.Fatalf("scancel %v: %v %s\nthe queue:\n%s", args, err, b, q)
-		}
+		go func() {
+			start := time.Now()
+			out, err := exec.Command("scancel", args...).CombinedOutput()
+			done <- signalled{args, time.Since(start), out, err}
+		}()
 	}
 	// Run 4 gets the early warning; run 5 is cancelled by hand, stays
 	// cancelled, and the second submit resubmits it alone. Each is
 	// signalled as soon as its first epoch is written: the two start
-	// together and either may run far ahead of the other (in CI, run 5
-	// once finished all its epochs before run 4 had written one).
+	// together and either may run far ahead of the other.
 	const longRun, cancelled = 4, 5
 	signals := map[int][]string{
 		longRun:   {"--signal=TERM", "--batch", jobs[0].ID + "_4"},
@@ -125,6 +135,7 @@ data-dir = "`+small+`"
 					t.Fatalf("run %d finished its %d epochs before the test saw one (%v after the submit)\n%s", run, n, time.Since(submitted), runLogs(dir, run))
 				}
 				firstEpochs[run] = strings.SplitN(string(b), "\n", 2)[0]
+				t.Logf("%v after the submit: run %d has %d epochs; signalling it", time.Since(submitted), run, n)
 				scancel(args...)
 			}
 		}
@@ -132,6 +143,14 @@ data-dir = "`+small+`"
 			t.Fatalf("runs %d and %d finished %d epochs in 3 minutes; want one each", longRun, cancelled, len(firstEpochs))
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+	for range signals {
+		s := <-done
+		t.Logf("scancel %v took %v", s.args, s.took)
+		if s.err != nil {
+			q, _ := exec.Command("squeue", "-h", "-r", "-t", "all", "-j", jobs[0].ID, "-o", "%i %T").CombinedOutput()
+			t.Fatalf("scancel %v: %v %s\nthe queue:\n%s", s.args, s.err, s.out, q)
+		}
 	}
 	for {
 		s, _ := sweep.ReadState(dir, cancelled)
