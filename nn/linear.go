@@ -10,7 +10,9 @@ import (
 // Linear is y = x·W + b with W of shape [In, Out] and x, y batch-major:
 // x [batch, In], y [batch, Out]. (PyTorch stores the transpose, [Out, In];
 // this layout makes the forward product and the weight gradient run over
-// rows of W, so the pure-Go back end can skip the input's zeros.)
+// rows of W, so the pure-Go back end can skip the input's zeros.) A
+// Linear keeps BackwardInput's scratch: one layer's backward passes must
+// not run concurrently (each model and worker has its own layers).
 type Linear[F Float] struct {
 	In, Out int
 	W, B    *Param[F]

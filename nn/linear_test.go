@@ -110,6 +110,15 @@ func testBackwardInput[F Float](t *testing.T, batch, in, out int, pool *tensor.P
 	for range 2 { // a second call reuses the scratch
 		l.BackwardInput(dx, dy, batch)
 	}
+	// With the Go products both paths sum each element in the same order:
+	// the same bits as the direct product.
+	if tensor.Backend == "gonum" {
+		direct := make([]F, batch*in)
+		tensor.Gemm(pool, false, true, batch, in, out, 1, dy, out, l.W.Value, out, 0, direct, in)
+		if !slices.Equal(dx, direct) {
+			t.Fatalf("%d×%d·(%d×%d)ᵀ, pool %v: not the direct product's bits", batch, out, in, out, pool != nil)
+		}
+	}
 	for b := 0; b < batch; b++ {
 		for i := 0; i < in; i++ {
 			var want float64
